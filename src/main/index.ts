@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { app, BrowserWindow, Menu, session } from 'electron';
+import { createIPCHandler } from 'trpc-electron/main';
+import { hubUrlFromEnv } from './hub/hub-status';
+import { appRouter } from './router';
+import { createStudioServices } from './services';
+import { applicationMenuTemplate } from './window/application-menu';
+import { contentSecurityPolicy, frameAncestorsNone } from './window/content-security-policy';
+import { createMainWindow } from './window/main-window';
+
+// Electron entry: lifecycle and windows only; everything else lives behind the router.
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  void app.whenReady().then(async () => {
+    const services = createStudioServices({
+      appVersion: app.getVersion(),
+      runtime: 'electron',
+      ffmpeg: {
+        env: process.env,
+        resourcesDir: app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources'),
+      },
+      hubUrl: hubUrlFromEnv(process.env),
+    });
+
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      const policy = `${contentSecurityPolicy({ dev: Boolean(devServerUrl) })}; ${frameAncestorsNone}`;
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
+    });
+    Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate(process.platform)));
+
+    const open = async () => {
+      mainWindow = await createMainWindow({
+        preloadPath: join(__dirname, '../preload/index.js'),
+        stateFile: join(app.getPath('userData'), 'window-state.json'),
+      });
+      ipc.attachWindow(mainWindow);
+      mainWindow.on('closed', () => (mainWindow = null));
+      if (devServerUrl) await mainWindow.loadURL(devServerUrl);
+      else await mainWindow.loadFile(join(__dirname, '../renderer/index.html'));
+    };
+    const ipc = createIPCHandler({ router: appRouter, createContext: async () => ({ services }) });
+    await open();
+
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) void open();
+    });
+  });
+}

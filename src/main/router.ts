@@ -1,0 +1,12 @@
+import { publicProcedure, router } from './trpc';
+import { systemRouter } from './system-router';
+
+/** The whole API the UI may call, over IPC in Electron and over WebSocket in the browser host. */
+export const appRouter = router({
+  system: systemRouter,
+  hub: router({
+    status: publicProcedure.query(({ ctx }) => ctx.services.hubStatus()),
+  }),
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,46 @@
+import { useStudioStatus, type HubStatus, type SystemInfo } from './studio-status';
+
+function ffmpegLabel(info: SystemInfo | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
+  if (!info) return { text: 'FFmpeg: checking…', tone: 'idle' };
+  const { ffmpeg } = info;
+  if (!ffmpeg.found) return { text: 'FFmpeg: not found', tone: 'bad' };
+  if (ffmpeg.missing.length > 0) return { text: `FFmpeg ${ffmpeg.version}: ${ffmpeg.missing.length} missing`, tone: 'warn' };
+  return { text: `FFmpeg ${ffmpeg.version}`, tone: 'ok' };
+}
+
+function hubLabel(hub: HubStatus | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
+  if (!hub) return { text: 'Hub: checking…', tone: 'idle' };
+  if (hub.state === 'not-configured') return { text: 'Hub: not connected', tone: 'idle' };
+  if (hub.state === 'connected') return { text: 'Hub: connected', tone: 'ok' };
+  return { text: 'Hub: unreachable', tone: 'warn' };
+}
+
+export function StatusBar() {
+  const { info, hub, connection, problem } = useStudioStatus();
+  const ffmpeg = ffmpegLabel(info);
+  const hubState = hubLabel(hub);
+  return (
+    <footer className="status-bar" aria-label="Status">
+      <span data-testid="status-version">Kata Studio {info?.appVersion ?? __KATA_VERSION__}</span>
+      <a href="#/settings" className={`status-item tone-${ffmpeg.tone}`} data-testid="status-ffmpeg" title={info?.ffmpeg.found === false ? info.ffmpeg.problem : undefined}>
+        <span className="dot" aria-hidden="true" />
+        {ffmpeg.text}
+      </a>
+      <a href="#/settings" className={`status-item tone-${hubState.tone}`} data-testid="status-hub">
+        <span className="dot" aria-hidden="true" />
+        {hubState.text}
+      </a>
+      <span className="spacer" />
+      {connection === 'closed' && (
+        <span className="status-item tone-bad" role="status">
+          Lost the connection to Studio; reconnecting…
+        </span>
+      )}
+      {problem && connection !== 'closed' && (
+        <span className="status-item tone-bad" role="status" title={problem}>
+          {problem}
+        </span>
+      )}
+    </footer>
+  );
+}

@@ -1,0 +1,64 @@
+import {
+  applyCampaignPatch,
+  createCampaign,
+  matchesCampaignQuery,
+  parseStoredCampaign,
+  type Campaign,
+  type CampaignDraft,
+  type CampaignPatch,
+  type CampaignQuery,
+} from '../../shared/campaign/campaign';
+import type { KataDatabase } from './database';
+import { enqueueMutation, systemClock, type Clock } from './outbox';
+
+export class CampaignNotFoundError extends Error {
+  override name = 'CampaignNotFoundError';
+  constructor(readonly id: string) {
+    super(`No campaign with id ${id}; it may have been deleted.`);
+  }
+}
+
+/** Campaigns in the local database. Every change writes the campaign and its outbox entry in one transaction. */
+export function campaignRepository(db: KataDatabase, clock: Clock = systemClock) {
+  async function update(id: string, patch: CampaignPatch): Promise<Campaign> {
+    return db.transaction('rw', db.campaigns, db.outbox, async () => {
+      const stored = await db.campaigns.get(id);
+      if (!stored) throw new CampaignNotFoundError(id);
+      const before = parseStoredCampaign(stored);
+      const { campaign, changes } = applyCampaignPatch({ campaign: before, patch, now: clock.now() });
+      if (Object.keys(changes).length === 0) return before;
+      await db.campaigns.put(campaign);
+      await enqueueMutation({ db, clock, recordType: 'campaign', recordId: id, op: 'update', baseRev: before.rev, changes });
+      return campaign;
+    });
+  }
+
+  return {
+    async create(draft: CampaignDraft): Promise<Campaign> {
+      const campaign = createCampaign({ draft, id: clock.newId(), now: clock.now() });
+      await db.transaction('rw', db.campaigns, db.outbox, async () => {
+        await db.campaigns.add(campaign);
+        await enqueueMutation({ db, clock, recordType: 'campaign', recordId: campaign.id, op: 'create', baseRev: 0, changes: { ...campaign } });
+      });
+      return campaign;
+    },
+
+    update,
+    rename: (id: string, name: string) => update(id, { name }),
+    archive: (id: string) => update(id, { status: 'archived' }),
+    restore: (id: string) => update(id, { status: 'active' }),
+
+    async get(id: string): Promise<Campaign | undefined> {
+      const stored = await db.campaigns.get(id);
+      return stored ? parseStoredCampaign(stored) : undefined;
+    },
+
+    /** Most recently changed first. */
+    async list(query: CampaignQuery = {}): Promise<Campaign[]> {
+      const stored = await db.campaigns.orderBy('updatedAt').reverse().toArray();
+      return stored.map(parseStoredCampaign).filter((campaign) => matchesCampaignQuery(campaign, query));
+    },
+  };
+}
+
+export type CampaignRepository = ReturnType<typeof campaignRepository>;

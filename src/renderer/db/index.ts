@@ -1,0 +1,6 @@
+import { campaignRepository } from './campaigns';
+import { KataDatabase } from './database';
+
+/** The renderer's one database and its repositories. */
+export const db = new KataDatabase();
+export const campaigns = campaignRepository(db);

@@ -1,0 +1,71 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useState } from 'react';
+import { PageHeader } from '../../app/PageHeader';
+import { useStudioStatus } from '../../app/studio-status';
+import { db } from '../../db';
+import { currentSchemaVersion } from '../../db/schema';
+import { link } from '../../trpc';
+import { FfmpegSection } from './FfmpegSection';
+
+export function SettingsPage() {
+  const { info, hub, refresh } = useStudioStatus();
+  const [checking, setChecking] = useState(false);
+  const pending = useLiveQuery(() => db.outbox.count(), []);
+
+  return (
+    <>
+      <PageHeader title="Settings">
+        <button
+          className="button"
+          disabled={checking}
+          onClick={async () => {
+            setChecking(true);
+            await refresh({ ffmpeg: true });
+            setChecking(false);
+          }}
+        >
+          {checking ? 'Checking…' : 'Check again'}
+        </button>
+      </PageHeader>
+      <div className="settings">
+        <section className="panel" aria-labelledby="about-heading">
+          <h2 id="about-heading">About</h2>
+          <dl className="facts">
+            <dt>Version</dt>
+            <dd>{info?.appVersion ?? '…'}</dd>
+            <dt>Running as</dt>
+            <dd>{info ? (info.runtime === 'electron' ? 'Desktop app' : 'Browser host') : '…'} ({link === 'ipc' ? 'IPC' : 'WebSocket'})</dd>
+            <dt>Platform</dt>
+            <dd>{info ? `${info.platform} ${info.arch}` : '…'}</dd>
+          </dl>
+        </section>
+        <FfmpegSection ffmpeg={info?.ffmpeg ?? null} />
+        <section className="panel" aria-labelledby="hub-heading">
+          <h2 id="hub-heading">Kata Hub</h2>
+          {!hub && <p>Checking…</p>}
+          {hub?.state === 'not-configured' && (
+            <p data-testid="hub-help">
+              Not connected. Studio works fully offline; to sync campaigns and pull audience segments, start Studio with{' '}
+              <code>KATA_HUB_URL</code> set to your team&apos;s Hub address (for example <code>http://127.0.0.1:4400</code>).
+            </p>
+          )}
+          {hub?.state === 'connected' && <p>Connected to {hub.url}.</p>}
+          {hub?.state === 'unreachable' && (
+            <p>
+              Cannot reach {hub.url}: {hub.problem}. Your work is kept locally and will sync when the Hub is back.
+            </p>
+          )}
+        </section>
+        <section className="panel" aria-labelledby="data-heading">
+          <h2 id="data-heading">Local data</h2>
+          <dl className="facts">
+            <dt>Database</dt>
+            <dd>IndexedDB “{db.name}”, schema version {currentSchemaVersion}</dd>
+            <dt>Changes waiting to sync</dt>
+            <dd data-testid="outbox-count">{pending ?? '…'}</dd>
+          </dl>
+        </section>
+      </div>
+    </>
+  );
+}
