@@ -1,0 +1,111 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { tempDir } from '../../../test/ffmpeg-fixtures';
+import { testServices } from '../../../test/studio-services';
+import type { AppRouter } from '../router';
+import { startBrowserHost, type BrowserHost } from './browser-host';
+
+let host: BrowserHost;
+let staticDir: string;
+
+beforeAll(async () => {
+  staticDir = await tempDir('renderer');
+  await mkdir(join(staticDir, 'assets'));
+  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Kata Studio</title>');
+  host = await startBrowserHost({ services: await testServices(), staticDir });
+});
+afterAll(() => host.close());
+
+function client(url: string) {
+  const ws = createWSClient({ url, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 60_000 });
+  return { ws, trpc: createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] }) };
+}
+
+/** The HTTP status a WebSocket upgrade is answered with. */
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.on('error', (error) => {
+      if (!/Unexpected server response/.test(error.message)) reject(error);
+    });
+  });
+}
+
+describe('browser host', () => {
+  it('prints a loopback URL carrying a random token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('serves the renderer with a strict Content-Security-Policy and no referrer', async () => {
+    const response = await fetch(`http://127.0.0.1:${host.port}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>Kata Studio</title>');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect((await fetch(`http://127.0.0.1:${host.port}/missing.js`)).status).toBe(404);
+  });
+
+  it('answers queries and streams a subscription over WebSocket, and stops it on unsubscribe', async () => {
+    const { ws, trpc } = client(`ws://127.0.0.1:${host.port}/trpc?token=${host.token}`);
+    try {
+      const info = await trpc.system.info.query();
+      expect(info.appVersion).toBe('9.8.7');
+      expect(info.ffmpeg.found).toBe(true);
+
+      const beats: number[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const subscription = trpc.system.heartbeat.subscribe(
+          { intervalMs: 50 },
+          {
+            onData: (tick) => {
+              beats.push(tick.beat);
+              if (beats.length === 3) {
+                subscription.unsubscribe();
+                resolve();
+              }
+            },
+            onError: reject,
+          },
+        );
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(beats).toEqual([0, 1, 2]);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('turns away a client without the right token', async () => {
+    expect(await upgradeStatus(`ws://127.0.0.1:${host.port}/trpc`)).toBe(401);
+    expect(await upgradeStatus(`ws://127.0.0.1:${host.port}/trpc?token=${'x'.repeat(32)}`)).toBe(401);
+    expect(await upgradeStatus(`ws://127.0.0.1:${host.port}/trpc?token=${host.token}`)).toBe(101);
+  });
+
+  it('turns away pages of other sites even with the token', async () => {
+    const url = `ws://127.0.0.1:${host.port}/trpc?token=${host.token}`;
+    expect(await upgradeStatus(url, { Origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(url, { Origin: `http://localhost:${host.port}` })).toBe(101);
+  });
+
+  it('answers only /trpc for WebSockets', async () => {
+    expect(await upgradeStatus(`ws://127.0.0.1:${host.port}/other?token=${host.token}`)).toBe(404);
+  });
+
+  it('refuses to listen anywhere but loopback', async () => {
+    await expect(
+      startBrowserHost({ services: await testServices(), staticDir, host: '0.0.0.0' as never }),
+    ).rejects.toThrow('The browser host listens on loopback only (127.0.0.1, ::1, localhost), not on "0.0.0.0".');
+  });
+});
