@@ -39,6 +39,7 @@ function usePageShortcuts() {
 
 export function App() {
   const page = useNavigation((s) => s.page);
+  const itemId = useNavigation((s) => s.itemId);
   const refresh = useStudioStatus((s) => s.refresh);
   usePageShortcuts();
   useEffect(() => {
@@ -53,7 +54,7 @@ export function App() {
       </a>
       <Sidebar />
       <main id="main" className="page" aria-label={label} tabIndex={-1}>
-        <ErrorBoundary area={`the ${label} page`} resetKey={page}>
+        <ErrorBoundary area={`the ${label} page`} resetKey={`${page}/${itemId ?? ''}`}>
           {pageViews[page]()}
         </ErrorBoundary>
       </main>

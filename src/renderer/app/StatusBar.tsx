@@ -31,12 +31,17 @@ export function StatusBar() {
         {hubState.text}
       </a>
       <span className="spacer" />
-      {connection === 'closed' && (
+      {connection === 'lost' && (
         <span className="status-item tone-bad" role="status">
-          Lost the connection to Studio; reconnecting…
+          Lost the connection to Studio; reconnecting… Your work is saved in this browser.
         </span>
       )}
-      {problem && connection !== 'closed' && (
+      {connection === 'refused' && (
+        <span className="status-item tone-bad" role="status">
+          Cannot reach Studio: open the exact URL that `npm run studio:web` printed (it carries the access token).
+        </span>
+      )}
+      {problem && connection === 'open' && (
         <span className="status-item tone-bad" role="status" title={problem}>
           {problem}
         </span>

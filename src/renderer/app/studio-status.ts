@@ -8,7 +8,8 @@ export type SystemInfo = Outputs['system']['info'];
 export type HubStatus = Outputs['hub']['status'];
 
 interface StudioStatus {
-  connection: 'connecting' | 'open' | 'closed';
+  /** `refused`: never got through (wrong or missing token); `lost`: was connected, now reconnecting. */
+  connection: 'connecting' | 'open' | 'lost' | 'refused';
   info: SystemInfo | null;
   hub: HubStatus | null;
   problem: string | null;
@@ -35,6 +36,11 @@ export const useStudioStatus = create<StudioStatus>((set) => ({
 }));
 
 onConnectionChange((state) => {
-  useStudioStatus.setState({ connection: state });
-  if (state === 'open') void useStudioStatus.getState().refresh();
+  if (state === 'open') {
+    useStudioStatus.setState({ connection: 'open' });
+    void useStudioStatus.getState().refresh();
+    return;
+  }
+  const before = useStudioStatus.getState().connection;
+  useStudioStatus.setState({ connection: before === 'open' || before === 'lost' ? 'lost' : 'refused' });
 });

@@ -103,6 +103,16 @@ describe('campaign repository', () => {
     expect((await campaigns.list({ text: 'spring' })).map((x) => x.id)).toEqual([b.id]);
   });
 
+  it('lists around a damaged record, names it, and leaves it untouched', async () => {
+    const good = await campaigns.create({ name: 'Good' });
+    await db.campaigns.put({ id: 'damaged', name: 'Half', updatedAt: '2026-01-01T00:00:00.000Z' } as never);
+    expect((await campaigns.list()).map((c) => c.id)).toEqual([good.id]);
+    const [unreadable] = await campaigns.unreadable();
+    expect(unreadable?.id).toBe('damaged');
+    expect(unreadable?.problem).toMatch(/Invalid stored campaign:\nid: Invalid UUID/);
+    expect(await db.campaigns.get('damaged')).toEqual({ id: 'damaged', name: 'Half', updatedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
   it('keeps everything across closing and reopening the database', async () => {
     const { id } = await campaigns.create({ name: 'Persisted' });
     db.close();

@@ -11,6 +11,14 @@ import {
 import type { KataDatabase } from './database';
 import { enqueueMutation, systemClock, type Clock } from './outbox';
 
+function readable(raw: unknown): Campaign | null {
+  try {
+    return parseStoredCampaign(raw);
+  } catch {
+    return null;
+  }
+}
+
 export class CampaignNotFoundError extends Error {
   override name = 'CampaignNotFoundError';
   constructor(readonly id: string) {
@@ -53,10 +61,26 @@ export function campaignRepository(db: KataDatabase, clock: Clock = systemClock)
       return stored ? parseStoredCampaign(stored) : undefined;
     },
 
-    /** Most recently changed first. */
+    /** Most recently changed first; records that cannot be read are left out (see `unreadable`). */
     async list(query: CampaignQuery = {}): Promise<Campaign[]> {
       const stored = await db.campaigns.orderBy('updatedAt').reverse().toArray();
-      return stored.map(parseStoredCampaign).filter((campaign) => matchesCampaignQuery(campaign, query));
+      return stored.flatMap((raw) => {
+        const campaign = readable(raw);
+        return campaign && matchesCampaignQuery(campaign, query) ? [campaign] : [];
+      });
+    },
+
+    /** Stored records this Studio cannot read (damaged, or saved by a newer version); kept untouched. */
+    async unreadable(): Promise<{ id: string; problem: string }[]> {
+      const stored = await db.campaigns.toArray();
+      return stored.flatMap((raw) => {
+        try {
+          parseStoredCampaign(raw);
+          return [];
+        } catch (error) {
+          return [{ id: String((raw as { id?: unknown }).id), problem: (error as Error).message }];
+        }
+      });
     },
   };
 }

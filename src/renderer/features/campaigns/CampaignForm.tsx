@@ -91,7 +91,18 @@ export function CampaignForm(props: {
     ) : null;
 
   return (
-    <form className="campaign-form" onSubmit={submit} noValidate aria-busy={busy}>
+    <form
+      className="campaign-form"
+      onSubmit={submit}
+      noValidate
+      aria-busy={busy}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && props.onCancel) {
+          event.preventDefault();
+          props.onCancel();
+        }
+      }}
+    >
       <fieldset disabled={props.disabled || busy}>
         <label className="field">
           <span>Name</span>

@@ -40,11 +40,12 @@ export function CampaignsPage() {
   const searchRef = useRef<HTMLInputElement>(null);
   const list = useLiveQuery(() => campaigns.list({ text, status }), [text, status]);
   const total = useLiveQuery(() => campaigns.list({ status: 'all' }).then((all) => all.length), []);
+  const unreadable = useLiveQuery(() => campaigns.unreadable(), []);
   const creating = itemId === 'new';
   const startNew = () => go('campaigns', 'new');
   useNewCampaignKey(startNew);
 
-  if (total === 0 && !creating) {
+  if (total === 0 && !creating && unreadable?.length === 0) {
     return (
       <>
         <PageHeader title="Campaigns" />
@@ -84,6 +85,12 @@ export function CampaignsPage() {
           New campaign
         </button>
       </PageHeader>
+      {unreadable && unreadable.length > 0 && (
+        <p className="banner tone-warn" role="alert" title={unreadable.map((u) => `${u.id}: ${u.problem}`).join('\n\n')}>
+          {unreadable.length === 1 ? '1 campaign' : `${unreadable.length} campaigns`} could not be read (damaged, or saved by a
+          newer Kata Studio) and {unreadable.length === 1 ? 'is' : 'are'} kept untouched.
+        </p>
+      )}
       <div className="split">
         <CampaignList campaigns={list} selectedId={itemId} text={text} onOpen={(id) => go('campaigns', id)} />
         <div className="detail">

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const root = resolve(__dirname, '..');
+export const artifacts = resolve(root, 'test-results/e2e');
+
+export interface RunningHost {
+  url: string;
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node out/main/host.js` as `npm run studio:web` does, on a free port, and reads the URL it prints. */
+export async function startStudioHost(env: Record<string, string> = {}): Promise<RunningHost> {
+  const entry = resolve(root, 'out/main/host.js');
+  if (!existsSync(entry) || !existsSync(resolve(root, 'out/renderer/index.html'))) {
+    throw new Error('The app is not built: run `npm run build` before the end-to-end tests.');
+  }
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    cwd: root,
+    env: { ...process.env, KATA_STUDIO_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The browser host printed no URL within 15 s:\n${output}`)), 15_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => reject(new Error(`The browser host exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** Fails the test on any uncaught page error or console error, except the ones a test expects. */
+export function watchPageErrors(page: Page, expected: RegExp[] = []): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected.some((pattern) => pattern.test(message.text()))) {
+      errors.push(`console: ${message.text()}`);
+    }
+  });
+  return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: resolve(artifacts, `${name}.png`), fullPage: true });
+}
