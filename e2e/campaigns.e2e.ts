@@ -46,7 +46,7 @@ describe('campaigns in Chromium, kept in real IndexedDB', () => {
     await form.getByLabel('Ends').fill('2027-04-15');
     await form.getByRole('button', { name: 'Create campaign' }).click();
     await list().getByRole('button', { name: /Spring launch/ }).waitFor();
-    expect(await list().getByRole('button', { name: /Spring launch/ }).textContent()).toContain('conversion · 2027-03-01 → 2027-04-15');
+    expect(await list().getByRole('button', { name: /Spring launch/ }).textContent()).toContain('Conversion · 2027-03-01 → 2027-04-15');
     await screenshot(page, 'campaign-created');
   });
 

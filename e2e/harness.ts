@@ -74,3 +74,36 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: resolve(artifacts, `${name}.png`), fullPage: true });
 }
+
+/** Starts the real Hub (`npm run hub`) on a free port and reads its address from its log. */
+export async function startHub(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(resolve(root, 'node_modules/.bin/tsx'), ['server/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, KATA_HUB_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The Hub did not start within 20 s:\n${output}`)), 20_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => reject(new Error(`The Hub exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}

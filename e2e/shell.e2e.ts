@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, startStudioHost, watchPageErrors, type RunningHost } from './harness';
+import { launchChromium, screenshot, startHub, startStudioHost, watchPageErrors, type RunningHost } from './harness';
 
 let host: RunningHost;
 let browser: Browser;
@@ -82,5 +82,19 @@ describe('the Studio shell in Chromium', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Cannot reach Studio' }).count(), { timeout: 10_000 }).toBe(1);
     await screenshot(page, 'no-token');
     await page.close();
+  });
+
+  it('shows the Hub as connected when KATA_HUB_URL points at a running Hub', async () => {
+    const hub = await startHub();
+    const withHub = await startStudioHost({ KATA_HUB_URL: hub.url });
+    try {
+      const page = await browser.newPage();
+      await page.goto(withHub.url);
+      await expect.poll(() => page.getByTestId('status-hub').textContent()).toBe('Hub: connected');
+      await page.close();
+    } finally {
+      await withHub.stop();
+      await hub.stop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, Menu, session } from 'electron';
 import { createIPCHandler } from 'trpc-electron/main';
-import { hubUrlFromEnv } from './hub/hub-status';
+import { hubSettingFromEnv } from './hub/hub-status';
 import { appRouter } from './router';
 import { createStudioServices } from './services';
 import { applicationMenuTemplate } from './window/application-menu';
@@ -34,7 +34,7 @@ if (!app.requestSingleInstanceLock()) {
         env: process.env,
         resourcesDir: app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources'),
       },
-      hubUrl: hubUrlFromEnv(process.env),
+      hub: hubSettingFromEnv(process.env),
     });
 
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthServer, testServices } from '../../test/studio-services';
+import { hubSettingFromEnv } from './hub/hub-status';
 import { appRouter } from './router';
 
 describe('appRouter called directly', () => {
@@ -45,10 +46,16 @@ describe('appRouter called directly', () => {
     expect(await caller.hub.status()).toEqual({ state: 'not-configured' });
   });
 
+  it('hub.status: names a wrong KATA_HUB_URL instead of failing to start', async () => {
+    const hub = hubSettingFromEnv({ KATA_HUB_URL: 'hub.example' });
+    const caller = appRouter.createCaller({ services: await testServices({ hub }) });
+    expect(await caller.hub.status()).toMatchObject({ state: 'misconfigured', problem: expect.stringMatching(/KATA_HUB_URL/) });
+  });
+
   it('hub.status: connected when the Hub answers /healthz', async () => {
     const hub = await healthServer(200);
     try {
-      const caller = appRouter.createCaller({ services: await testServices({ hubUrl: hub.url }) });
+      const caller = appRouter.createCaller({ services: await testServices({ hub: { url: hub.url } }) });
       expect(await caller.hub.status()).toEqual({ state: 'connected', url: hub.url });
     } finally {
       await hub.close();

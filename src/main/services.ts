@@ -1,4 +1,4 @@
-import { checkHub, type HubStatus } from './hub/hub-status';
+import { checkHub, type HubSetting, type HubStatus } from './hub/hub-status';
 import { probeFfmpeg, type FfmpegStatus, type LocateOptions } from './render/ffmpeg-locator';
 
 export type StudioRuntime = 'electron' | 'browser-host';
@@ -16,7 +16,7 @@ export function createStudioServices(options: {
   appVersion: string;
   runtime: StudioRuntime;
   ffmpeg: LocateOptions;
-  hubUrl: string | null;
+  hub: HubSetting;
 }): StudioServices {
   let ffmpeg: Promise<FfmpegStatus> | null = null;
   return {
@@ -26,6 +26,6 @@ export function createStudioServices(options: {
       if (!ffmpeg || refresh) ffmpeg = probeFfmpeg(options.ffmpeg);
       return ffmpeg;
     },
-    hubStatus: () => checkHub(options.hubUrl),
+    hubStatus: () => checkHub(options.hub),
   };
 }

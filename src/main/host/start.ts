@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/validation';
-import { hubUrlFromEnv } from '../hub/hub-status';
+import { hubSettingFromEnv } from '../hub/hub-status';
 import { createStudioServices } from '../services';
 import { loopbackHosts, startBrowserHost } from './browser-host';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     appVersion: __KATA_VERSION__,
     runtime: 'browser-host',
     ffmpeg: { env: process.env, resourcesDir: join(appRoot, 'resources') },
-    hubUrl: hubUrlFromEnv(process.env),
+    hub: hubSettingFromEnv(process.env),
   });
   const host = await startBrowserHost({
     services,

@@ -20,7 +20,7 @@ describe('checkHub', () => {
   it('says unreachable with the Hub status code when it is unhealthy', async () => {
     const hub = await healthServer(503);
     try {
-      expect(await checkHub(hub.url)).toEqual({ state: 'unreachable', url: hub.url, problem: 'the Hub answered 503 Service Unavailable' });
+      expect(await checkHub({ url: hub.url })).toEqual({ state: 'unreachable', url: hub.url, problem: 'the Hub answered 503 Service Unavailable' });
     } finally {
       await hub.close();
     }
@@ -29,7 +29,7 @@ describe('checkHub', () => {
   it('says unreachable when nothing listens', async () => {
     const hub = await healthServer(200);
     await hub.close();
-    const status = await checkHub(hub.url);
+    const status = await checkHub({ url: hub.url });
     expect(status).toMatchObject({ state: 'unreachable', url: hub.url });
     expect(status.state === 'unreachable' && status.problem).toMatch(/ECONNREFUSED/);
   });
@@ -39,7 +39,7 @@ describe('checkHub', () => {
     hub.server.removeAllListeners('request');
     hub.server.on('request', () => undefined); // accepts, never answers
     try {
-      expect(await checkHub(hub.url, 150)).toEqual({ state: 'unreachable', url: hub.url, problem: 'no answer within 150 ms' });
+      expect(await checkHub({ url: hub.url }, 150)).toEqual({ state: 'unreachable', url: hub.url, problem: 'no answer within 150 ms' });
     } finally {
       hub.server.closeAllConnections();
       await hub.close();

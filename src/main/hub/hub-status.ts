@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 export type HubStatus =
   | { state: 'not-configured' }
+  | { state: 'misconfigured'; problem: string }
   | { state: 'connected'; url: string }
   | { state: 'unreachable'; url: string; problem: string };
 
@@ -16,8 +17,21 @@ export function hubUrlFromEnv(env: Record<string, string | undefined>): string |
   return parsed.data.replace(/\/+$/, '');
 }
 
+/** Where the Hub is, as configured: a URL, none, or a setting that is wrong (shown to the user, never fatal). */
+export type HubSetting = { url: string | null } | { problem: string };
+
+export function hubSettingFromEnv(env: Record<string, string | undefined>): HubSetting {
+  try {
+    return { url: hubUrlFromEnv(env) };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
 /** Asks the Hub's /healthz whether it is up; Studio works the same either way. */
-export async function checkHub(url: string | null, timeoutMs = 2000): Promise<HubStatus> {
+export async function checkHub(setting: HubSetting, timeoutMs = 2000): Promise<HubStatus> {
+  if ('problem' in setting) return { state: 'misconfigured', problem: setting.problem };
+  const { url } = setting;
   if (!url) return { state: 'not-configured' };
   try {
     const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });

@@ -12,6 +12,7 @@ function hubLabel(hub: HubStatus | null): { text: string; tone: 'ok' | 'warn' | 
   if (!hub) return { text: 'Hub: checking…', tone: 'idle' };
   if (hub.state === 'not-configured') return { text: 'Hub: not connected', tone: 'idle' };
   if (hub.state === 'connected') return { text: 'Hub: connected', tone: 'ok' };
+  if (hub.state === 'misconfigured') return { text: 'Hub: setting is wrong', tone: 'bad' };
   return { text: 'Hub: unreachable', tone: 'warn' };
 }
 

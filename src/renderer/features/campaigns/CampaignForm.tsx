@@ -36,6 +36,10 @@ const channelLabels: Record<CampaignChannel, string> = {
   display: 'Display',
 };
 
+export function objectiveLabel(objective: CampaignObjective): string {
+  return objective[0]!.toUpperCase() + objective.slice(1);
+}
+
 export function channelLabel(channel: CampaignChannel): string {
   return channelLabels[channel];
 }
@@ -123,7 +127,7 @@ export function CampaignForm(props: {
           <select name="objective" value={values.objective} onChange={(e) => set('objective', e.target.value as CampaignObjective)}>
             {campaignObjectives.map((objective) => (
               <option key={objective} value={objective}>
-                {objective[0]!.toUpperCase() + objective.slice(1)}
+                {objectiveLabel(objective)}
               </option>
             ))}
           </select>

@@ -1,5 +1,5 @@
 import type { Campaign } from '../../../shared/campaign/campaign';
-import { channelLabel } from './CampaignForm';
+import { channelLabel, objectiveLabel } from './CampaignForm';
 
 function dateRange(campaign: Campaign): string {
   if (!campaign.startDate && !campaign.endDate) return 'No dates yet';
@@ -35,7 +35,7 @@ export function CampaignList(props: {
               {campaign.status === 'archived' && <span className="badge">Archived</span>}
             </span>
             <span className="list-meta">
-              {campaign.objective} · {dateRange(campaign)}
+              {objectiveLabel(campaign.objective)} · {dateRange(campaign)}
             </span>
             {campaign.channels.length > 0 && (
               <span className="list-meta">{campaign.channels.map(channelLabel).join(', ')}</span>

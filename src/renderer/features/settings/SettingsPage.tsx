@@ -50,6 +50,11 @@ export function SettingsPage() {
             </p>
           )}
           {hub?.state === 'connected' && <p>Connected to {hub.url}.</p>}
+          {hub?.state === 'misconfigured' && (
+            <p className="tone-bad" role="alert">
+              {hub.problem}. Studio keeps working offline until it is fixed.
+            </p>
+          )}
           {hub?.state === 'unreachable' && (
             <p>
               Cannot reach {hub.url}: {hub.problem}. Your work is kept locally and will sync when the Hub is back.
