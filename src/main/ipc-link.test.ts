@@ -5,6 +5,7 @@ import { ipcLink } from 'trpc-electron/renderer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testServices } from '../../test/studio-services';
 import { appRouter, type AppRouter } from './router';
+import { takeHeartbeats } from '../../test/heartbeat';
 
 /**
  * Electron cannot run here, so this stands in for its IPC: two emitters, every
@@ -54,22 +55,7 @@ describe('the AppRouter over trpc-electron IPC', () => {
   });
 
   it('streams the heartbeat and stops it when the renderer unsubscribes', async () => {
-    const beats: number[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const subscription = trpc.system.heartbeat.subscribe(
-        { intervalMs: 50 },
-        {
-          onData: (tick) => {
-            beats.push(tick.beat);
-            if (beats.length === 3) {
-              subscription.unsubscribe();
-              resolve();
-            }
-          },
-          onError: reject,
-        },
-      );
-    });
+    const beats = await takeHeartbeats(trpc, 3);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const afterStop = ipc.messages;
     await new Promise((resolve) => setTimeout(resolve, 250));

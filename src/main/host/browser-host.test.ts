@@ -7,6 +7,7 @@ import { tempDir } from '../../../test/ffmpeg-fixtures';
 import { testServices } from '../../../test/studio-services';
 import type { AppRouter } from '../router';
 import { startBrowserHost, type BrowserHost } from './browser-host';
+import { takeHeartbeats } from '../../../test/heartbeat';
 
 let host: BrowserHost;
 let staticDir: string;
@@ -19,8 +20,17 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
+/** Messages the server has sent to clients of this file. */
+let received = 0;
+class CountingWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('message', () => received++);
+  }
+}
+
 function client(url: string) {
-  const ws = createWSClient({ url, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 60_000 });
+  const ws = createWSClient({ url, WebSocket: CountingWebSocket as unknown as typeof globalThis.WebSocket, retryDelayMs: () => 60_000 });
   return { ws, trpc: createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] }) };
 }
 
@@ -64,24 +74,12 @@ describe('browser host', () => {
       expect(info.appVersion).toBe('9.8.7');
       expect(info.ffmpeg.found).toBe(true);
 
-      const beats: number[] = [];
-      await new Promise<void>((resolve, reject) => {
-        const subscription = trpc.system.heartbeat.subscribe(
-          { intervalMs: 50 },
-          {
-            onData: (tick) => {
-              beats.push(tick.beat);
-              if (beats.length === 3) {
-                subscription.unsubscribe();
-                resolve();
-              }
-            },
-            onError: reject,
-          },
-        );
-      });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const beats = await takeHeartbeats(trpc, 3);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const afterStop = received;
+      await new Promise((resolve) => setTimeout(resolve, 250));
       expect(beats).toEqual([0, 1, 2]);
+      expect(received).toBe(afterStop);
     } finally {
       ws.close();
     }
