@@ -27,6 +27,7 @@ describe('layer rules', () => {
     ['src/main/x.ts', "import { buildApp } from '../../server/src/app';"],
     ['server/src/x.ts', "import { appRouter } from '../../src/main/router';"],
     ['server/src/x.ts', "import { db } from '../../src/renderer/db';"],
+    ['src/main/render/compile/x.ts', "import ffmpeg from 'fluent-ffmpeg';"],
   ])('%s refuses %s', async (file, source) => {
     expect(await importErrors(file, `${source}\n`)).toHaveLength(1);
   });
@@ -36,6 +37,7 @@ describe('layer rules', () => {
     ['src/renderer/app/x.ts', "import type { AppRouter } from '../../main/router';\nimport { campaignSchema } from '../../shared/campaign/campaign';"],
     ['src/main/x.ts', "import { join } from 'node:path';\nimport { applyWSSHandler } from '@trpc/server/adapters/ws';\nimport { describeIssues } from '../shared/validation';"],
     ['server/src/x.ts', "import Fastify from 'fastify';\nimport { describeIssues } from '../../src/shared/validation';"],
+    ['src/main/render/ffmpeg-runner.ts', "import ffmpeg from 'fluent-ffmpeg';"],
   ])('%s allows what its layer may use', async (file, source) => {
     expect(await importErrors(file, `${source}\n`)).toEqual([]);
   });
