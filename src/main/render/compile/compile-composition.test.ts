@@ -161,7 +161,7 @@ describe('compiled renders, checked with ffprobe and pixels', () => {
           {
             kind: 'visual',
             id: 'p',
-            clips: [{ kind: 'image', id: 'can', mediaId: 'yellow', start: 0, duration: 1, transform: full, corners: [[100, 60], [260, 80], [90, 240], [250, 260]], shadow: {} }],
+            clips: [{ kind: 'image', id: 'can', mediaId: 'yellow', start: 0, duration: 1, transform: full, corners: [[100, 60], [260, 80], [90, 240], [250, 260]], shadow: { blur: 2, opacity: 0.9 } }],
           },
         ],
       }),
@@ -170,6 +170,9 @@ describe('compiled renders, checked with ffprobe and pixels', () => {
     expect(near(frame.at(175, 160), colors.yellow)).toBe(true);
     expect(near(frame.at(30, 30), colors.blue)).toBe(true);
     expect(near(frame.at(295, 300), colors.blue)).toBe(true);
+    // The shadow falls 12 px right and down: just below the image's bottom edge the blue is darkened.
+    expect(frame.at(180, 258, 1)[2]).toBeLessThan(100);
+    expect(near(frame.at(180, 280, 1), colors.blue)).toBe(true);
   });
 
   it('multiplies a layer onto what is below it and leaves the rest alone', async () => {

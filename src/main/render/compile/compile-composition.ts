@@ -8,6 +8,7 @@ import { InputList } from './inputs';
 import { buildLayer, visibleSpan, type CompileContext, type Layer } from './layers';
 import { lookFilters } from './looks';
 import { captionsAss, textLayersAss } from './subtitles-ass';
+import { fullFrameBase, transitionRuns, type Run } from './full-frame';
 
 export type CompileTarget =
   /** The finished video file. */
@@ -69,10 +70,11 @@ export function compileComposition(composition: Composition, target: CompileTarg
   };
   const files: FfmpegInvocation['files'] = [];
 
-  let canvas = background(composition, ctx, length);
+  const base = fullFrameBase(composition, ctx);
+  let canvas = base ? baseOf(base.run, ctx) : background(composition, ctx, length);
   composition.tracks.forEach((track, index) => {
     if (track.kind !== 'visual' || track.hidden) return;
-    canvas = composeTrack({ track, index, composition, ctx, canvas, length, files });
+    canvas = composeTrack({ track, index, composition, ctx, canvas, length, files, skip: index === base?.trackIndex ? base.run : null });
   });
 
   // Reframe to another platform's shape, then whole-video looks, then captions in the output's safe area.
@@ -163,11 +165,7 @@ function background(composition: Composition, ctx: CompileContext, length: numbe
 function overlay(canvas: string, layer: Layer, ctx: CompileContext, length: number): string {
   const { graph } = ctx;
   const evaluation = layer.moving ? 'frame' : 'init';
-  let base = canvas;
-  if (layer.shadow) {
-    const { label, dx, dy } = layer.shadow;
-    base = graph.chain([base, label], [`overlay=x='${layer.x}+${num(dx)}':y='${layer.y}+${num(dy)}':eval=${evaluation}:eof_action=pass`], graph.label(`${layer.clipId}-shadowed`));
-  }
+  const base = canvas;
   if (layer.blend === 'normal') {
     return graph.chain([base, layer.label], [`overlay=x='${layer.x}':y='${layer.y}':eval=${evaluation}:eof_action=pass`], graph.label(`with-${layer.clipId}`));
   }
@@ -178,31 +176,21 @@ function overlay(canvas: string, layer: Layer, ctx: CompileContext, length: numb
   return graph.chain([under, full], [`blend=all_mode=${blendFilterMode[layer.blend]}`], graph.label(`with-${layer.clipId}`));
 }
 
-/** Clips joined by transitions, in order. */
-function transitionRuns(track: Track & { kind: 'visual' }, transitions: Transition[]): { clips: VisualClip[]; joins: Transition[] }[] {
-  const byFrom = new Map(transitions.map((t) => [t.from, t]));
-  const joinedTo = new Set(transitions.map((t) => t.to));
-  const runs: { clips: VisualClip[]; joins: Transition[] }[] = [];
-  for (const clip of track.clips) {
-    if (clip.kind === 'text' || joinedTo.has(clip.id)) continue;
-    const run = { clips: [clip] as VisualClip[], joins: [] as Transition[] };
-    let join = byFrom.get(clip.id);
-    while (join) {
-      const next = track.clips.find((c) => c.id === join!.to);
-      if (!next) break;
-      run.clips.push(next);
-      run.joins.push(join);
-      join = byFrom.get(next.id);
-    }
-    runs.push(run);
+/** The bottom picture when it fills the canvas by itself: used as is, at the canvas frame rate. */
+function baseOf(run: Run, ctx: CompileContext): string {
+  const opaque = { ...ctx };
+  if (run.clips.length === 1) {
+    const layer = buildLayer(run.clips[0] as Exclude<VisualClip, { kind: 'text' }>, opaque)!;
+    return ctx.graph.chain([layer.label], [`fps=${num(ctx.fps)}`, 'format=yuv420p'], ctx.graph.label('base'));
   }
-  return runs;
+  return buildRun(run, opaque, { opaque: true })!.label;
 }
 
-function composeTrack(options: { track: Track & { kind: 'visual' }; index: number; composition: Composition; ctx: CompileContext; canvas: string; length: number; files: FfmpegInvocation['files'] }): string {
+function composeTrack(options: { track: Track & { kind: 'visual' }; index: number; composition: Composition; ctx: CompileContext; canvas: string; length: number; files: FfmpegInvocation['files']; skip: Run | null }): string {
   const { track, index, composition, ctx, length } = options;
   let canvas = options.canvas;
   for (const run of transitionRuns(track, composition.transitions)) {
+    if (options.skip && run.clips[0]!.id === options.skip.clips[0]!.id) continue;
     if (run.clips.length === 1) {
       const layer = buildLayer(run.clips[0] as Exclude<VisualClip, { kind: 'text' }>, ctx);
       if (layer) canvas = overlay(canvas, layer, ctx, length);
@@ -220,8 +208,11 @@ function composeTrack(options: { track: Track & { kind: 'visual' }; index: numbe
   return canvas;
 }
 
-/** Clips joined by xfade: each laid on a transparent full canvas, crossed, then placed as one layer. */
-function buildRun(run: { clips: VisualClip[]; joins: Transition[] }, outer: CompileContext): Layer | null {
+/**
+ * Clips joined by xfade: each laid on a transparent full canvas (or, when they
+ * all fill the canvas, taken as they are), crossed, then placed as one layer.
+ */
+function buildRun(run: Run, outer: CompileContext, options: { opaque?: boolean } = {}): Layer | null {
   const { graph } = outer;
   // A frame inside a transition is rendered from the transition's start, so xfade reaches the right mix; then cut.
   const crossing = run.joins
@@ -238,8 +229,14 @@ function buildRun(run: { clips: VisualClip[]; joins: Transition[] }, outer: Comp
     if (!span || clip.kind === 'text') return;
     const layer = buildLayer(clip, ctx, 'origin');
     if (!layer) return;
-    const sheet = graph.chain([], [`color=c=black@0:s=${ctx.width}x${ctx.height}:r=${num(ctx.fps)}:d=${num(span.duration)}`, 'format=yuva420p'], graph.label(`${clip.id}-sheet`));
-    const label = graph.chain([sheet, layer.label], [`overlay=x='${layer.x}':y='${layer.y}':eval=${layer.moving ? 'frame' : 'init'}:eof_action=pass`, 'format=yuva420p', `settb=1/${Math.round(ctx.fps * 1000)}`], graph.label(`${clip.id}-full`));
+    const timebase = `settb=1/${Math.round(ctx.fps * 1000)}`;
+    let label: string;
+    if (options.opaque) {
+      label = graph.chain([layer.label], [`fps=${num(ctx.fps)}`, 'format=yuv420p', timebase], graph.label(`${clip.id}-full`));
+    } else {
+      const sheet = graph.chain([], [`color=c=black@0:s=${ctx.width}x${ctx.height}:r=${num(ctx.fps)}:d=${num(span.duration)}`, 'format=yuva420p'], graph.label(`${clip.id}-sheet`));
+      label = graph.chain([sheet, layer.label], [`overlay=x='${layer.x}':y='${layer.y}':eval=${layer.moving ? 'frame' : 'init'}:eof_action=pass`, 'format=yuva420p', timebase], graph.label(`${clip.id}-full`));
+    }
     members.push({ label, outStart: span.outStart, duration: span.duration, join: i > 0 ? run.joins[i - 1] : undefined });
   });
   if (members.length === 0) return null;

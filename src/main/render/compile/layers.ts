@@ -47,8 +47,6 @@ export interface Layer {
   /** True when x/y change over time (overlay must evaluate per frame). */
   moving: boolean;
   blend: BlendMode;
-  /** A drop shadow to overlay first, offset from the layer. */
-  shadow?: { label: string; dx: number; dy: number };
   clipId: string;
 }
 
@@ -148,7 +146,11 @@ export function buildLayer(clip: Exclude<VisualClip, { kind: 'text' }>, ctx: Com
     filters.push('format=yuva420p', `chromakey=color=${ffmpegColor(key.color)}:similarity=${num(key.similarity)}:blend=${num(key.blend)}`);
   }
   if (staticSize) {
-    if (clip.kind !== 'color') filters.push(`scale=w=${even(width)}:h=${even(height)}`);
+    const media = clip.kind === 'color' ? undefined : ctx.media.get(clip.mediaId);
+    const uncropped = !clip.crop || !(clip.crop.left || clip.crop.right || clip.crop.top || clip.crop.bottom);
+    const alreadyThatSize = uncropped && media?.width === even(width) && media.height === even(height);
+    const placedByCorners = clip.kind === 'image' && clip.corners !== undefined;
+    if (clip.kind !== 'color' && !alreadyThatSize && !placedByCorners) filters.push(`scale=w=${even(width)}:h=${even(height)}`);
   } else {
     const local = streamLocal(span);
     const w = `2*trunc(${animatedExpr(t.width, local, k)}/2)`;
@@ -171,11 +173,12 @@ export function buildLayer(clip: Exclude<VisualClip, { kind: 'text' }>, ctx: Com
     const border = Math.round(style.border * k);
     if (border > 0) filters.push(`pad=w=iw+${2 * border}:h=ih+${2 * border}:x=${border}:y=${border}:color=${ffmpegColor(style.borderColor)}`);
   }
-  // A still is decoded and prepared once, then repeated for its whole time on screen.
-  if (still && clip.kind === 'image') {
-    filters.push('loop=loop=-1:size=1:start=0', `setpts=N/(${num(ctx.fps)}*TB)`, `trim=duration=${num(span.duration)}`);
-  }
   let label = graph.chain(source ? [source] : [], filters, graph.label(`clip-${clip.id}-picture`));
+  // A still is decoded and prepared once (shadow included), then repeated for its whole time on screen.
+  if (still && clip.kind === 'image') {
+    if (clip.shadow) label = withShadow(label, clip, ctx);
+    label = graph.chain([label], ['loop=loop=-1:size=1:start=0', `setpts=N/(${num(ctx.fps)}*TB)`, `trim=duration=${num(span.duration)}`], graph.label(`clip-${clip.id}-held`));
+  }
 
   if (clip.style?.kind === 'pip' && clip.style.radius > 0 && staticSize) {
     label = roundCorners(label, clip, span, ctx, width + 2 * Math.round(clip.style.border * k), height + 2 * Math.round(clip.style.border * k));
@@ -208,7 +211,6 @@ export function buildLayer(clip: Exclude<VisualClip, { kind: 'text' }>, ctx: Com
   const x = full ? '0' : `${animatedExpr(t.x, local, k)}-w/2`;
   const y = full ? '0' : `${animatedExpr(t.y, local, k)}-h/2`;
   const layer: Layer = { label, x, y, moving: isAnimated(t.x) || isAnimated(t.y) || !staticSize, blend: clip.blend, clipId: clip.id };
-  if (clip.kind === 'image' && clip.shadow) layer.shadow = shadowOf(layer, clip, ctx);
   return layer;
 }
 
@@ -226,16 +228,23 @@ function roundCorners(label: string, clip: VisualClip, span: Span, ctx: CompileC
   return ctx.graph.chain([label, mask], ['alphamerge'], ctx.graph.label(`clip-${clip.id}-rounded`));
 }
 
-function shadowOf(layer: Layer, clip: ImageClip, ctx: CompileContext): Layer['shadow'] {
+/**
+ * Draws a soft drop shadow under a still image, into the image itself (with a
+ * transparent margin so the shadow fits), once, before the still is repeated.
+ */
+function withShadow(label: string, clip: ImageClip, ctx: CompileContext): string {
+  const { graph } = ctx;
   const shadow = clip.shadow!;
-  const [picture, copy] = [ctx.graph.label(`clip-${clip.id}-body`), ctx.graph.label(`clip-${clip.id}-shadow-source`)];
-  ctx.graph.chain([layer.label], ['split'], `${picture}][${copy}`);
-  layer.label = picture;
   const blur = Math.max(1, Math.round(shadow.blur * ctx.scale));
-  const label = ctx.graph.chain(
-    [copy],
-    ['format=rgba', `colorchannelmixer=rr=0:gg=0:bb=0:aa=${num(shadow.opacity)}`, `boxblur=luma_radius=${blur}:chroma_radius=${blur}:alpha_radius=${blur}`],
-    ctx.graph.label(`clip-${clip.id}-shadow`),
-  );
-  return { label, dx: shadow.offsetX * ctx.scale, dy: shadow.offsetY * ctx.scale };
+  const dx = Math.round(shadow.offsetX * ctx.scale);
+  const dy = Math.round(shadow.offsetY * ctx.scale);
+  // Full-canvas placements (four corners) already have room; others grow by a margin on every side, keeping their centre.
+  const margin = clip.corners ? 0 : even(Math.max(Math.abs(dx), Math.abs(dy)) + 2 * blur);
+  const prepared = graph.chain([label], ['format=rgba', ...(margin > 0 ? [`pad=w=iw+${2 * margin}:h=ih+${2 * margin}:x=${margin}:y=${margin}:color=black@0`] : [])], graph.label(`clip-${clip.id}-padded`));
+  const [body, copy, size] = [graph.label(`clip-${clip.id}-body`), graph.label(`clip-${clip.id}-shadow-source`), graph.label(`clip-${clip.id}-size`)];
+  graph.chain([prepared], ['split=3'], `${body}][${copy}][${size}`);
+  const shade = graph.chain([copy], [`colorchannelmixer=rr=0:gg=0:bb=0:aa=${num(shadow.opacity)}`, `boxblur=luma_radius=${blur}:chroma_radius=${blur}:alpha_radius=${blur}`], graph.label(`clip-${clip.id}-shadow`));
+  const clear = graph.chain([size], ['lutrgb=a=0'], graph.label(`clip-${clip.id}-clear`));
+  const shaded = graph.chain([clear, shade], [`overlay=x=${dx}:y=${dy}:format=rgb`], graph.label(`clip-${clip.id}-shade`));
+  return graph.chain([shaded, body], ['overlay=x=0:y=0:format=rgb', 'format=yuva420p'], graph.label(`clip-${clip.id}-shadowed`));
 }
