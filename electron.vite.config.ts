@@ -26,10 +26,13 @@ export default defineConfig(({ command }) => ({
   main: {
     define,
     build: {
+      // p-queue ships only as an ES module, which Node 20's require() cannot load: bundle it.
+      externalizeDeps: { exclude: ['p-queue'] },
       rolldownOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           host: resolve(__dirname, 'src/main/host/start.ts'),
+          cli: resolve(__dirname, 'src/main/cli.ts'),
         },
       },
     },

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     runtime: 'browser-host',
     ffmpeg: { env: process.env, resourcesDir: await mkdtemp(join(tmpdir(), 'kata-bench-')) },
     hub: { url: null },
+    dataDir: await mkdtemp(join(tmpdir(), 'kata-bench-data-')),
   });
   const host = await startBrowserHost({ services, staticDir: tmpdir() });
   const wsClient = createWSClient({ url: `ws://127.0.0.1:${host.port}/trpc?token=${host.token}`, WebSocket: WebSocket as never });

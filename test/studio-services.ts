@@ -11,6 +11,7 @@ export async function testServices(options: { hub?: HubSetting } = {}): Promise<
     runtime: 'browser-host',
     ffmpeg: { env: { PATH: await binFolder() }, resourcesDir: await tempDir('resources') },
     hub: options.hub ?? { url: null },
+    dataDir: await tempDir('data'),
   });
 }
 

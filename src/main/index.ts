@@ -35,6 +35,8 @@ if (!app.requestSingleInstanceLock()) {
         resourcesDir: app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources'),
       },
       hub: hubSettingFromEnv(process.env),
+      dataDir: app.getPath('userData'),
+      onWarning: (message) => console.warn(`Kata Studio: ${message}`),
     });
 
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -56,6 +58,8 @@ if (!app.requestSingleInstanceLock()) {
     };
     const ipc = createIPCHandler({ router: appRouter, createContext: async () => ({ services }) });
     await open();
+
+    app.on('before-quit', () => void services.close());
 
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) void open();

@@ -1,15 +1,29 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkHub, type HubSetting, type HubStatus } from './hub/hub-status';
 import { probeFfmpeg, type FfmpegStatus, type LocateOptions } from './render/ffmpeg-locator';
+import { createRenderQueue, type RenderQueue } from './render/render-queue';
 
 export type StudioRuntime = 'electron' | 'browser-host';
+
+export class FfmpegUnavailableError extends Error {
+  override name = 'FfmpegUnavailableError';
+}
 
 /** What the router's procedures work with; one instance per running Studio. */
 export interface StudioServices {
   appVersion: string;
   runtime: StudioRuntime;
+  /** Where Studio keeps its own files (render queue, logs). */
+  dataDir: string;
   /** FFmpeg's status, probed once and re-probed on request. */
   ffmpegStatus(options?: { refresh?: boolean }): Promise<FfmpegStatus>;
+  /** The FFmpeg and ffprobe to run, or an error that says how to get them. */
+  ffmpegBinaries(): Promise<{ ffmpegPath: string; ffprobePath: string }>;
+  /** The render queue, started on first use (it resumes jobs a crash interrupted). */
+  renderQueue(): Promise<RenderQueue>;
   hubStatus(): Promise<HubStatus>;
+  close(): Promise<void>;
 }
 
 export function createStudioServices(options: {
@@ -17,15 +31,48 @@ export function createStudioServices(options: {
   runtime: StudioRuntime;
   ffmpeg: LocateOptions;
   hub: HubSetting;
+  dataDir: string;
+  onWarning?: (message: string) => void;
 }): StudioServices {
   let ffmpeg: Promise<FfmpegStatus> | null = null;
+  let queue: Promise<RenderQueue> | null = null;
+  const ffmpegStatus = ({ refresh = false } = {}) => {
+    if (!ffmpeg || refresh) ffmpeg = probeFfmpeg(options.ffmpeg);
+    return ffmpeg;
+  };
+  const ffmpegBinaries = async () => {
+    const status = await ffmpegStatus();
+    if (!status.found) throw new FfmpegUnavailableError(status.problem);
+    if (!status.ffprobePath) throw new FfmpegUnavailableError('ffprobe was not found next to FFmpeg. Install the full FFmpeg package or set FFPROBE_PATH.');
+    return { ffmpegPath: status.ffmpegPath, ffprobePath: status.ffprobePath };
+  };
   return {
     appVersion: options.appVersion,
     runtime: options.runtime,
-    ffmpegStatus({ refresh = false } = {}) {
-      if (!ffmpeg || refresh) ffmpeg = probeFfmpeg(options.ffmpeg);
-      return ffmpeg;
+    dataDir: options.dataDir,
+    ffmpegStatus,
+    ffmpegBinaries,
+    renderQueue() {
+      queue ??= (async () => {
+        const { ffmpegPath } = await ffmpegBinaries();
+        await mkdir(options.dataDir, { recursive: true });
+        const created = createRenderQueue({
+          stateFile: join(options.dataDir, 'render-queue.json'),
+          logDir: join(options.dataDir, 'render-logs'),
+          ffmpegPath,
+          onWarning: options.onWarning,
+        });
+        await created.start();
+        return created;
+      })().catch((error: unknown) => {
+        queue = null;
+        throw error;
+      });
+      return queue;
     },
     hubStatus: () => checkHub(options.hub),
+    async close() {
+      if (queue) await (await queue).close();
+    },
   };
 }

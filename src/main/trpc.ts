@@ -1,11 +1,33 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { CompositionError } from '../shared/composition/composition';
+import { MediaFileError } from './media/probe';
 import type { StudioServices } from './services';
+import { FfmpegUnavailableError } from './services';
 
 export interface AppContext {
   services: StudioServices;
 }
 
-const t = initTRPC.context<AppContext>().create({ isServer: true });
+const t = initTRPC.context<AppContext>().create({
+  isServer: true,
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    // The UI shows each problem of a composition by its path.
+    data: { ...shape.data, issues: error.cause instanceof CompositionError ? error.cause.issues : undefined },
+  }),
+});
+
+/** Errors the user can act on keep their message and get the right code; others stay internal. */
+const userErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof CompositionError || cause instanceof MediaFileError) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  }
+  if (cause instanceof FfmpegUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
+  return result;
+});
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(userErrors);

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/validation';
 import { hubSettingFromEnv } from '../hub/hub-status';
+import { defaultDataDir } from '../data-dir';
 import { createStudioServices } from '../services';
 import { loopbackHosts, startBrowserHost } from './browser-host';
 
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     runtime: 'browser-host',
     ffmpeg: { env: process.env, resourcesDir: join(appRoot, 'resources') },
     hub: hubSettingFromEnv(process.env),
+    dataDir: defaultDataDir(process.env),
+    onWarning: (message) => console.warn(`Kata Studio: ${message}`),
   });
   const host = await startBrowserHost({
     services,
@@ -36,7 +39,10 @@ async function main(): Promise<void> {
   console.log('Press Ctrl+C to stop.');
 
   const stop = () => {
-    void host.close().then(() => process.exit(0));
+    void host
+      .close()
+      .then(() => services.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

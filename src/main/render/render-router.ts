@@ -1,0 +1,79 @@
+import { EventEmitter, on } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseComposition } from '../../shared/composition/composition';
+import { platformPresets, presetIds } from '../../shared/composition/presets';
+import { publicProcedure, router } from '../trpc';
+import { compileComposition } from './compile/compile-composition';
+import { runFfmpeg } from './ffmpeg-runner';
+import type { RenderJob } from './render-queue';
+
+const composition = z.unknown().transform((raw) => parseComposition(raw));
+const absolutePath = z.string().min(1).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'give an absolute path');
+const priority = z.enum(['high', 'normal', 'low']).default('normal');
+const jobId = z.object({ jobId: z.uuid() });
+
+/** What the UI sees of a job: everything but the composition it carries. */
+function summary(job: RenderJob) {
+  const { composition: doc, ...rest } = job;
+  return { ...rest, compositionName: doc.name, durationSeconds: doc.canvas.duration };
+}
+
+export const renderRouter = router({
+  presets: publicProcedure.query(() => platformPresets),
+
+  enqueue: publicProcedure
+    .input(z.object({ composition, outputPath: absolutePath, priority }))
+    .mutation(async ({ ctx, input }) => summary(await (await ctx.services.renderQueue()).enqueue(input))),
+
+  /** One composition to several platforms: one batch of jobs. */
+  enqueueBatch: publicProcedure
+    .input(
+      z.object({
+        composition,
+        outputs: z.array(z.object({ preset: z.enum(presetIds), mode: z.enum(['fit', 'fill', 'blurred-pad']).default('fill'), outputPath: absolutePath })).min(1).max(20),
+        priority,
+      }),
+    )
+    .mutation(async ({ ctx, input }) => (await (await ctx.services.renderQueue()).enqueueBatch(input)).map(summary)),
+
+  list: publicProcedure.query(async ({ ctx }) => (await ctx.services.renderQueue()).list().map(summary)),
+  cancel: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => summary(await (await ctx.services.renderQueue()).cancel(input.jobId))),
+  remove: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => {
+    await (await ctx.services.renderQueue()).remove(input.jobId);
+    return { removed: input.jobId };
+  }),
+
+  /** Every change of every job (state and progress) as it happens. */
+  jobs: publicProcedure.subscription(async function* ({ ctx, signal }) {
+    const queue = await ctx.services.renderQueue();
+    const events = new EventEmitter();
+    const stop = queue.onChange((job) => events.emit('job', job));
+    try {
+      for await (const [job] of on(events, 'job', { signal })) yield summary(job as RenderJob);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+    } finally {
+      stop();
+    }
+  }),
+
+  /** The composed picture at `time`, for the editor: the same compiler as the export, one frame, small. */
+  frame: publicProcedure
+    .input(z.object({ composition, time: z.number().min(0), height: z.number().int().min(16).max(2160).default(540) }))
+    .query(async ({ ctx, input }) => {
+      const { ffmpegPath } = await ctx.services.ffmpegBinaries();
+      const folder = await mkdtemp(join(tmpdir(), 'kata-frame-'));
+      const started = performance.now();
+      try {
+        const outputPath = join(folder, 'frame.jpg');
+        await runFfmpeg({ ffmpegPath, invocation: compileComposition(input.composition, { kind: 'frame', time: input.time, height: input.height }), outputPath });
+        const image = await readFile(outputPath);
+        return { dataUrl: `data:image/jpeg;base64,${image.toString('base64')}`, milliseconds: Math.round(performance.now() - started) };
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    }),
+});
