@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkHub, type HubSetting, type HubStatus } from './hub/hub-status';
 import { probeFfmpeg, type FfmpegStatus, type LocateOptions } from './render/ffmpeg-locator';
+import { createProxyStore, type ProxyStore } from './media/proxies';
 import { createRenderQueue, type RenderQueue } from './render/render-queue';
 
 export type StudioRuntime = 'electron' | 'browser-host';
@@ -22,6 +23,8 @@ export interface StudioServices {
   ffmpegBinaries(): Promise<{ ffmpegPath: string; ffprobePath: string }>;
   /** The render queue, started on first use (it resumes jobs a crash interrupted). */
   renderQueue(): Promise<RenderQueue>;
+  /** Small editing copies of videos, for fast preview frames. */
+  proxies(): Promise<ProxyStore>;
   hubStatus(): Promise<HubStatus>;
   close(): Promise<void>;
 }
@@ -69,6 +72,10 @@ export function createStudioServices(options: {
         throw error;
       });
       return queue;
+    },
+    async proxies() {
+      const { ffmpegPath } = await ffmpegBinaries();
+      return createProxyStore({ ffmpegPath, dir: join(options.dataDir, 'proxies') });
     },
     hubStatus: () => checkHub(options.hub),
     async close() {

@@ -15,6 +15,15 @@ export const mediaRouter = router({
     return probeMedia({ ffprobePath, path: input.path });
   }),
 
+  /** Makes the 540p editing proxy of a video (once; later calls return it at once). */
+  makeProxy: publicProcedure.input(z.object({ path })).mutation(async ({ ctx, input, signal }) => {
+    const { ffprobePath } = await ctx.services.ffmpegBinaries();
+    const info = await probeMedia({ ffprobePath, path: input.path });
+    if (info.kind !== 'video') return { proxyPath: null };
+    const proxies = await ctx.services.proxies();
+    return { proxyPath: await proxies.ensureProxy(input.path, { durationSeconds: info.durationSeconds ?? undefined, signal }) };
+  }),
+
   /** A strip of evenly spaced frames for the timeline, as one JPEG. */
   thumbnails: publicProcedure
     .input(z.object({ path, count: z.number().int().min(1).max(100).default(10), height: z.number().int().min(16).max(720).default(72) }))

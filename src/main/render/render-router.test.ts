@@ -68,6 +68,10 @@ describe('render procedures', () => {
     const frame = await caller.render.frame({ composition: composition(), time: 0.5, height: 80 });
     expect(frame.dataUrl).toMatch(/^data:image\/jpeg;base64,\/9j\//);
     expect(frame.milliseconds).toBeGreaterThan(0);
+    // Once the video has its editing proxy, the preview reads that instead.
+    const { proxyPath } = await caller.media.makeProxy({ path: clip });
+    expect(proxyPath).toMatch(/-540p\.mp4$/);
+    expect((await caller.render.frame({ composition: composition(), time: 0.5, height: 80 })).dataUrl).toMatch(/^data:image\/jpeg;base64,/);
   });
 
   it('list the platform presets', async () => {
