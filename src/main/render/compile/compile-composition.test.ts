@@ -190,6 +190,28 @@ describe('compiled renders, checked with ffprobe and pixels', () => {
     expect(near(frame.at(260, 160), colors.yellow)).toBe(true);
   });
 
+  it.each([
+    ['screen', [211, 191, 211]],
+    ['overlay', [167, 118, 78]],
+    ['lighten', [200, 150, 200]],
+    ['darken', [50, 100, 50]],
+    ['difference', [150, 50, 150]],
+    ['add', [250, 250, 250]],
+  ] as const)('blends with %s like the textbook formula', async (mode, expected) => {
+    const file = await render(
+      doc({
+        duration: 0.5,
+        tracks: [
+          { kind: 'visual', id: 'bg', clips: [{ kind: 'color', id: 'under', color: '#c86432', start: 0, duration: 0.5, transform: full }] },
+          { kind: 'visual', id: 'fg', clips: [{ kind: 'color', id: 'over', color: '#3296c8', start: 0, duration: 0.5, blend: mode, transform: { x: 80, y: 160, width: 120, height: 120 } }] },
+        ],
+      }),
+    );
+    const frame = await frameAt(file, 0.2);
+    expect(near(frame.at(80, 160), [...expected], 25), `${mode}: ${frame.at(80, 160).join(',')}`).toBe(true);
+    expect(near(frame.at(260, 160), [200, 100, 50], 25)).toBe(true);
+  });
+
   it('applies a 3D LUT look', async () => {
     const lut = join(await tempDir('lut'), 'all-red.cube');
     const lines = ['LUT_3D_SIZE 2'];
