@@ -25,3 +25,15 @@ export function imageMedia(id: string, path: string, info: { width: number; heig
 export function audioMedia(id: string, path: string, seconds: number) {
   return { id, path, kind: 'audio' as const, durationSeconds: seconds, width: null, height: null, hasAudio: true };
 }
+
+/** The smallest real composition: one second of a 160x120 video filling a 160x160 canvas. */
+export function oneClipComposition(options: { name: string; videoPath: string }) {
+  return {
+    version: 1,
+    id: options.name.toLowerCase().replace(/\W+/g, '-'),
+    name: options.name,
+    canvas: { width: 160, height: 160, fps: 25, duration: 1 },
+    media: [videoMedia('clip', options.videoPath, { seconds: 2, width: 160, height: 120 })],
+    tracks: [{ kind: 'visual' as const, id: 't', clips: [{ kind: 'video' as const, id: 'c', mediaId: 'clip', start: 0, out: 1, transform: { x: 80, y: 80, width: 160, height: 160 } }] }],
+  };
+}

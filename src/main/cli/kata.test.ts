@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/ffmpeg-fixtures';
 import { makeVideo } from '../../../test/media-fixtures';
 import { probeOutput } from '../../../test/pixels';
-import { videoMedia } from '../../../test/render-fixtures';
+import { oneClipComposition, videoMedia } from '../../../test/render-fixtures';
 import { exitCodes, runKata, type CliIo } from './kata';
 
 function capture(overrides: Partial<CliIo> = {}) {
@@ -25,14 +25,7 @@ beforeAll(async () => {
   composition = join(dir, 'short.json');
   await writeFile(
     composition,
-    JSON.stringify({
-      version: 1,
-      id: 'cli',
-      name: 'CLI test',
-      canvas: { width: 160, height: 160, fps: 25, duration: 1 },
-      media: [videoMedia('red', clip, { seconds: 2, width: 160, height: 120 })],
-      tracks: [{ kind: 'visual', id: 't', clips: [{ kind: 'video', id: 'c', mediaId: 'red', start: 0, out: 1, transform: { x: 80, y: 80, width: 160, height: 160 } }] }],
-    }),
+    JSON.stringify(oneClipComposition({ name: 'CLI test', videoPath: clip })),
   );
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/ffmpeg-fixtures';
 import { makeVideo } from '../../../test/media-fixtures';
 import { probeOutput } from '../../../test/pixels';
-import { videoMedia } from '../../../test/render-fixtures';
+import { oneClipComposition } from '../../../test/render-fixtures';
 import { testServices } from '../../../test/studio-services';
 import { appRouter } from '../router';
 import { createStudioServices, type StudioServices } from '../services';
@@ -13,14 +13,7 @@ import { createStudioServices, type StudioServices } from '../services';
 let services: StudioServices;
 let clip: string;
 let out: string;
-const composition = () => ({
-  version: 1,
-  id: 'router',
-  name: 'Router render',
-  canvas: { width: 160, height: 160, fps: 25, duration: 1 },
-  media: [videoMedia('red', clip, { seconds: 2, width: 160, height: 120 })],
-  tracks: [{ kind: 'visual', id: 't', clips: [{ kind: 'video', id: 'c', mediaId: 'red', start: 0, out: 1, transform: { x: 80, y: 80, width: 160, height: 160 } }] }],
-});
+const composition = () => oneClipComposition({ name: 'Router render', videoPath: clip });
 
 beforeAll(async () => {
   services = await testServices();
