@@ -67,6 +67,12 @@ describe('render procedures', () => {
     expect((await caller.render.frame({ composition: composition(), time: 0.5, height: 80 })).dataUrl).toMatch(/^data:image\/jpeg;base64,/);
   });
 
+  it('set how many renders run at once, within bounds', async () => {
+    const caller = appRouter.createCaller({ services });
+    expect(await caller.render.setConcurrency({ renders: 2 })).toEqual({ renders: 2 });
+    await expect(caller.render.setConcurrency({ renders: 0 })).rejects.toThrow(/renders/);
+  });
+
   it('list the platform presets', async () => {
     const presets = await appRouter.createCaller({ services }).render.presets();
     expect(presets.find((p) => p.id === 'youtube-shorts')).toMatchObject({ width: 1080, height: 1920 });

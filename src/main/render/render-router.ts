@@ -40,6 +40,12 @@ export const renderRouter = router({
     )
     .mutation(async ({ ctx, input }) => (await (await ctx.services.renderQueue()).enqueueBatch(input)).map(summary)),
 
+  /** How many renders run at once (1 by default; more only helps on machines with cores to spare). */
+  setConcurrency: publicProcedure.input(z.object({ renders: z.number().int().min(1).max(8) })).mutation(async ({ ctx, input }) => {
+    (await ctx.services.renderQueue()).setConcurrency(input.renders);
+    return input;
+  }),
+
   list: publicProcedure.query(async ({ ctx }) => (await ctx.services.renderQueue()).list().map(summary)),
   cancel: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => summary(await (await ctx.services.renderQueue()).cancel(input.jobId))),
   remove: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => {

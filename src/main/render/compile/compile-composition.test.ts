@@ -294,6 +294,26 @@ describe('compiled renders, checked with ffprobe and pixels', () => {
   });
 });
 
+describe('preview frames', () => {
+  const fading = () =>
+    doc({
+      duration: 2,
+      tracks: [
+        { kind: 'visual', id: 'bg', clips: [{ kind: 'color', id: 'under', color: '#0000ff', start: 0, duration: 2, transform: full }] },
+        { kind: 'visual', id: 'fg', clips: [{ kind: 'color', id: 'over', color: '#ff0000', start: 0, duration: 2, fadeIn: 1, fadeOut: 0.5, transform: full }] },
+      ],
+    });
+
+  it('show a fade at its exact point, as the export does', async () => {
+    const grab = await frameAt(await render(fading(), { kind: 'frame', time: 0.5, height: 160 }), 0);
+    expect(near(grab.at(80, 80), [128, 0, 128], 30)).toBe(true);
+    const export_ = await frameAt(await render(fading()), 0.5);
+    expect(near(export_.at(80, 80), [128, 0, 128], 30)).toBe(true);
+    const late = await frameAt(await render(fading(), { kind: 'frame', time: 1.75, height: 160 }), 0);
+    expect(near(late.at(80, 80), [128, 0, 128], 30)).toBe(true);
+  });
+});
+
 describe('the compiled command', () => {
   it('is one invocation with one graph that names its streams', () => {
     const invocation = compileComposition(

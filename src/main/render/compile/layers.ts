@@ -194,10 +194,18 @@ export function buildLayer(clip: Exclude<VisualClip, { kind: 'text' }>, ctx: Com
     after.push(`lut=a='val*${num(constant(opacity)!)}'`);
   }
   const duration = clipDuration(clip);
-  if (clip.fadeIn > span.skip) after.push(`fade=t=in:st=0:d=${num(clip.fadeIn - span.skip)}:alpha=1`);
-  if (clip.fadeOut > 0) {
-    const start = duration - clip.fadeOut - span.skip;
-    after.push(start >= 0 ? `fade=t=out:st=${num(start)}:d=${num(clip.fadeOut)}:alpha=1` : `fade=t=out:st=0:d=${num(clip.fadeOut + start)}:alpha=1`);
+  if (ctx.window.end - ctx.window.start <= 1.5 / ctx.fps) {
+    // A preview frame: at one instant the fades are one number, exact even halfway through a fade.
+    const fadeIn = clip.fadeIn > 0 ? Math.min(1, span.skip / clip.fadeIn) : 1;
+    const fadeOut = clip.fadeOut > 0 ? Math.min(1, (duration - span.skip) / clip.fadeOut) : 1;
+    const alpha = Math.max(0, fadeIn * fadeOut);
+    if (alpha < 1) after.push(`lut=a='val*${num(alpha)}'`);
+  } else {
+    if (clip.fadeIn > span.skip) after.push(`fade=t=in:st=0:d=${num(clip.fadeIn - span.skip)}:alpha=1`);
+    if (clip.fadeOut > 0) {
+      const start = Math.max(0, duration - clip.fadeOut - span.skip);
+      after.push(`fade=t=out:st=${num(start)}:d=${num(Math.min(clip.fadeOut, duration - span.skip))}:alpha=1`);
+    }
   }
   const rotation = t.rotation;
   if (isAnimated(rotation) || constant(rotation) !== 0) {
