@@ -65,6 +65,8 @@ export const styleTagSchema = z.discriminatedUnion('kind', [
 export type StyleTag = z.infer<typeof styleTagSchema>;
 
 const fades = { fadeIn: seconds.default(0), fadeOut: seconds.default(0) };
+/** What the layer list shows and whether the canvas may move it. */
+const layerInfo = { name: z.string().max(120).optional(), locked: z.boolean().default(false) };
 const layer = {
   transform: transformSchema,
   crop: cropSchema.optional(),
@@ -77,6 +79,7 @@ const layer = {
 export const videoClipSchema = z.object({
   kind: z.literal('video'),
   id,
+  ...layerInfo,
   mediaId: id,
   start: seconds,
   in: seconds.default(0),
@@ -90,6 +93,7 @@ export const videoClipSchema = z.object({
 export const imageClipSchema = z.object({
   kind: z.literal('image'),
   id,
+  ...layerInfo,
   mediaId: id,
   start: seconds,
   duration: positive,
@@ -103,6 +107,7 @@ export const imageClipSchema = z.object({
 export const colorClipSchema = z.object({
   kind: z.literal('color'),
   id,
+  ...layerInfo,
   start: seconds,
   duration: positive,
   color: colorSchema,
@@ -125,6 +130,7 @@ export type TextStyle = z.infer<typeof textStyleSchema>;
 export const textClipSchema = z.object({
   kind: z.literal('text'),
   id,
+  ...layerInfo,
   start: seconds,
   duration: positive,
   text: z.string().min(1, 'a text layer needs some text').max(2000),
@@ -139,6 +145,7 @@ export const textClipSchema = z.object({
 export const audioClipSchema = z.object({
   kind: z.literal('audio'),
   id,
+  ...layerInfo,
   mediaId: id,
   start: seconds,
   in: seconds.default(0),
@@ -159,8 +166,8 @@ export type VisualClip = z.infer<typeof visualClipSchema>;
 export type Clip = VisualClip | AudioClip;
 
 export const trackSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('visual'), id, name: z.string().max(120).optional(), hidden: z.boolean().default(false), clips: z.array(visualClipSchema) }),
-  z.object({ kind: z.literal('audio'), id, name: z.string().max(120).optional(), muted: z.boolean().default(false), clips: z.array(audioClipSchema) }),
+  z.object({ kind: z.literal('visual'), id, name: z.string().max(120).optional(), hidden: z.boolean().default(false), locked: z.boolean().default(false), clips: z.array(visualClipSchema) }),
+  z.object({ kind: z.literal('audio'), id, name: z.string().max(120).optional(), muted: z.boolean().default(false), locked: z.boolean().default(false), clips: z.array(audioClipSchema) }),
 ]);
 export type Track = z.infer<typeof trackSchema>;
 
