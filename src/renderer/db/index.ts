@@ -1,6 +1,8 @@
 import { campaignRepository } from './campaigns';
+import { compositionRepository } from './compositions';
 import { KataDatabase } from './database';
 
 /** The renderer's one database and its repositories. */
 export const db = new KataDatabase();
 export const campaigns = campaignRepository(db);
+export const compositions = compositionRepository(db);

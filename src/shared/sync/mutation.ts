@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Record kinds that travel through the outbox; later issues add compositions, personas, scripts, renders. */
-export const syncedRecordTypes = ['campaign'] as const;
+/** Record kinds that travel through the outbox (compositions travel as metadata only); later issues add personas, scripts, renders. */
+export const syncedRecordTypes = ['campaign', 'composition'] as const;
 export type SyncedRecordType = (typeof syncedRecordTypes)[number];
 
 /**
