@@ -24,6 +24,7 @@ const style = <P>(apply: (c: Composition, p: P) => Composition) => (c: Compositi
 };
 
 export const editorActions = {
+  addMedia: action({ label: 'Add to timeline', perform: ops.addMediaClip }),
   moveClip: action({ label: 'Move clip', perform: ops.moveClip }),
   trimClip: action({ label: 'Trim clip', perform: ops.trimClip }),
   splitClip: action({ label: 'Split at playhead', keys: 'S', perform: ops.splitClip }),

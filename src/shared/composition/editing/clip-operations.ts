@@ -1,5 +1,5 @@
 import type { Animatable } from '../animation';
-import type { Clip, Composition, Transform, Transition, VisualClip } from '../schema';
+import { audioClipSchema, imageClipSchema, videoClipSchema, type Clip, type Composition, type Media, type Transform, type Transition, type VisualClip } from '../schema';
 import { clipDuration, clipEnd } from '../timeline';
 import { findClip, freshClipId, pruneTransitions, updateClipById, withTrackClips } from './document';
 import { setValueAt, shiftValue, splitAnimatable, toggleKeyframe } from './keyframes';
@@ -191,4 +191,45 @@ export function reorderTrack(composition: Composition, params: { trackId: string
   const [track] = tracks.splice(from, 1);
   tracks.splice(to, 0, track!);
   return { ...composition, tracks };
+}
+
+/**
+ * Puts a library file on the timeline at `start`: onto the given track when
+ * there is room, else onto a new track on top. Videos fill the canvas width,
+ * images take 40 % of it, sound goes on a sound track; all are centred.
+ */
+export function addMediaClip(composition: Composition, params: { media: Media; start: number; trackId?: string; clipId: string }): Composition | false {
+  const { media } = params;
+  const library = composition.media.some((m) => m.id === media.id) ? composition.media : [...composition.media, media];
+  const { width: W, height: H, duration } = composition.canvas;
+  const start = Math.max(0, Math.min(params.start, duration - 1 / composition.canvas.fps));
+  const room = duration - start;
+  let clip: Clip;
+  if (media.kind === 'audio') {
+    clip = audioClipSchema.parse({ kind: 'audio', id: params.clipId, mediaId: media.id, start, in: 0, out: Math.min(media.durationSeconds ?? room, room) });
+  } else {
+    const aspect = media.width && media.height ? media.width / media.height : W / H;
+    const width = media.kind === 'video' ? (aspect >= W / H ? W : H * aspect) : W * 0.4;
+    const transform = { x: W / 2, y: H / 2, width: Math.round(width), height: Math.round(width / aspect) };
+    clip =
+      media.kind === 'video'
+        ? videoClipSchema.parse({ kind: 'video', id: params.clipId, mediaId: media.id, start, in: 0, out: Math.min(media.durationSeconds ?? room, room), transform })
+        : imageClipSchema.parse({ kind: 'image', id: params.clipId, mediaId: media.id, start, duration: Math.min(5, room), transform });
+  }
+  const wanted = media.kind === 'audio' ? 'audio' : 'visual';
+  const fits = (track: Composition['tracks'][number]) =>
+    track.kind === wanted && !track.locked && track.clips.every((c) => clipEnd(c) <= start + 1e-6 || c.start >= start + clipDuration(clip) - 1e-6);
+  let doc: Composition = { ...composition, media: library };
+  let index = doc.tracks.findIndex((t) => t.id === params.trackId && fits(t));
+  if (index < 0 && params.trackId === undefined) index = doc.tracks.findIndex((t) => fits(t) && t.clips.length === 0);
+  if (index < 0) {
+    const used = new Set(doc.tracks.map((t) => t.id));
+    let n = doc.tracks.length + 1;
+    while (used.has(`${wanted}-${n}`)) n++;
+    const track = wanted === 'audio' ? { kind: 'audio' as const, id: `${wanted}-${n}`, name: `Sound ${n}`, muted: false, locked: false, clips: [] } : { kind: 'visual' as const, id: `${wanted}-${n}`, name: `Layer ${n}`, hidden: false, locked: false, clips: [] };
+    // Pictures go on top of the stack; sound tracks go last.
+    doc = { ...doc, tracks: [...doc.tracks, track] };
+    index = doc.tracks.length - 1;
+  }
+  return withTrackClips(doc, index, [...doc.tracks[index]!.clips, clip]);
 }

@@ -156,6 +156,28 @@ describe('editing operations', () => {
   });
 });
 
+describe('adding media', () => {
+  const photo = { id: 'photo', path: '/m/p.png', kind: 'image' as const, durationSeconds: null, width: 400, height: 400, hasAudio: false };
+  it('puts a picture on an empty track, or a new one on top when the time is taken', () => {
+    const first = perform('addMedia', doc(), { media: photo, start: 1, clipId: 'p1' });
+    expect(first.tracks[2]!.clips.map((c) => c.id)).toEqual(['p1']);
+    expect(first.media.map((m) => m.id)).toContain('photo');
+    const second = perform('addMedia', first, { media: photo, start: 1, clipId: 'p2' });
+    expect(second.tracks.at(-1)!.clips.map((c) => c.id)).toEqual(['p2']);
+    expect(second.media.filter((m) => m.id === 'photo')).toHaveLength(1);
+    expect((clip(second, 'p2').transform as { width: number; height: number })).toMatchObject({ width: 768, height: 768 });
+    expect(validateComposition(second)).toEqual([]);
+  });
+  it('fits a video to the canvas and sound onto a sound track, within the composition', () => {
+    const talk = { id: 'talk', path: '/m/t.mp4', kind: 'video' as const, durationSeconds: 60, width: 1080, height: 1920, hasAudio: true };
+    const added = perform('addMedia', doc(), { media: talk, start: 15, clipId: 'talk-1' });
+    expect(clip(added, 'talk-1')).toMatchObject({ in: 0, out: 5, transform: { width: 608, height: 1080 } });
+    const song = { id: 'song', path: '/m/s.m4a', kind: 'audio' as const, durationSeconds: 3, width: null, height: null, hasAudio: true };
+    const withSong = perform('addMedia', doc(), { media: song, start: 0, clipId: 'song-1' });
+    expect(withSong.tracks.at(-1)).toMatchObject({ kind: 'audio', clips: [{ id: 'song-1', out: 3 }] });
+  });
+});
+
 describe('snapping', () => {
   it('snaps to the nearest target within the threshold', () => {
     expect(snapValue(10.2, [0, 10, 20], 0.5)).toEqual({ value: 10, target: 10 });
