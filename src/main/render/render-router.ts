@@ -2,6 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { parseComposition } from '../../shared/composition/composition';
 import { platformPresets, presetIds } from '../../shared/composition/presets';
@@ -44,6 +45,14 @@ export const renderRouter = router({
   setConcurrency: publicProcedure.input(z.object({ renders: z.number().int().min(1).max(8) })).mutation(async ({ ctx, input }) => {
     (await ctx.services.renderQueue()).setConcurrency(input.renders);
     return input;
+  }),
+
+  /** Runs a failed or cancelled job again, as a new job with the same composition and output. */
+  retry: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => {
+    const queue = await ctx.services.renderQueue();
+    const job = queue.get(input.jobId);
+    if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: `No render job ${input.jobId}; it may have been removed.` });
+    return summary(await queue.enqueue({ composition: job.composition, outputPath: job.outputPath, priority: job.priority }));
   }),
 
   list: publicProcedure.query(async ({ ctx }) => (await ctx.services.renderQueue()).list().map(summary)),

@@ -1,3 +1,4 @@
+import { assetRepository } from './assets';
 import { campaignRepository } from './campaigns';
 import { compositionRepository } from './compositions';
 import { KataDatabase } from './database';
@@ -6,3 +7,4 @@ import { KataDatabase } from './database';
 export const db = new KataDatabase();
 export const campaigns = campaignRepository(db);
 export const compositions = compositionRepository(db);
+export const assets = assetRepository(db);

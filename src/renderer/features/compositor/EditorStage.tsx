@@ -1,0 +1,146 @@
+import type Konva from 'konva';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Image as KonvaImage, Layer, Line, Rect, Stage, Transformer } from 'react-konva';
+import { valueAt } from '../../../shared/composition/animation';
+import { canvasGuides, snapBox, type Box } from '../../../shared/composition/editing/snapping';
+import { presetById } from '../../../shared/composition/presets';
+import type { Composition, Transform, VisualClip } from '../../../shared/composition/schema';
+import { clipEnd } from '../../../shared/composition/timeline';
+import { usePreviewFrame } from './preview-frame';
+import { useEditor } from './use-editor';
+
+type Placed = Extract<VisualClip, { transform: Transform }>;
+
+interface LayerBox extends Box {
+  clipId: string;
+  rotation: number;
+  locked: boolean;
+}
+
+/** Boxes of the picture layers visible at `time`, in canvas pixels, bottom first. */
+export function layerBoxes(composition: Composition, time: number): LayerBox[] {
+  const boxes: LayerBox[] = [];
+  for (const track of composition.tracks) {
+    if (track.kind !== 'visual' || track.hidden) continue;
+    for (const clip of track.clips) {
+      if (clip.kind === 'text' || time < clip.start || time >= clipEnd(clip)) continue;
+      const placed = clip as Placed;
+      const local = time - clip.start;
+      const media = 'mediaId' in placed ? composition.media.find((m) => m.id === placed.mediaId) : undefined;
+      const width = valueAt(placed.transform.width, local);
+      const height = placed.transform.height !== undefined ? valueAt(placed.transform.height, local) : media?.width && media.height ? (width * media.height) / media.width : width;
+      const x = valueAt(placed.transform.x, local);
+      const y = valueAt(placed.transform.y, local);
+      boxes.push({ clipId: clip.id, x: x - width / 2, y: y - height / 2, width, height, rotation: valueAt(placed.transform.rotation, local), locked: clip.locked || track.locked });
+    }
+  }
+  return boxes;
+}
+
+function useSize(ref: React.RefObject<HTMLDivElement | null>) {
+  const [size, setSize] = useState({ width: 800, height: 600 });
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setSize({ width: element.clientWidth, height: element.clientHeight }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/** The canvas at the playhead: the composed frame from the engine, with the layers' boxes to select, drag, resize and rotate. */
+export function EditorStage() {
+  const composition = useEditor((s) => s.history.present);
+  const playhead = useEditor((s) => s.playhead);
+  const selection = useEditor((s) => s.selection);
+  const showSafeArea = useEditor((s) => s.showSafeArea);
+  const perform = useEditor((s) => s.perform);
+  const select = useEditor((s) => s.select);
+  const endGesture = useEditor((s) => s.endGesture);
+  const holder = useRef<HTMLDivElement>(null);
+  const size = useSize(holder);
+  const { width: W, height: H } = composition.canvas;
+  const scale = Math.min((size.width - 32) / W, (size.height - 32) / H);
+  const offset = { x: (size.width - W * scale) / 2, y: (size.height - H * scale) / 2 };
+  const previewHeight = Math.min(540, Math.max(180, Math.round((H * scale) / 2) * 2));
+  const frame = usePreviewFrame(composition, playhead, previewHeight);
+  const [image, setImage] = useState<HTMLImageElement | null>(null);
+  const [guides, setGuides] = useState<{ x: number | null; y: number | null }>({ x: null, y: null });
+  const transformer = useRef<Konva.Transformer>(null);
+  const stage = useRef<Konva.Stage>(null);
+  const boxes = useMemo(() => layerBoxes(composition, playhead), [composition, playhead]);
+  const safe = composition.preset ? presetById(composition.preset).safeArea : null;
+
+  useEffect(() => {
+    if (!frame.url) return;
+    const img = new window.Image();
+    img.onload = () => setImage(img);
+    img.src = frame.url;
+  }, [frame.url]);
+
+  useEffect(() => {
+    const nodes = selection.map((id) => stage.current?.findOne(`#layer-${id}`)).filter((n): n is Konva.Node => Boolean(n));
+    transformer.current?.nodes(nodes);
+  }, [selection, boxes]);
+
+  const snap = (box: Box, clipId: string) =>
+    snapBox(box, canvasGuides({ width: W, height: H, safeArea: showSafeArea && safe ? safe : undefined, others: boxes.filter((b) => b.clipId !== clipId) }), 8 / scale);
+
+  return (
+    <div className="stage-holder" ref={holder} data-testid="editor-stage" aria-busy={frame.loading}>
+      <Stage ref={stage} width={size.width} height={size.height} onMouseDown={(e) => e.target === e.target.getStage() && select([])}>
+        <Layer x={offset.x} y={offset.y} scaleX={scale} scaleY={scale}>
+          <Rect width={W} height={H} fill="#000" listening={false} />
+          {image && <KonvaImage image={image} width={W} height={H} listening={false} />}
+          {boxes.map((box) => (
+            <Rect
+              key={box.clipId}
+              id={`layer-${box.clipId}`}
+              name="layer"
+              x={box.x + box.width / 2}
+              y={box.y + box.height / 2}
+              offsetX={box.width / 2}
+              offsetY={box.height / 2}
+              width={box.width}
+              height={box.height}
+              rotation={box.rotation}
+              stroke={selection.includes(box.clipId) ? '#9d90ff' : 'rgba(255,255,255,0.35)'}
+              strokeWidth={1.5 / scale}
+              dash={[6 / scale, 4 / scale]}
+              fill="rgba(0,0,0,0.001)"
+              draggable={!box.locked}
+              onMouseDown={(e) => select([box.clipId], { add: e.evt.shiftKey })}
+              onDragMove={(e) => {
+                const node = e.target;
+                const moved = { x: node.x() - box.width / 2, y: node.y() - box.height / 2, width: box.width, height: box.height };
+                const snapped = snap(moved, box.clipId);
+                node.position({ x: snapped.box.x + box.width / 2, y: snapped.box.y + box.height / 2 });
+                setGuides(snapped.lines);
+                perform('setTransform', { clipId: box.clipId, values: { x: snapped.box.x + box.width / 2, y: snapped.box.y + box.height / 2 }, time: playhead }, { gesture: `drag-${box.clipId}` });
+              }}
+              onDragEnd={() => {
+                setGuides({ x: null, y: null });
+                endGesture();
+              }}
+              onTransformEnd={(e) => {
+                const node = e.target;
+                const width = Math.max(2, box.width * node.scaleX());
+                const height = Math.max(2, box.height * node.scaleY());
+                node.scale({ x: 1, y: 1 });
+                perform('setTransform', { clipId: box.clipId, values: { x: node.x(), y: node.y(), width, height, rotation: node.rotation() }, time: playhead });
+              }}
+            />
+          ))}
+          {showSafeArea && safe && (
+            <Rect x={safe.left} y={safe.top} width={W - safe.left - safe.right} height={H - safe.top - safe.bottom} stroke="#f5b94a" strokeWidth={1 / scale} dash={[10 / scale, 6 / scale]} listening={false} />
+          )}
+          {guides.x !== null && <Line points={[guides.x, 0, guides.x, H]} stroke="#ff6bb5" strokeWidth={1 / scale} listening={false} />}
+          {guides.y !== null && <Line points={[0, guides.y, W, guides.y]} stroke="#ff6bb5" strokeWidth={1 / scale} listening={false} />}
+          <Transformer ref={transformer} rotateEnabled keepRatio={false} ignoreStroke />
+        </Layer>
+      </Stage>
+      {frame.error && <p className="stage-error" role="alert">Preview: {frame.error}</p>}
+    </div>
+  );
+}

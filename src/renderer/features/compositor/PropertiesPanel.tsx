@@ -1,0 +1,115 @@
+import { isAnimated, valueAt } from '../../../shared/composition/animation';
+import { hasKeyframeAt } from '../../../shared/composition/editing/keyframes';
+import type { TransformProperty } from '../../../shared/composition/editing/clip-operations';
+import { blendModes, type BlendMode, type Composition, type Transform, type VisualClip } from '../../../shared/composition/schema';
+import { useEditor } from './use-editor';
+
+type Placed = Extract<VisualClip, { transform: Transform }>;
+
+const fields: { property: TransformProperty; label: string; step: number }[] = [
+  { property: 'x', label: 'X', step: 1 },
+  { property: 'y', label: 'Y', step: 1 },
+  { property: 'width', label: 'Width', step: 1 },
+  { property: 'height', label: 'Height', step: 1 },
+  { property: 'rotation', label: 'Rotation °', step: 1 },
+  { property: 'opacity', label: 'Opacity', step: 0.05 },
+];
+
+/** Transform, opacity, blend mode and one-click styles of the selected layer, with a keyframe toggle per value. */
+export function PropertiesPanel() {
+  const composition = useEditor((s) => s.history.present);
+  const selection = useEditor((s) => s.selection);
+  const playhead = useEditor((s) => s.playhead);
+  const { perform, replace } = useEditor((s) => s);
+  const clip = composition.tracks.flatMap((t) => (t.kind === 'visual' ? t.clips : [])).find((c) => c.id === selection[0]);
+
+  if (selection.length === 0 || !clip) return <aside className="panel properties" aria-label="Properties"><p className="hint">Select a layer on the canvas or the timeline.</p></aside>;
+  if (clip.kind === 'text') {
+    return (
+      <aside className="panel properties" aria-label="Properties">
+        <h2>Text</h2>
+        <label className="field">
+          <span>Text</span>
+          <input
+            value={clip.text}
+            onChange={(e) => {
+              const text = e.target.value;
+              if (!text) return;
+              replace({ ...composition, tracks: composition.tracks.map((t) => (t.kind === 'visual' ? { ...t, clips: t.clips.map((c) => (c.id === clip.id ? { ...clip, text } : c)) } : t)) }, { gesture: `text-${clip.id}` });
+            }}
+          />
+        </label>
+      </aside>
+    );
+  }
+  const placed = clip as Placed;
+  const local = playhead - placed.start;
+
+  return (
+    <aside className="panel properties" aria-label="Properties">
+      <h2>{placed.name ?? placed.id}</h2>
+      {fields.map(({ property, label, step }) => {
+        const value = placed.transform[property];
+        if (value === undefined) return null;
+        const keyed = hasKeyframeAt(value, local);
+        return (
+          <div className="prop-row" key={property}>
+            <label className="field">
+              <span>{label}</span>
+              <input
+                type="number"
+                step={step}
+                aria-label={label}
+                value={Number(valueAt(value, local).toFixed(3))}
+                onChange={(e) => {
+                  const n = Number(e.target.value);
+                  if (Number.isFinite(n)) perform('setTransform', { clipId: placed.id, values: { [property]: n }, time: playhead }, { gesture: `prop-${placed.id}-${property}` });
+                }}
+              />
+            </label>
+            <button
+              className={`keyframe${keyed ? ' on' : isAnimated(value) ? ' animated' : ''}`}
+              aria-label={`${keyed ? 'Remove' : 'Add'} ${label} keyframe`}
+              aria-pressed={keyed}
+              title={keyed ? 'Remove the keyframe here' : 'Add a keyframe here (K)'}
+              onClick={() => perform('toggleKeyframe', { clipId: placed.id, property, time: playhead })}
+            >
+              ◆
+            </button>
+          </div>
+        );
+      })}
+      <label className="field">
+        <span>Blend mode</span>
+        <select value={placed.blend} onChange={(e) => {
+            const changed: Placed = { ...placed, blend: e.target.value as BlendMode };
+            replace(withClip(composition, changed));
+          }}>
+          {blendModes.map((mode) => (
+            <option key={mode}>{mode}</option>
+          ))}
+        </select>
+      </label>
+      <div className="field">
+        <span className="list-meta">Styles</span>
+        <div className="chips">
+          {(['top-left', 'top-right', 'bottom-left', 'bottom-right'] as const).map((corner) => (
+            <button key={corner} className="button small" onClick={() => perform('pictureInPicture', { clipId: placed.id, corner, size: 0.33, border: 6, radius: 24 })}>
+              PiP {corner}
+            </button>
+          ))}
+          <button className="button small" disabled={selection.length < 2 || selection.length > 4} onClick={() => perform('splitScreen', { clipIds: selection, layout: selection.length === 2 ? 'side-by-side' : 'grid' })}>
+            Split screen
+          </button>
+          <button className="button small" onClick={() => perform('watermark', { clipId: placed.id, corner: 'top-right' })}>
+            Watermark
+          </button>
+        </div>
+      </div>
+    </aside>
+  );
+}
+
+function withClip(composition: Composition, clip: Placed): Composition {
+  return { ...composition, tracks: composition.tracks.map((t) => (t.kind === 'visual' ? { ...t, clips: t.clips.map((c) => (c.id === clip.id ? clip : c)) } : t)) };
+}
