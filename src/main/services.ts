@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkHub, type HubSetting, type HubStatus } from './hub/hub-status';
 import { probeFfmpeg, type FfmpegStatus, type LocateOptions } from './render/ffmpeg-locator';
+import { createMediaLibrary, type MediaLibrary } from './media/library';
 import { createProxyStore, type ProxyStore } from './media/proxies';
 import { createRenderQueue, type RenderQueue } from './render/render-queue';
 
@@ -25,6 +26,8 @@ export interface StudioServices {
   renderQueue(): Promise<RenderQueue>;
   /** Small editing copies of videos, for fast preview frames. */
   proxies(): Promise<ProxyStore>;
+  /** Each campaign's imported media, copied under `<dataDir>/library`. */
+  mediaLibrary(): Promise<MediaLibrary>;
   hubStatus(): Promise<HubStatus>;
   close(): Promise<void>;
 }
@@ -35,10 +38,14 @@ export function createStudioServices(options: {
   ffmpeg: LocateOptions;
   hub: HubSetting;
   dataDir: string;
+  /** x264 speed for queued renders (e.g. 'ultrafast' for drafts and tests); the preset's own otherwise. */
+  encoderPreset?: string;
   onWarning?: (message: string) => void;
 }): StudioServices {
   let ffmpeg: Promise<FfmpegStatus> | null = null;
   let queue: Promise<RenderQueue> | null = null;
+  let library: Promise<MediaLibrary> | null = null;
+  let proxyStore: Promise<ProxyStore> | null = null;
   const ffmpegStatus = ({ refresh = false } = {}) => {
     if (!ffmpeg || refresh) ffmpeg = probeFfmpeg(options.ffmpeg);
     return ffmpeg;
@@ -63,6 +70,7 @@ export function createStudioServices(options: {
           stateFile: join(options.dataDir, 'render-queue.json'),
           logDir: join(options.dataDir, 'render-logs'),
           ffmpegPath,
+          ...(options.encoderPreset ? { encoder: { preset: options.encoderPreset } } : {}),
           onWarning: options.onWarning,
         });
         await created.start();
@@ -73,9 +81,25 @@ export function createStudioServices(options: {
       });
       return queue;
     },
-    async proxies() {
-      const { ffmpegPath } = await ffmpegBinaries();
-      return createProxyStore({ ffmpegPath, dir: join(options.dataDir, 'proxies') });
+    proxies() {
+      // One store, so a proxy being made is never started twice.
+      proxyStore ??= ffmpegBinaries()
+        .then(({ ffmpegPath }) => createProxyStore({ ffmpegPath, dir: join(options.dataDir, 'proxies') }))
+        .catch((error: unknown) => {
+          proxyStore = null;
+          throw error;
+        });
+      return proxyStore;
+    },
+    mediaLibrary() {
+      library ??= (async () => {
+        const { ffprobePath } = await ffmpegBinaries();
+        return createMediaLibrary({ dir: join(options.dataDir, 'library'), ffprobePath, proxies: await this.proxies(), onWarning: options.onWarning });
+      })().catch((error: unknown) => {
+        library = null;
+        throw error;
+      });
+      return library;
     },
     hubStatus: () => checkHub(options.hub),
     async close() {

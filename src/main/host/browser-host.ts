@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -8,6 +8,8 @@ import { WebSocketServer } from 'ws';
 import { appRouter } from '../router';
 import type { StudioServices } from '../services';
 import { contentSecurityPolicy, frameAncestorsNone } from '../window/content-security-policy';
+import { createOutputHandler, outputPrefix } from './output';
+import { createUploadHandler, defaultMaxUploadBytes, uploadPath } from './upload';
 
 export const loopbackHosts = ['127.0.0.1', '::1', 'localhost'] as const;
 
@@ -20,6 +22,8 @@ export interface BrowserHostOptions {
   port?: number;
   /** Fixed only by tests; a fresh random token is made for every launch. */
   token?: string;
+  /** The largest file `POST /upload` takes; 4 GiB unless a test wants less. */
+  maxUploadBytes?: number;
 }
 
 export interface BrowserHost {
@@ -37,8 +41,8 @@ function sameSecret(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function refuseUpgrade(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuseUpgrade(socket: Duplex, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /**
@@ -63,7 +67,25 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     },
   });
+  let origins: Set<string> = new Set();
+  // One guard for every API door (WebSocket and upload): this launch's token, and no page of another site.
+  const refusal = (req: IncomingMessage, url: URL): 401 | 403 | null => {
+    if (!sameSecret(url.searchParams.get('token'), token)) return 401;
+    const origin = req.headers.origin;
+    return origin !== undefined && !origins.has(origin) ? 403 : null;
+  };
+  const upload = createUploadHandler({ services: options.services, refusal, maxUploadBytes: options.maxUploadBytes ?? defaultMaxUploadBytes });
+  const output = createOutputHandler({ services: options.services, refusal });
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === uploadPath) return void upload(req, res, url);
+    if (url.pathname.startsWith(outputPrefix)) {
+      return void output(req, res, url).catch((error: unknown) => {
+        res.statusCode = 503;
+        res.end(error instanceof Error ? error.message : 'Rendering is not available.');
+      });
+    }
     serveStatic(req, res, () => {
       res.statusCode = 404;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -79,13 +101,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
 
-  let origins: Set<string> = new Set();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/trpc') return refuseUpgrade(socket, '404 Not Found');
-    if (!sameSecret(url.searchParams.get('token'), token)) return refuseUpgrade(socket, '401 Unauthorized');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) return refuseUpgrade(socket, '403 Forbidden');
+    if (url.pathname !== '/trpc') return refuseUpgrade(socket, 404);
+    const refused = refusal(req, url);
+    if (refused) return refuseUpgrade(socket, refused);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 

@@ -12,6 +12,7 @@ declare const __KATA_VERSION__: string;
 const envSchema = z.object({
   KATA_STUDIO_HOST: z.enum(loopbackHosts).default('127.0.0.1'),
   KATA_STUDIO_PORT: z.coerce.number().int().min(0).max(65_535).default(4410),
+  KATA_ENCODER_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).optional(),
 });
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     ffmpeg: { env: process.env, resourcesDir: join(appRoot, 'resources') },
     hub: hubSettingFromEnv(process.env),
     dataDir: defaultDataDir(process.env),
+    encoderPreset: parsed.data.KATA_ENCODER_PRESET,
     onWarning: (message) => console.warn(`Kata Studio: ${message}`),
   });
   const host = await startBrowserHost({

@@ -1,12 +1,21 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc';
-import { probeMedia } from './probe';
+import { campaignIdSchema, type LibraryItem } from './library';
+import { MediaFileError, probeMedia } from './probe';
 import { thumbnailStrip } from './thumbnails';
 
 const path = z.string().min(1, 'give the path of a media file');
+const absolutePath = path.refine((p) => isAbsolute(p), 'must be an absolute path, as a file dialog gives it');
+
+/** The file's name in a failure, and what became of the files before it. */
+function importFailure(error: unknown, sourcePath: string, imported: number): Error {
+  const before = imported === 0 ? '' : ` The ${imported} file${imported === 1 ? '' : 's'} before it ${imported === 1 ? 'was' : 'were'} imported.`;
+  const message = error instanceof MediaFileError ? error.message : `"${sourcePath}" could not be imported: ${error instanceof Error ? error.message : String(error)}.`;
+  return new MediaFileError(sourcePath, `${message}${before}`);
+}
 
 export const mediaRouter = router({
   /** What a file is: kind, duration, size, frame rate, rotation, sound. */
@@ -22,6 +31,28 @@ export const mediaRouter = router({
     if (info.kind !== 'video') return { proxyPath: null };
     const proxies = await ctx.services.proxies();
     return { proxyPath: await proxies.ensureProxy(input.path, { durationSeconds: info.durationSeconds ?? undefined, signal }) };
+  }),
+
+  /** Copies files into the campaign's media library, in order; the first bad file stops the call and is named. */
+  import: publicProcedure
+    .input(z.object({ campaignId: campaignIdSchema, paths: z.array(absolutePath).min(1, 'choose at least one file').max(50, 'import at most 50 files at a time') }))
+    .mutation(async ({ ctx, input }) => {
+      const library = await ctx.services.mediaLibrary();
+      const items: LibraryItem[] = [];
+      for (const sourcePath of input.paths) {
+        try {
+          items.push(await library.importFile({ campaignId: input.campaignId, sourcePath }));
+        } catch (error) {
+          throw importFailure(error, sourcePath, items.length);
+        }
+      }
+      return items;
+    }),
+
+  /** Which of a campaign's media files are gone (moved, renamed, on a drive not connected), to offer relinking. */
+  missing: publicProcedure.input(z.object({ paths: z.array(absolutePath).max(10_000) })).query(async ({ ctx, input }) => {
+    const library = await ctx.services.mediaLibrary();
+    return library.missing(input.paths);
   }),
 
   /** A strip of evenly spaced frames for the timeline, as one JPEG. */

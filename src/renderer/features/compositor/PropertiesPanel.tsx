@@ -23,7 +23,7 @@ export function PropertiesPanel() {
   const { perform, replace } = useEditor((s) => s);
   const clip = composition.tracks.flatMap((t) => (t.kind === 'visual' ? t.clips : [])).find((c) => c.id === selection[0]);
 
-  if (selection.length === 0 || !clip) return <aside className="panel properties" aria-label="Properties"><p className="hint">Select a layer on the canvas or the timeline.</p></aside>;
+  if (selection.length === 0 || !clip) return <CompositionSettings />;
   if (clip.kind === 'text') {
     return (
       <aside className="panel properties" aria-label="Properties">
@@ -112,4 +112,44 @@ export function PropertiesPanel() {
 
 function withClip(composition: Composition, clip: Placed): Composition {
   return { ...composition, tracks: composition.tracks.map((t) => (t.kind === 'visual' ? { ...t, clips: t.clips.map((c) => (c.id === clip.id ? clip : c)) } : t)) };
+}
+
+/** With nothing selected: the composition's own name, length and background. */
+function CompositionSettings() {
+  const composition = useEditor((s) => s.history.present);
+  const replace = useEditor((s) => s.replace);
+  const background = composition.canvas.background;
+  return (
+    <aside className="panel properties" aria-label="Composition settings">
+      <h2>Composition</h2>
+      <label className="field">
+        <span>Name</span>
+        <input value={composition.name} onChange={(e) => e.target.value.trim() && replace({ ...composition, name: e.target.value }, { gesture: 'name' })} />
+      </label>
+      <label className="field">
+        <span>Length (seconds)</span>
+        <input
+          type="number"
+          min={1}
+          max={3600}
+          step={0.5}
+          aria-label="Length in seconds"
+          value={composition.canvas.duration}
+          onChange={(e) => {
+            const duration = Number(e.target.value);
+            if (Number.isFinite(duration) && duration >= 1) replace({ ...composition, canvas: { ...composition.canvas, duration } }, { gesture: 'duration' });
+          }}
+        />
+      </label>
+      {background.kind === 'color' && (
+        <label className="field">
+          <span>Background</span>
+          <input type="color" value={background.color.slice(0, 7)} onChange={(e) => replace({ ...composition, canvas: { ...composition.canvas, background: { kind: 'color', color: e.target.value } } }, { gesture: 'background' })} />
+        </label>
+      )}
+      <p className="hint">
+        {composition.canvas.width}x{composition.canvas.height} at {composition.canvas.fps} fps. Select a layer to change it.
+      </p>
+    </aside>
+  );
 }

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/ffmpeg-fixtures';
+import { makeVideo } from '../test/media-fixtures';
+import { probeOutput } from '../test/pixels';
+import { launchChromium, screenshot, startStudioHost, watchPageErrors, type RunningHost } from './harness';
+
+let host: RunningHost;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let outputDir: string;
+let media: { background: string; presenter: string };
+
+beforeAll(async () => {
+  outputDir = await tempDir('e2e-renders');
+  media = {
+    background: await makeVideo({ seconds: 4, width: 360, height: 640, color: '#2040c0', toneHz: 300 }),
+    presenter: await makeVideo({ seconds: 4, width: 320, height: 240, toneHz: 500 }),
+  };
+  [host, browser] = await Promise.all([
+    startStudioHost({ KATA_DATA_DIR: await tempDir('e2e-data'), KATA_ENCODER_PRESET: 'ultrafast' }),
+    launchChromium(),
+  ]);
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  errors = watchPageErrors(page);
+  await page.goto(host.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+const numberOf = async (label: string) => Number(await page.getByRole('spinbutton', { name: label, exact: true }).inputValue());
+
+/** Where a point of the composition canvas is on the screen (the stage fits the canvas, centred). */
+async function onScreen(x: number, y: number) {
+  const box = (await page.getByTestId('editor-stage').boundingBox())!;
+  const scale = Math.min((box.width - 32) / 1080, (box.height - 32) / 1920);
+  return { x: box.x + (box.width - 1080 * scale) / 2 + x * scale, y: box.y + (box.height - 1920 * scale) / 2 + y * scale, scale };
+}
+
+describe('the compositor in Chromium', () => {
+  it('makes a composition in a campaign and imports generated media', async () => {
+    await page.getByRole('button', { name: 'Create your first campaign' }).click();
+    await page.getByRole('region', { name: 'New campaign' }).getByLabel('Name').fill('Bottle launch');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.keyboard.press('Control+2');
+    await page.getByPlaceholder('Launch teaser').fill('PiP teaser');
+    await page.getByRole('button', { name: 'Create composition' }).click();
+    await page.getByRole('heading', { name: 'PiP teaser' }).waitFor();
+    await page.getByRole('spinbutton', { name: 'Length in seconds' }).fill('3');
+
+    await page.getByLabel('Import media files').setInputFiles([media.background, media.presenter]);
+    const list = page.getByRole('region', { name: 'Media' });
+    await expect.poll(() => list.getByRole('button', { name: 'Add at playhead' }).count(), { timeout: 20_000 }).toBe(2);
+    expect(await list.textContent()).toContain('360x640');
+  });
+
+  it('builds a picture-in-picture by adding layers and dragging one', async () => {
+    const list = page.getByRole('region', { name: 'Media' });
+    const item = (name: string) => list.getByRole('listitem').filter({ hasText: name });
+    await item('2040c0').getByRole('button', { name: 'Add at playhead' }).click();
+    await item('testsrc2').getByRole('button', { name: 'Add at playhead' }).click();
+    await expect.poll(() => page.locator('.clip-block').count()).toBe(2);
+    await page.locator('.clip-block.video').last().click();
+    await page.getByRole('button', { name: 'PiP bottom-right' }).click();
+    const before = { x: await numberOf('X'), y: await numberOf('Y') };
+    expect(before.x).toBeGreaterThan(700);
+
+    const from = await onScreen(before.x, before.y);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let step = 1; step <= 10; step++) await page.mouse.move(from.x - step * 30, from.y - step * 20);
+    await page.mouse.up();
+    const after = { x: await numberOf('X'), y: await numberOf('Y') };
+    expect(after.x).toBeLessThan(before.x - 200);
+    expect(after.y).toBeLessThan(before.y - 100);
+    await screenshot(page, 'compositor-pip');
+
+    // One drag is one undo step, and redo brings it back.
+    await page.keyboard.press('Control+z');
+    expect(await numberOf('X')).toBeCloseTo(before.x, 0);
+    await page.keyboard.press('Control+Shift+Z');
+    expect(await numberOf('X')).toBeCloseTo(after.x, 0);
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
+    (globalThis as { afterDrag?: typeof after }).afterDrag = after;
+  });
+
+  it('reopens unchanged after a reload', async () => {
+    const after = (globalThis as { afterDrag?: { x: number; y: number } }).afterDrag!;
+    await page.reload();
+    await page.getByRole('heading', { name: 'PiP teaser' }).waitFor();
+    expect(await page.locator('.clip-block').count()).toBe(2);
+    await page.locator('.clip-block.video').last().click();
+    expect(await numberOf('X')).toBeCloseTo(after.x, 0);
+    expect(await numberOf('Y')).toBeCloseTo(after.y, 0);
+  });
+
+  it('renders it, with progress up to 100 %, to a file ffprobe accepts', async () => {
+    await page.getByRole('button', { name: 'Render…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Render' });
+    await dialog.getByLabel('Output folder').fill(outputDir);
+    await dialog.getByRole('button', { name: 'Render 1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Renders' }).waitFor();
+    const job = page.getByRole('listitem', { name: 'Render of PiP teaser' });
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
+    expect(await job.getByTestId('job-percent').textContent()).toBe('100%');
+    await screenshot(page, 'renders-done');
+    const output = join(outputDir, 'PiP-teaser-tiktok.mp4');
+    expect(existsSync(output)).toBe(true);
+    const probe = await probeOutput(output);
+    expect(probe.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(probe.durationSeconds).toBeCloseTo(3, 0);
+    expect(probe.audio?.codec).toBe('aac');
+    expect(errors).toEqual([]);
+  });
+});
