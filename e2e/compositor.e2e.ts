@@ -65,7 +65,9 @@ describe('the compositor in Chromium', () => {
     await item('2040c0').getByRole('button', { name: 'Add at playhead' }).click();
     await item('testsrc2').getByRole('button', { name: 'Add at playhead' }).click();
     await expect.poll(() => page.locator('.clip-block').count()).toBe(2);
-    await page.locator('.clip-block.video').last().click();
+    // The timeline lists the top layer first: the presenter, added second, went on a new layer above the background.
+    await page.locator('.clip-block.video').first().click();
+    expect(await page.getByRole('complementary', { name: 'Properties' }).getByRole('heading').textContent()).toContain('testsrc2');
     await page.getByRole('button', { name: 'PiP bottom-right' }).click();
     const before = { x: await numberOf('X'), y: await numberOf('Y') };
     expect(before.x).toBeGreaterThan(700);
@@ -73,11 +75,13 @@ describe('the compositor in Chromium', () => {
     const from = await onScreen(before.x, before.y);
     await page.mouse.move(from.x, from.y);
     await page.mouse.down();
-    for (let step = 1; step <= 10; step++) await page.mouse.move(from.x - step * 30, from.y - step * 20);
+    for (let step = 1; step <= 10; step++) await page.mouse.move(from.x - step * 12, from.y - step * 15);
     await page.mouse.up();
     const after = { x: await numberOf('X'), y: await numberOf('Y') };
     expect(after.x).toBeLessThan(before.x - 200);
-    expect(after.y).toBeLessThan(before.y - 100);
+    expect(after.y).toBeLessThan(before.y - 200);
+    expect(after.x).toBeGreaterThan(178);
+    await expect.poll(() => page.getByTestId('editor-stage').getAttribute('aria-busy'), { timeout: 10_000 }).toBe('false');
     await screenshot(page, 'compositor-pip');
 
     // One drag is one undo step, and redo brings it back.
@@ -94,7 +98,7 @@ describe('the compositor in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'PiP teaser' }).waitFor();
     expect(await page.locator('.clip-block').count()).toBe(2);
-    await page.locator('.clip-block.video').last().click();
+    await page.locator('.clip-block.video').first().click();
     expect(await numberOf('X')).toBeCloseTo(after.x, 0);
     expect(await numberOf('Y')).toBeCloseTo(after.y, 0);
   });

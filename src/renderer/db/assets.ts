@@ -32,7 +32,7 @@ export interface ImportedItem {
 }
 
 export function mediaOf(asset: Asset): Media {
-  return { id: asset.contentHash, path: asset.path, kind: asset.kind, durationSeconds: asset.durationSeconds, width: asset.width, height: asset.height, hasAudio: asset.hasAudio };
+  return { id: asset.contentHash, name: asset.originalName, path: asset.path, kind: asset.kind, durationSeconds: asset.durationSeconds, width: asset.width, height: asset.height, hasAudio: asset.hasAudio };
 }
 
 export function assetRepository(db: KataDatabase, clock: Clock = systemClock) {

@@ -182,6 +182,8 @@ export type Transition = z.infer<typeof transitionSchema>;
 /** A file in the project library, with what probing it found. */
 export const mediaSchema = z.object({
   id,
+  /** The file's name as the user knows it (the library copy's name is made unique). */
+  name: z.string().max(255).optional(),
   path: z.string().min(1),
   kind: z.enum(['video', 'image', 'audio']),
   durationSeconds: z.number().positive().nullable(),

@@ -117,7 +117,7 @@ export function EditorStage() {
                 const snapped = snap(moved, box.clipId);
                 node.position({ x: snapped.box.x + box.width / 2, y: snapped.box.y + box.height / 2 });
                 setGuides(snapped.lines);
-                perform('setTransform', { clipId: box.clipId, values: { x: snapped.box.x + box.width / 2, y: snapped.box.y + box.height / 2 }, time: playhead }, { gesture: `drag-${box.clipId}` });
+                perform('setTransform', { clipId: box.clipId, values: { x: Math.round(snapped.box.x + box.width / 2), y: Math.round(snapped.box.y + box.height / 2) }, time: playhead }, { gesture: `drag-${box.clipId}` });
               }}
               onDragEnd={() => {
                 setGuides({ x: null, y: null });
@@ -128,7 +128,7 @@ export function EditorStage() {
                 const width = Math.max(2, box.width * node.scaleX());
                 const height = Math.max(2, box.height * node.scaleY());
                 node.scale({ x: 1, y: 1 });
-                perform('setTransform', { clipId: box.clipId, values: { x: node.x(), y: node.y(), width, height, rotation: node.rotation() }, time: playhead });
+                perform('setTransform', { clipId: box.clipId, values: { x: Math.round(node.x()), y: Math.round(node.y()), width: Math.round(width), height: Math.round(height), rotation: Math.round(node.rotation() * 10) / 10 }, time: playhead });
               }}
             />
           ))}

@@ -47,7 +47,7 @@ export function PropertiesPanel() {
 
   return (
     <aside className="panel properties" aria-label="Properties">
-      <h2>{placed.name ?? placed.id}</h2>
+      <h2>{placed.name ?? ('mediaId' in placed ? (composition.media.find((m) => m.id === placed.mediaId)?.name ?? placed.id) : placed.id)}</h2>
       {fields.map(({ property, label, step }) => {
         const value = placed.transform[property];
         if (value === undefined) return null;

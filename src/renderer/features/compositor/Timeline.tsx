@@ -1,15 +1,16 @@
 import { useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { snapClipStart, snapValue } from '../../../shared/composition/editing/snapping';
-import type { Clip } from '../../../shared/composition/schema';
+import type { Clip, Composition } from '../../../shared/composition/schema';
 import { transitionKinds, type TransitionKind } from '../../../shared/composition/transitions';
 import { clipDuration, clipEnd } from '../../../shared/composition/timeline';
 import { useEditor } from './use-editor';
 
-function clipLabel(clip: Clip): string {
+function clipLabel(clip: Clip, media: Composition['media']): string {
   if (clip.name) return clip.name;
   if (clip.kind === 'text') return clip.text;
   if (clip.kind === 'color') return clip.color;
-  return clip.mediaId;
+  const source = media.find((m) => m.id === clip.mediaId);
+  return source?.name ?? source?.path.split(/[\\/]/).pop() ?? clip.mediaId;
 }
 
 /** Drag with the pointer, calling `onMove` with the seconds moved since the press. */
@@ -112,7 +113,7 @@ export function Timeline() {
                       className={`clip-block ${clip.kind}${selection.includes(clip.id) ? ' selected' : ''}`}
                       style={{ left, width: clipWidth }}
                       data-clip-id={clip.id}
-                      title={`${clipLabel(clip)}: ${clip.start.toFixed(2)}–${clipEnd(clip).toFixed(2)} s`}
+                      title={`${clipLabel(clip, composition.media)}: ${clip.start.toFixed(2)}–${clipEnd(clip).toFixed(2)} s`}
                       onPointerDown={(e) => {
                         select([clip.id], { add: e.shiftKey });
                         if (locked) return;
@@ -132,7 +133,7 @@ export function Timeline() {
                       {!locked && (
                         <span className="trim start" aria-label="Trim start" onPointerDown={(e) => dragSeconds(e, pxPerSecond, (s) => perform('trimClip', { clipId: clip.id, edge: 'start', time: snapValue(clip.start + s, [playhead, ...edges], threshold).value }, { gesture: `trim-${clip.id}` }), endGesture)} />
                       )}
-                      <span className="clip-label">{clipLabel(clip)}</span>
+                      <span className="clip-label">{clipLabel(clip, composition.media)}</span>
                       {!locked && (
                         <span className="trim end" aria-label="Trim end" onPointerDown={(e) => dragSeconds(e, pxPerSecond, (s) => perform('trimClip', { clipId: clip.id, edge: 'end', time: snapValue(clipEnd(clip) + s, [playhead, ...edges], threshold).value }, { gesture: `trim-end-${clip.id}` }), endGesture)} />
                       )}
