@@ -1,6 +1,6 @@
 import type Konva from 'konva';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Image as KonvaImage, Layer, Line, Rect, Stage, Transformer } from 'react-konva';
+import { Circle, Image as KonvaImage, Layer, Line, Rect, Stage, Transformer } from 'react-konva';
 import { valueAt } from '../../../shared/composition/animation';
 import { canvasGuides, snapBox, type Box } from '../../../shared/composition/editing/snapping';
 import { presetById } from '../../../shared/composition/presets';
@@ -71,6 +71,15 @@ export function EditorStage() {
   const stage = useRef<Konva.Stage>(null);
   const boxes = useMemo(() => layerBoxes(composition, playhead), [composition, playhead]);
   const safe = composition.preset ? presetById(composition.preset).safeArea : null;
+  // Product placement: the selected image's four corners, dragged one by one onto a surface.
+  const cornered = (() => {
+    if (selection.length !== 1) return null;
+    for (const track of composition.tracks) {
+      const clip = track.clips.find((c) => c.id === selection[0]);
+      if (clip?.kind === 'image' && clip.corners) return { id: clip.id, corners: clip.corners };
+    }
+    return null;
+  })();
 
   useEffect(() => {
     if (!frame.url) return;
@@ -138,6 +147,25 @@ export function EditorStage() {
           {guides.x !== null && <Line points={[guides.x, 0, guides.x, H]} stroke="#ff6bb5" strokeWidth={1 / scale} listening={false} />}
           {guides.y !== null && <Line points={[0, guides.y, W, guides.y]} stroke="#ff6bb5" strokeWidth={1 / scale} listening={false} />}
           <Transformer ref={transformer} rotateEnabled keepRatio={false} ignoreStroke />
+          {cornered &&
+            cornered.corners.map(([cx, cy], i) => (
+              <Circle
+                key={i}
+                name="corner"
+                x={cx}
+                y={cy}
+                radius={9 / scale}
+                fill="#ff6bb5"
+                stroke="#fff"
+                strokeWidth={2 / scale}
+                draggable
+                onDragMove={(e) => {
+                  const corners = cornered.corners.map((c, j) => (j === i ? [Math.round(e.target.x()), Math.round(e.target.y())] : c));
+                  perform('changeClip', { clipId: cornered.id, patch: { corners } }, { gesture: `corner-${cornered.id}-${i}` });
+                }}
+                onDragEnd={endGesture}
+              />
+            ))}
         </Layer>
       </Stage>
       {frame.error && <p className="stage-error" role="alert">Preview: {frame.error}</p>}

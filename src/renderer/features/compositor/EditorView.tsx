@@ -39,6 +39,7 @@ function Toolbar({ onRender, onHelp }: { onRender: () => void; onHelp: () => voi
         {saveWords[save.state]}
         {save.error ? `: ${save.error}` : ''}
       </span>
+      <AddText />
       <span className="spacer" />
       <button className="button small" onClick={onHelp} title="Keyboard shortcuts (?)">
         Shortcuts
@@ -47,6 +48,21 @@ function Toolbar({ onRender, onHelp }: { onRender: () => void; onHelp: () => voi
         Render…
       </button>
     </div>
+  );
+}
+
+function AddText() {
+  const { perform, playhead, select } = useEditor((s) => s);
+  return (
+    <button
+      className="button small"
+      onClick={() => {
+        const clipId = `text-${crypto.randomUUID().slice(0, 8)}`;
+        if (perform('addText', { clipId, start: playhead, text: 'Your title' })) select([clipId]);
+      }}
+    >
+      Add text
+    </button>
   );
 }
 

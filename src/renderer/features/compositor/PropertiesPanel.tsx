@@ -2,6 +2,8 @@ import { isAnimated, valueAt } from '../../../shared/composition/animation';
 import { hasKeyframeAt } from '../../../shared/composition/editing/keyframes';
 import type { TransformProperty } from '../../../shared/composition/editing/clip-operations';
 import { blendModes, type BlendMode, type Composition, type Transform, type VisualClip } from '../../../shared/composition/schema';
+import { CaptionsEditor } from './CaptionsEditor';
+import { LayerStyles, LooksPicker } from './LayerStyles';
 import { useEditor } from './use-editor';
 
 type Placed = Extract<VisualClip, { transform: Transform }>;
@@ -38,6 +40,18 @@ export function PropertiesPanel() {
               replace({ ...composition, tracks: composition.tracks.map((t) => (t.kind === 'visual' ? { ...t, clips: t.clips.map((c) => (c.id === clip.id ? { ...clip, text } : c)) } : t)) }, { gesture: `text-${clip.id}` });
             }}
           />
+        </label>
+        <div className="field-row">
+          {(['x', 'y'] as const).map((axis) => (
+            <label key={axis} className="field">
+              <span>{axis.toUpperCase()}</span>
+              <input type="number" aria-label={axis.toUpperCase()} value={clip[axis]} onChange={(e) => perform('changeClip', { clipId: clip.id, patch: { [axis]: Number(e.target.value) } }, { gesture: `text-${axis}-${clip.id}` })} />
+            </label>
+          ))}
+        </div>
+        <label className="field">
+          <span>Size</span>
+          <input type="number" min={4} max={600} value={clip.style.size} onChange={(e) => perform('changeClip', { clipId: clip.id, patch: { style: { ...clip.style, size: Number(e.target.value) } } }, { gesture: `text-size-${clip.id}` })} />
         </label>
       </aside>
     );
@@ -90,6 +104,7 @@ export function PropertiesPanel() {
           ))}
         </select>
       </label>
+      <LayerStyles clip={placed} />
       <div className="field">
         <span className="list-meta">Styles</span>
         <div className="chips">
@@ -147,6 +162,8 @@ function CompositionSettings() {
           <input type="color" value={background.color.slice(0, 7)} onChange={(e) => replace({ ...composition, canvas: { ...composition.canvas, background: { kind: 'color', color: e.target.value } } }, { gesture: 'background' })} />
         </label>
       )}
+      <LooksPicker looks={composition.looks} allowSpeed={false} onChange={(looks) => replace({ ...composition, looks })} />
+      <CaptionsEditor />
       <p className="hint">
         {composition.canvas.width}x{composition.canvas.height} at {composition.canvas.fps} fps. Select a layer to change it.
       </p>

@@ -25,6 +25,8 @@ const style = <P>(apply: (c: Composition, p: P) => Composition) => (c: Compositi
 
 export const editorActions = {
   addMedia: action({ label: 'Add to timeline', perform: ops.addMediaClip }),
+  addText: action({ label: 'Add text', keys: 'T', perform: ops.addText }),
+  changeClip: action({ label: 'Change layer', perform: ops.changeClip }),
   moveClip: action({ label: 'Move clip', perform: ops.moveClip }),
   trimClip: action({ label: 'Trim clip', perform: ops.trimClip }),
   splitClip: action({ label: 'Split at playhead', keys: 'S', perform: ops.splitClip }),

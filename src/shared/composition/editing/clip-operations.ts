@@ -1,5 +1,5 @@
 import type { Animatable } from '../animation';
-import { audioClipSchema, imageClipSchema, videoClipSchema, type Clip, type Composition, type Media, type Transform, type Transition, type VisualClip } from '../schema';
+import { audioClipSchema, imageClipSchema, videoClipSchema, visualClipSchema, type Clip, type Composition, type Media, type Transform, type Transition, type VisualClip } from '../schema';
 import { clipDuration, clipEnd } from '../timeline';
 import { findClip, freshClipId, pruneTransitions, updateClipById, withTrackClips } from './document';
 import { setValueAt, shiftValue, splitAnimatable, toggleKeyframe } from './keyframes';
@@ -232,4 +232,27 @@ export function addMediaClip(composition: Composition, params: { media: Media; s
     index = doc.tracks.length - 1;
   }
   return withTrackClips(doc, index, [...doc.tracks[index]!.clips, clip]);
+}
+
+/** Changes fields of one clip (crop, looks, corners, fades, text...); refuses a change that would make it invalid. */
+export function changeClip(composition: Composition, params: { clipId: string; patch: Record<string, unknown> }): Composition | false {
+  const place = findClip(composition, params.clipId);
+  if (!place || place.clip.locked || place.track.locked) return false;
+  const schema = place.clip.kind === 'audio' ? audioClipSchema : visualClipSchema;
+  const merged = { ...place.clip, ...params.patch, id: place.clip.id, kind: place.clip.kind };
+  for (const [key, value] of Object.entries(params.patch)) if (value === undefined) delete (merged as Record<string, unknown>)[key];
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) return false;
+  return updateClipById(composition, params.clipId, () => parsed.data as Clip);
+}
+
+/** Adds a text layer at `start` on a new track on top. */
+export function addText(composition: Composition, params: { clipId: string; start: number; text: string }): Composition | false {
+  const { width: W, height: H, duration } = composition.canvas;
+  const start = Math.max(0, Math.min(params.start, duration - 1));
+  const clip = visualClipSchema.parse({ kind: 'text', id: params.clipId, start, duration: Math.min(3, duration - start), text: params.text, x: W / 2, y: H * 0.4, style: { size: Math.round(W / 14) } });
+  const used = new Set(composition.tracks.map((t) => t.id));
+  let n = composition.tracks.length + 1;
+  while (used.has(`text-${n}`)) n++;
+  return { ...composition, tracks: [...composition.tracks, { kind: 'visual', id: `text-${n}`, name: `Text ${n}`, hidden: false, locked: false, clips: [clip] }] };
 }

@@ -156,6 +156,25 @@ describe('editing operations', () => {
   });
 });
 
+describe('changing layers', () => {
+  it('changes crop, looks and corners, and refuses an invalid change', () => {
+    const cropped = perform('changeClip', doc(), { clipId: 'a', patch: { crop: { left: 0.1, right: 0.1, top: 0, bottom: 0 }, looks: [{ kind: 'grain', strength: 0.4 }] } });
+    expect(clip(cropped, 'a')).toMatchObject({ crop: { left: 0.1 }, looks: [{ kind: 'grain', strength: 0.4 }] });
+    const placed = perform('changeClip', doc(), { clipId: 'l', patch: { corners: [[0, 0], [100, 0], [0, 100], [100, 100]] } });
+    expect(clip(placed, 'l').corners).toHaveLength(4);
+    const unplaced = perform('changeClip', placed, { clipId: 'l', patch: { corners: undefined } });
+    expect(clip(unplaced, 'l')).not.toHaveProperty('corners');
+    expect(editorActions.changeClip.perform(doc(), { clipId: 'a', patch: { crop: { left: 0.6, right: 0.6 } } })).toBe(false);
+    expect(editorActions.changeClip.perform(doc(), { clipId: 'a', patch: { kind: 'image' } })).not.toBe(false);
+  });
+
+  it('adds a text layer on a track of its own', () => {
+    const titled = perform('addText', doc(), { clipId: 'title', start: 2, text: 'Hot for 24 hours' });
+    expect(titled.tracks.at(-1)).toMatchObject({ kind: 'visual', clips: [{ kind: 'text', id: 'title', start: 2, duration: 3, text: 'Hot for 24 hours' }] });
+    expect(validateComposition(titled)).toEqual([]);
+  });
+});
+
 describe('adding media', () => {
   const photo = { id: 'photo', path: '/m/p.png', kind: 'image' as const, durationSeconds: null, width: 400, height: 400, hasAudio: false };
   it('puts a picture on an empty track, or a new one on top when the time is taken', () => {
