@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/ffmpeg-fixtures';
-import { makeVideo } from '../test/media-fixtures';
+import { makeImage, makeVideo } from '../test/media-fixtures';
 import { probeOutput } from '../test/pixels';
 import { launchChromium, screenshot, startStudioHost, watchPageErrors, type RunningHost } from './harness';
 
@@ -101,6 +101,32 @@ describe('the compositor in Chromium', () => {
     await page.locator('.clip-block.video').first().click();
     expect(await numberOf('X')).toBeCloseTo(after.x, 0);
     expect(await numberOf('Y')).toBeCloseTo(after.y, 0);
+  });
+
+  it('places a product image on four corners, adds a look and a caption, and undoes them', async () => {
+    const product = await makeImage({ width: 200, height: 200, color: '#ff8800' });
+    await page.getByLabel('Import media files').setInputFiles([product]);
+    const list = page.getByRole('region', { name: 'Media' });
+    await expect.poll(() => list.getByRole('button', { name: 'Add at playhead' }).count(), { timeout: 20_000 }).toBe(3);
+    await list.getByRole('listitem').filter({ hasText: 'ff8800' }).getByRole('button', { name: 'Add at playhead' }).click();
+    await page.getByRole('button', { name: 'Four corners' }).click();
+    const corners = await page.evaluate(() => document.querySelectorAll('[data-testid="editor-stage"] canvas').length);
+    expect(corners).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Remove green' }).click();
+    await page.getByRole('button', { name: 'Shadow' }).click();
+    expect(await page.getByRole('button', { name: 'Shadow' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: 'Shadow' }).press('Control+z');
+    expect(await page.getByRole('button', { name: 'Shadow' }).getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('Control+Shift+Z');
+    expect(await page.getByRole('button', { name: 'Shadow' }).getAttribute('aria-pressed')).toBe('true');
+
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Grain' }).click();
+    await page.getByRole('button', { name: 'Add caption at playhead' }).click();
+    await page.getByLabel('Caption 1', { exact: true }).fill('Keeps coffee hot for 24 hours');
+    await expect.poll(() => page.getByTestId('editor-stage').getAttribute('aria-busy'), { timeout: 10_000 }).toBe('false');
+    await screenshot(page, 'compositor-product-caption');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
   });
 
   it('renders it, with progress up to 100 %, to a file ffprobe accepts', async () => {

@@ -19,6 +19,7 @@ export function MediaPanel() {
   const campaignId = useEditor((s) => s.campaignId);
   const playhead = useEditor((s) => s.playhead);
   const perform = useEditor((s) => s.perform);
+  const select = useEditor((s) => s.select);
   const show = useNotices((s) => s.show);
   const library = useLiveQuery(() => assets.listForCampaign(campaignId), [campaignId]);
   const [busy, setBusy] = useState<string | null>(null);
@@ -63,7 +64,13 @@ export function MediaPanel() {
           <li key={asset.id}>
             <span className="list-title" title={asset.path}>{asset.originalName}</span>
             <span className="list-meta">{describe(asset)}</span>
-            <button className="button small" onClick={() => perform('addMedia', { media: mediaOf(asset), start: playhead, clipId: `${asset.kind}-${crypto.randomUUID().slice(0, 8)}` })}>
+            <button
+              className="button small"
+              onClick={() => {
+                const clipId = `${asset.kind}-${crypto.randomUUID().slice(0, 8)}`;
+                if (perform('addMedia', { media: mediaOf(asset), start: playhead, clipId })) select([clipId]);
+              }}
+            >
               Add at playhead
             </button>
           </li>
