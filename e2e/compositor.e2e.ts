@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,18 @@ describe('the compositor in Chromium', () => {
     await expect.poll(() => page.getByTestId('editor-stage').getAttribute('aria-busy'), { timeout: 10_000 }).toBe('false');
     await screenshot(page, 'compositor-product-caption');
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('All changes saved');
+  });
+
+  it('says when a library file went missing, and relinks it', async () => {
+    const list = page.getByRole('region', { name: 'Media' });
+    const libraryCopy = (await list.getByRole('listitem').filter({ hasText: '2040c0' }).locator('.list-title').getAttribute('title'))!;
+    await rm(libraryCopy);
+    await page.reload();
+    const banner = page.getByRole('alert').filter({ hasText: 'Missing:' });
+    await banner.waitFor();
+    await banner.getByLabel(/^Relink/).setInputFiles(media.background);
+    await banner.waitFor({ state: 'detached' });
+    expect(existsSync(libraryCopy)).toBe(true);
   });
 
   it('renders it, with progress up to 100 %, to a file ffprobe accepts', async () => {

@@ -6,6 +6,7 @@ import { canvasGuides, snapBox, type Box } from '../../../shared/composition/edi
 import { presetById } from '../../../shared/composition/presets';
 import type { Composition, Transform, VisualClip } from '../../../shared/composition/schema';
 import { clipEnd } from '../../../shared/composition/timeline';
+import { MissingMedia } from './MissingMedia';
 import { usePreviewFrame } from './preview-frame';
 import { useEditor } from './use-editor';
 
@@ -169,6 +170,7 @@ export function EditorStage() {
         </Layer>
       </Stage>
       {frame.error && <p className="stage-error" role="alert">Preview: {frame.error}</p>}
+      <MissingMedia />
     </div>
   );
 }

@@ -5,7 +5,14 @@ import { assets } from '../../db';
 import { mediaOf, type Asset } from '../../db/assets';
 import { link, studio } from '../../trpc';
 import { uploadToLibrary } from './upload';
+import { useThumbnail } from './thumbnails';
 import { useEditor } from './use-editor';
+
+function Thumbnail({ asset }: { asset: Asset }) {
+  const url = useThumbnail(asset.path, asset.kind === 'video' ? 4 : 1);
+  if (asset.kind === 'audio') return <span className="thumb sound" aria-hidden="true">♪</span>;
+  return url ? <img className="thumb" src={url} alt="" /> : <span className="thumb" aria-hidden="true" />;
+}
 
 function describe(asset: Asset): string {
   const parts: string[] = [asset.kind];
@@ -62,6 +69,7 @@ export function MediaPanel() {
       <ul className="media-list">
         {library?.map((asset) => (
           <li key={asset.id}>
+            <Thumbnail asset={asset} />
             <span className="list-title" title={asset.path}>{asset.originalName}</span>
             <span className="list-meta">{describe(asset)}</span>
             <button
