@@ -142,6 +142,16 @@ describe('the compositor in Chromium', () => {
     expect(existsSync(libraryCopy)).toBe(true);
   });
 
+  it('plays a range from the playhead as a small video with sound', async () => {
+    await page.getByRole('button', { name: '▶ Play 5 s' }).click();
+    const video = page.getByLabel('Range preview');
+    await video.waitFor({ timeout: 30_000 });
+    const duration = await video.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? v.duration : new Promise<number>((resolve) => v.addEventListener('loadedmetadata', () => resolve(v.duration)))));
+    expect(duration).toBeCloseTo(3, 0);
+    await page.getByRole('button', { name: 'Close preview' }).click();
+    await video.waitFor({ state: 'detached' });
+  });
+
   it('renders it, with progress up to 100 %, to a file ffprobe accepts', async () => {
     await page.getByRole('button', { name: 'Render…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Render' });

@@ -5,7 +5,7 @@ import type { Composition } from '../../shared/composition/schema';
 import { runFfmpeg } from '../render/ffmpeg-runner';
 import type { RenderProgress } from '../render/invocation';
 
-/** Editing proxies: small, short-GOP copies of videos, so a preview frame decodes a few frames of 540p, not 60 of 1080p. */
+/** Editing proxies: small, short-GOP copies of videos (sound kept, for range previews), so a preview frame decodes a few frames of 540p, not 60 of 1080p. */
 export const proxyHeight = 540;
 
 export interface ProxyStore {
@@ -52,7 +52,7 @@ export function createProxyStore(options: { ffmpegPath: string; dir: string }): 
           invocation: {
             inputs: [{ path: source, options: [] }],
             filterGraph: `[0:v]scale=w=-2:h='min(${proxyHeight},ih)',format=yuv420p[proxy]`,
-            outputOptions: ['-map', '[proxy]', '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '26', '-g', '8', '-bf', '0'],
+            outputOptions: ['-map', '[proxy]', '-map', '0:a?', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '26', '-g', '8', '-bf', '0', '-c:a', 'aac', '-b:a', '96k'],
             files: [],
             durationSeconds: run.durationSeconds ?? 1,
           },

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,19 @@ describe('render procedures', () => {
     const caller = appRouter.createCaller({ services });
     expect(await caller.render.setConcurrency({ renders: 2 })).toEqual({ renders: 2 });
     await expect(caller.render.setConcurrency({ renders: 0 })).rejects.toThrow(/renders/);
+  });
+
+  it('make a small video of a range, with sound, for playing in the editor', async () => {
+    const caller = appRouter.createCaller({ services });
+    const preview = await caller.render.previewRange({ composition: composition(), start: 0.2, seconds: 0.6, height: 120 });
+    expect(preview.dataUrl).toMatch(/^data:video\/mp4;base64,/);
+    expect(preview.seconds).toBeCloseTo(0.6);
+    const file = join(out, 'range.mp4');
+    await writeFile(file, Buffer.from(preview.dataUrl.split(',')[1]!, 'base64'));
+    const probe = await probeOutput(file);
+    expect(probe.video.height).toBe(120);
+    expect(probe.audio).not.toBeNull();
+    expect(probe.durationSeconds).toBeCloseTo(0.6, 1);
   });
 
   it('list the platform presets', async () => {

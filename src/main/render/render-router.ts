@@ -76,6 +76,24 @@ export const renderRouter = router({
     }
   }),
 
+  /** A small, quickly made video of a stretch of the composition with its sound, for the editor's play button. */
+  previewRange: publicProcedure
+    .input(z.object({ composition, start: z.number().min(0), seconds: z.number().positive().max(15).default(5), height: z.number().int().min(90).max(720).default(360) }))
+    .query(async ({ ctx, input, signal }) => {
+      const { ffmpegPath } = await ctx.services.ffmpegBinaries();
+      const folder = await mkdtemp(join(tmpdir(), 'kata-range-'));
+      try {
+        const outputPath = join(folder, 'range.mp4');
+        const source = await withProxies(input.composition, await ctx.services.proxies());
+        const invocation = compileComposition(source, { kind: 'range', start: input.start, end: input.start + input.seconds, height: input.height });
+        await runFfmpeg({ ffmpegPath, invocation, outputPath, signal });
+        const video = await readFile(outputPath);
+        return { dataUrl: `data:video/mp4;base64,${video.toString('base64')}`, start: input.start, seconds: invocation.durationSeconds };
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    }),
+
   /** The composed picture at `time`, for the editor: the same compiler as the export, one frame, small. */
   frame: publicProcedure
     .input(z.object({ composition, time: z.number().min(0), height: z.number().int().min(16).max(2160).default(540) }))

@@ -9,7 +9,7 @@ export function contentSecurityPolicy({ dev }: { dev: boolean }): string {
     'script-src': dev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
     'style-src': ["'self'"],
     'img-src': ["'self'", 'data:', 'blob:'],
-    'media-src': ["'self'", 'blob:'],
+    'media-src': ["'self'", 'blob:', 'data:'],
     'font-src': ["'self'"],
     'connect-src': dev ? ["'self'", 'ws:', 'http://localhost:*', 'http://127.0.0.1:*'] : ["'self'", 'ws://127.0.0.1:*', 'ws://localhost:*'],
     'worker-src': ["'self'", 'blob:'],

@@ -96,5 +96,5 @@ export function buildAudioMix(composition: Composition, ctx: CompileContext, lou
     return graph.chain([], [`anullsrc=r=48000:cl=stereo`, `atrim=duration=${num(windowLength)}`], graph.label('silence'));
   }
   const mixed = mixOf(ctx, parts, 'mix');
-  return graph.chain([mixed], [`loudnorm=I=${num(loudnessLufs)}:TP=-1.5:LRA=11`, 'aresample=48000', 'apad', `atrim=duration=${num(windowLength)}`], graph.label('sound'));
+  return graph.chain([mixed], [`loudnorm=I=${num(loudnessLufs)}:TP=-1.5:LRA=11`, 'aresample=48000', 'aformat=channel_layouts=stereo', 'apad', `atrim=duration=${num(windowLength)}`], graph.label('sound'));
 }

@@ -14,7 +14,9 @@ export type CompileTarget =
   /** The finished video file. */
   | { kind: 'video'; encoder?: { preset?: string; crf?: number } }
   /** One frame of the composition at `time`, `height` pixels high, as an image (the editor's preview). */
-  | { kind: 'frame'; time: number; height: number };
+  | { kind: 'frame'; time: number; height: number }
+  /** A quick, small video of `start`..`end` with its sound, for playing a range in the editor. */
+  | { kind: 'range'; start: number; end: number; height: number };
 
 const defaults = { loudnessLufs: -14, crf: 20, preset: 'medium', audioKbps: 192 };
 
@@ -46,13 +48,15 @@ const blendFilterMode: Record<Exclude<BlendMode, 'normal'>, string> = {
 export function compileComposition(composition: Composition, target: CompileTarget): FfmpegInvocation {
   const output = outputFormat(composition);
   const preset: PlatformPreset | null = composition.reframe ? presetById(composition.reframe.preset) : composition.preset ? presetById(composition.preset) : null;
-  const scale = target.kind === 'frame' ? target.height / output.height : 1;
+  const scale = target.kind === 'video' ? 1 : target.height / output.height;
   const fps = composition.canvas.fps;
   const frameLength = 1 / fps;
   const window =
     target.kind === 'frame'
       ? { start: Math.min(Math.max(0, target.time), composition.canvas.duration - frameLength), end: 0 }
-      : { start: 0, end: composition.canvas.duration };
+      : target.kind === 'range'
+        ? { start: Math.max(0, target.start), end: Math.min(composition.canvas.duration, Math.max(target.end, target.start + frameLength)) }
+        : { start: 0, end: composition.canvas.duration };
   if (target.kind === 'frame') window.end = window.start + frameLength;
   const length = window.end - window.start;
 
@@ -116,6 +120,15 @@ export function compileComposition(composition: Composition, target: CompileTarg
     };
   }
   const audio = buildAudioMix(composition, ctx, preset?.loudnessLufs ?? defaults.loudnessLufs);
+  if (target.kind === 'range') {
+    return {
+      inputs: ctx.inputs.entries,
+      filterGraph: graph.toString(),
+      outputOptions: ['-map', `[${video}]`, '-map', `[${audio}]`, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-ar', '48000', '-ac', '2', '-movflags', '+faststart', '-t', num(length)],
+      files,
+      durationSeconds: length,
+    };
+  }
   return {
     inputs: ctx.inputs.entries,
     filterGraph: graph.toString(),

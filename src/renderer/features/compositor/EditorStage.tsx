@@ -59,11 +59,32 @@ export function EditorStage() {
   const perform = useEditor((s) => s.perform);
   const select = useEditor((s) => s.select);
   const endGesture = useEditor((s) => s.endGesture);
+  const rangePreview = useEditor((s) => s.rangePreview);
+  const showRangePreview = useEditor((s) => s.showRangePreview);
   const holder = useRef<HTMLDivElement>(null);
   const size = useSize(holder);
   const { width: W, height: H } = composition.canvas;
-  const scale = Math.min((size.width - 32) / W, (size.height - 32) / H);
-  const offset = { x: (size.width - W * scale) / 2, y: (size.height - H * scale) / 2 };
+  // Zoom 1 fits the canvas in the window; pan moves it while zoomed in.
+  const [zoom, setZoom] = useState(1);
+  const [pan, setPan] = useState({ x: 0, y: 0 });
+  const fit = Math.min((size.width - 32) / W, (size.height - 32) / H);
+  const scale = fit * zoom;
+  const offset = { x: (size.width - W * scale) / 2 + pan.x, y: (size.height - H * scale) / 2 + pan.y };
+  const zoomTo = (next: number) => {
+    setZoom(Math.min(8, Math.max(0.25, next)));
+    if (next <= 1) setPan({ x: 0, y: 0 });
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.target as HTMLElement | null)?.closest?.('input, textarea, select')) return;
+      if (event.shiftKey && (event.key === '!' || event.code === 'Digit1')) {
+        setZoom(1);
+        setPan({ x: 0, y: 0 });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const previewHeight = Math.min(540, Math.max(180, Math.round((H * scale) / 2) * 2));
   const frame = usePreviewFrame(composition, playhead, previewHeight);
   const [image, setImage] = useState<HTMLImageElement | null>(null);
@@ -99,7 +120,20 @@ export function EditorStage() {
 
   return (
     <div className="stage-holder" ref={holder} data-testid="editor-stage" aria-busy={frame.loading}>
-      <Stage ref={stage} width={size.width} height={size.height} onMouseDown={(e) => e.target === e.target.getStage() && select([])}>
+      <Stage
+        ref={stage}
+        width={size.width}
+        height={size.height}
+        onMouseDown={(e) => e.target === e.target.getStage() && select([])}
+        onWheel={(e) => {
+          if (!e.evt.ctrlKey && !e.evt.metaKey) {
+            if (zoom > 1) setPan((p) => ({ x: p.x - e.evt.deltaX, y: p.y - e.evt.deltaY }));
+            return;
+          }
+          e.evt.preventDefault();
+          zoomTo(zoom * (e.evt.deltaY < 0 ? 1.1 : 1 / 1.1));
+        }}
+      >
         <Layer x={offset.x} y={offset.y} scaleX={scale} scaleY={scale}>
           <Rect width={W} height={H} fill="#000" listening={false} />
           {image && <KonvaImage image={image} width={W} height={H} listening={false} />}
@@ -169,8 +203,28 @@ export function EditorStage() {
             ))}
         </Layer>
       </Stage>
+      <div className="zoom-controls row">
+        <button className="layer-button" aria-label="Zoom out" onClick={() => zoomTo(zoom / 1.25)}>
+          −
+        </button>
+        <span className="list-meta" data-testid="zoom">{Math.round(scale * 100)}%</span>
+        <button className="layer-button" aria-label="Zoom in" onClick={() => zoomTo(zoom * 1.25)}>
+          +
+        </button>
+        <button className="layer-button" onClick={() => zoomTo(1)} title="Fit to window (Shift+1)">
+          Fit
+        </button>
+      </div>
       {frame.error && <p className="stage-error" role="alert">Preview: {frame.error}</p>}
       <MissingMedia />
+      {rangePreview && (
+        <div className="range-preview">
+          <video src={rangePreview.url} autoPlay controls aria-label="Range preview" onEnded={() => showRangePreview(null)} />
+          <button className="button small" onClick={() => showRangePreview(null)}>
+            Close preview
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { snapClipStart, snapValue } from '../../../shared/composition/editing/sn
 import type { Clip, Composition } from '../../../shared/composition/schema';
 import { transitionKinds, type TransitionKind } from '../../../shared/composition/transitions';
 import { clipDuration, clipEnd } from '../../../shared/composition/timeline';
+import { studio } from '../../trpc';
 import { useEditor } from './use-editor';
 
 function clipLabel(clip: Clip, media: Composition['media']): string {
@@ -26,6 +27,40 @@ function dragSeconds(event: ReactPointerEvent, pxPerSecond: number, onMove: (sec
   };
   window.addEventListener('pointermove', move);
   window.addEventListener('pointerup', up);
+}
+
+/** Plays five seconds from the playhead: the engine renders them small and fast, with sound. */
+function PlayRange() {
+  const composition = useEditor((s) => s.history.present);
+  const playhead = useEditor((s) => s.playhead);
+  const showRangePreview = useEditor((s) => s.showRangePreview);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        className="button small"
+        disabled={busy}
+        title="Play 5 seconds from the playhead (Space)"
+        data-play-range
+        onClick={async () => {
+          setBusy(true);
+          setProblem(null);
+          try {
+            const preview = await studio.render.previewRange.query({ composition, start: Math.min(playhead, composition.canvas.duration - 0.1), seconds: Math.min(5, composition.canvas.duration - playhead) || 1 });
+            showRangePreview({ url: preview.dataUrl, start: preview.start });
+          } catch (error) {
+            setProblem(error instanceof Error ? error.message : String(error));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? 'Preparing…' : '▶ Play 5 s'}
+      </button>
+      {problem && <span className="tone-bad list-meta" role="alert">{problem}</span>}
+    </>
+  );
 }
 
 export function Timeline() {
@@ -74,6 +109,7 @@ export function Timeline() {
         <button className="button small" disabled={!selectedPair} onClick={() => selectedPair && perform('addTransition', { ...selectedPair, kind: transition, duration: 0.5 })} title="Select two neighbouring clips">
           Add transition
         </button>
+        <PlayRange />
         <span className="spacer" />
         <span className="list-meta" data-testid="playhead">{playhead.toFixed(2)} s</span>
         <label className="row list-meta">

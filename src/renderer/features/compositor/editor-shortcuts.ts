@@ -58,6 +58,11 @@ export function useEditorShortcuts(store: EditorStore, options: { onHelp: () => 
         case '.':
           state.setPlayhead(state.playhead + frame);
           return;
+        case ' ':
+          event.preventDefault();
+          if (state.rangePreview) state.showRangePreview(null);
+          else document.querySelector<HTMLButtonElement>('[data-play-range]')?.click();
+          return;
         case "'":
           state.toggleSafeArea();
           return;

@@ -17,6 +17,9 @@ export interface EditorState {
   /** What is wrong with the document now (shown, never blocking: work is saved regardless). */
   issues: CompositionIssue[];
   save: { state: 'saved' | 'pending' | 'saving' | 'failed'; error: string | null };
+  /** A played range: a small video the engine made of the composition from the playhead. */
+  rangePreview: { url: string; start: number } | null;
+  showRangePreview(preview: { url: string; start: number } | null): void;
   /** Runs an editing action; false when it changed nothing. Edits of one drag share a `gesture`. */
   perform<N extends EditorActionName>(name: N, params: ActionParams<N>, options?: { gesture?: string }): boolean;
   /** Replaces the document (e.g. a form edit) as one undo step. */
@@ -72,6 +75,8 @@ export function createEditorStore(options: { repository: CompositionRepository; 
       showSafeArea: true,
       issues: validateComposition(options.record.document),
       save: { state: 'saved', error: null },
+      rangePreview: null,
+      showRangePreview: (rangePreview) => set({ rangePreview }),
       perform(name, params, performOptions) {
         const action = editorActions[name] as { perform: (c: Composition, p: unknown) => Composition | false };
         const next = action.perform(get().history.present, params);
