@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { createIPCHandler } from 'trpc-electron/main';
 import { hubSettingFromEnv } from './hub/hub-status';
 import { appRouter } from './router';
@@ -36,6 +36,21 @@ if (!app.requestSingleInstanceLock()) {
       },
       hub: hubSettingFromEnv(process.env),
       dataDir: app.getPath('userData'),
+      desktop: {
+        async pickMediaFiles() {
+          const result = await dialog.showOpenDialog({
+            title: 'Import media',
+            properties: ['openFile', 'multiSelections'],
+            filters: [{ name: 'Video, images and sound', extensions: ['mp4', 'mov', 'm4v', 'webm', 'mkv', 'png', 'jpg', 'jpeg', 'webp', 'gif', 'mp3', 'm4a', 'wav', 'aac', 'flac'] }],
+          });
+          return result.canceled ? [] : result.filePaths;
+        },
+        async openPath(path) {
+          const problem = await shell.openPath(path);
+          if (problem) throw new Error(problem);
+        },
+        showInFolder: (path) => shell.showItemInFolder(path),
+      },
       onWarning: (message) => console.warn(`Kata Studio: ${message}`),
     });
 

@@ -13,9 +13,22 @@ export class FfmpegUnavailableError extends Error {
 }
 
 /** What the router's procedures work with; one instance per running Studio. */
+/** What only the desktop app can do: the system's file dialog, file manager and player. */
+export interface DesktopShell {
+  pickMediaFiles(): Promise<string[]>;
+  openPath(path: string): Promise<void>;
+  showInFolder(path: string): void;
+}
+
+export class DesktopOnlyError extends Error {
+  override name = 'DesktopOnlyError';
+}
+
 export interface StudioServices {
   appVersion: string;
   runtime: StudioRuntime;
+  /** The desktop's shell, or an error that says this needs the desktop app. */
+  desktop(): DesktopShell;
   /** Where Studio keeps its own files (render queue, logs). */
   dataDir: string;
   /** FFmpeg's status, probed once and re-probed on request. */
@@ -38,6 +51,7 @@ export function createStudioServices(options: {
   ffmpeg: LocateOptions;
   hub: HubSetting;
   dataDir: string;
+  desktop?: DesktopShell;
   /** x264 speed for queued renders (e.g. 'ultrafast' for drafts and tests); the preset's own otherwise. */
   encoderPreset?: string;
   onWarning?: (message: string) => void;
@@ -60,6 +74,10 @@ export function createStudioServices(options: {
     appVersion: options.appVersion,
     runtime: options.runtime,
     dataDir: options.dataDir,
+    desktop() {
+      if (!options.desktop) throw new DesktopOnlyError('This needs the Kata Studio desktop app; in a browser, use Import… and Open instead.');
+      return options.desktop;
+    },
     ffmpegStatus,
     ffmpegBinaries,
     renderQueue() {

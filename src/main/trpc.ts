@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { CompositionError } from '../shared/composition/composition';
 import { MediaFileError } from './media/probe';
 import type { StudioServices } from './services';
-import { FfmpegUnavailableError } from './services';
+import { DesktopOnlyError, FfmpegUnavailableError } from './services';
 
 export interface AppContext {
   services: StudioServices;
@@ -25,7 +25,7 @@ const userErrors = t.middleware(async ({ next }) => {
   if (cause instanceof CompositionError || cause instanceof MediaFileError) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   }
-  if (cause instanceof FfmpegUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
+  if (cause instanceof FfmpegUnavailableError || cause instanceof DesktopOnlyError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
   return result;
 });
 

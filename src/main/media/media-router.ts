@@ -49,6 +49,21 @@ export const mediaRouter = router({
       return items;
     }),
 
+  /** Desktop app: the system's file dialog, then the same import as above. */
+  pickAndImport: publicProcedure.input(z.object({ campaignId: campaignIdSchema })).mutation(async ({ ctx, input }) => {
+    const paths = await ctx.services.desktop().pickMediaFiles();
+    const library = await ctx.services.mediaLibrary();
+    const items: LibraryItem[] = [];
+    for (const sourcePath of paths) {
+      try {
+        items.push(await library.importFile({ campaignId: input.campaignId, sourcePath }));
+      } catch (error) {
+        throw importFailure(error, sourcePath, items.length);
+      }
+    }
+    return items;
+  }),
+
   /** Which of a campaign's media files are gone (moved, renamed, on a drive not connected), to offer relinking. */
   missing: publicProcedure.input(z.object({ paths: z.array(absolutePath).max(10_000) })).query(async ({ ctx, input }) => {
     const library = await ctx.services.mediaLibrary();

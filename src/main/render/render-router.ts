@@ -55,6 +55,16 @@ export const renderRouter = router({
     return summary(await queue.enqueue({ composition: job.composition, outputPath: job.outputPath, priority: job.priority }));
   }),
 
+  /** Desktop app: plays a finished render in the system player, or shows it in its folder. */
+  openOutput: publicProcedure.input(jobId.extend({ reveal: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
+    const desktop = ctx.services.desktop();
+    const job = (await ctx.services.renderQueue()).get(input.jobId);
+    if (!job || job.state !== 'done') throw new TRPCError({ code: 'NOT_FOUND', message: 'No finished render with that id.' });
+    if (input.reveal) desktop.showInFolder(job.outputPath);
+    else await desktop.openPath(job.outputPath);
+    return { outputPath: job.outputPath };
+  }),
+
   list: publicProcedure.query(async ({ ctx }) => (await ctx.services.renderQueue()).list().map(summary)),
   cancel: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => summary(await (await ctx.services.renderQueue()).cancel(input.jobId))),
   remove: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => {

@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useState, type DragEvent } from 'react';
 import { errorText, useNotices } from '../../app/notices';
 import { assets } from '../../db';
-import { mediaOf, type Asset } from '../../db/assets';
+import { mediaOf, type Asset, type ImportedItem } from '../../db/assets';
 import { link, studio } from '../../trpc';
 import { uploadToLibrary } from './upload';
 import { useThumbnail } from './thumbnails';
@@ -32,19 +32,38 @@ export function MediaPanel() {
   const [busy, setBusy] = useState<string | null>(null);
   const [over, setOver] = useState(false);
 
+  async function remember(items: ImportedItem[]) {
+    for (const item of items) {
+      await assets.record(item);
+      // The editing proxy makes preview frames fast; it is made once, in the background.
+      if (item.info.kind === 'video') void studio.media.makeProxy.mutate({ path: item.path }).catch(() => undefined);
+    }
+  }
+
   async function importFiles(files: File[]) {
+    if (link === 'ipc') {
+      // The desktop app copies from disk: no upload.
+      const paths = files.map((file) => window.kataFiles?.pathOf(file)).filter((p): p is string => Boolean(p));
+      if (paths.length === 0) return;
+      setBusy(`Importing ${paths.length} file${paths.length === 1 ? '' : 's'}…`);
+      await studio.media.import.mutate({ campaignId, paths }).then(remember, (error: unknown) => show({ tone: 'error', text: errorText(error) }));
+      setBusy(null);
+      return;
+    }
     for (const file of files) {
       setBusy(`Importing ${file.name}…`);
       try {
-        if (link !== 'websocket') throw new Error('Importing in the desktop app arrives with its file dialog; use the browser host for now.');
-        const item = await uploadToLibrary(file, campaignId);
-        await assets.record(item);
-        // The editing proxy makes preview frames fast; it is made once, in the background.
-        if (item.info.kind === 'video') void studio.media.makeProxy.mutate({ path: item.path }).catch(() => undefined);
+        await remember([await uploadToLibrary(file, campaignId)]);
       } catch (error) {
         show({ tone: 'error', text: errorText(error) });
       }
     }
+    setBusy(null);
+  }
+
+  async function pickInDesktop() {
+    setBusy('Importing…');
+    await studio.media.pickAndImport.mutate({ campaignId }).then(remember, (error: unknown) => show({ tone: 'error', text: errorText(error) }));
     setBusy(null);
   }
 
@@ -59,10 +78,16 @@ export function MediaPanel() {
       <div className="row">
         <h2>Media</h2>
         <span className="spacer" />
-        <label className="button small">
-          Import…
-          <input type="file" multiple hidden accept="video/*,image/*,audio/*" aria-label="Import media files" onChange={(e) => void importFiles([...(e.target.files ?? [])])} />
-        </label>
+        {link === 'ipc' ? (
+          <button className="button small" onClick={() => void pickInDesktop()}>
+            Import…
+          </button>
+        ) : (
+          <label className="button small">
+            Import…
+            <input type="file" multiple hidden accept="video/*,image/*,audio/*" aria-label="Import media files" onChange={(e) => void importFiles([...(e.target.files ?? [])])} />
+          </label>
+        )}
       </div>
       {busy && <p className="hint" role="status">{busy}</p>}
       {library && library.length === 0 && !busy && <p className="hint">Drop videos, images or sound here, or use Import.</p>}

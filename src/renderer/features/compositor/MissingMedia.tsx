@@ -30,8 +30,7 @@ export function MissingMedia() {
 
   async function relink(mediaId: string, file: File) {
     try {
-      if (link !== 'websocket') throw new Error('Relinking in the desktop app arrives with its file dialog; use the browser host for now.');
-      const item = await uploadToLibrary(file, campaignId);
+      const item = link === 'ipc' ? (await studio.media.import.mutate({ campaignId, paths: [window.kataFiles?.pathOf(file) ?? ''] }))[0]! : await uploadToLibrary(file, campaignId);
       replace({ ...composition, media: composition.media.map((m) => (m.id === mediaId ? { ...m, path: item.path } : m)) });
       setMissing((current) => current.filter((p) => p !== composition.media.find((m) => m.id === mediaId)?.path));
     } catch (error) {

@@ -2,7 +2,7 @@ import { EmptyState } from '../../app/EmptyState';
 import { useNavigation } from '../../app/navigation';
 import { errorText, useNotices } from '../../app/notices';
 import { PageHeader } from '../../app/PageHeader';
-import { studio } from '../../trpc';
+import { link, studio } from '../../trpc';
 import { useRenderJobs, type RenderJobSummary } from './use-render-jobs';
 
 function clock(seconds: number | null | undefined): string {
@@ -35,10 +35,20 @@ function JobRow({ job }: { job: RenderJobSummary }) {
             Retry
           </button>
         )}
-        {job.state === 'done' && (
+        {job.state === 'done' && link === 'websocket' && (
           <a className="button small" href={outputUrl(job.id)} target="_blank" rel="noreferrer">
             Open
           </a>
+        )}
+        {job.state === 'done' && link === 'ipc' && (
+          <>
+            <button className="button small" onClick={() => run(() => studio.render.openOutput.mutate({ jobId: job.id }))}>
+              Open
+            </button>
+            <button className="button small" onClick={() => run(() => studio.render.openOutput.mutate({ jobId: job.id, reveal: true }))}>
+              Show in folder
+            </button>
+          </>
         )}
         {job.state !== 'running' && job.state !== 'queued' && (
           <button className="button small" onClick={() => run(() => studio.render.remove.mutate({ jobId: job.id }))}>
