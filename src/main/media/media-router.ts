@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { publicProcedure, router } from '../trpc';
 import { campaignIdSchema, type LibraryItem } from './library';
 import { MediaFileError, probeMedia } from './probe';
+import { sourceFrame } from './source-frame';
 import { thumbnailStrip } from './thumbnails';
 
 const path = z.string().min(1, 'give the path of a media file');
@@ -69,6 +70,15 @@ export const mediaRouter = router({
     const library = await ctx.services.mediaLibrary();
     return library.missing(input.paths);
   }),
+
+  /** One frame of a source file, for drawing a layer on the canvas while it is dragged (from the 540p proxy when there is one). */
+  sourceFrame: publicProcedure
+    .input(z.object({ path, time: z.number().min(0).default(0), height: z.number().int().min(16).max(1080).default(360), still: z.boolean().default(false) }))
+    .query(async ({ ctx, input }) => {
+      const { ffmpegPath } = await ctx.services.ffmpegBinaries();
+      const proxy = input.still ? null : await (await ctx.services.proxies()).proxyOf(input.path);
+      return { dataUrl: await sourceFrame({ ffmpegPath, path: proxy ?? input.path, time: input.time, height: input.height, still: input.still }) };
+    }),
 
   /** A strip of evenly spaced frames for the timeline, as one JPEG. */
   thumbnails: publicProcedure

@@ -102,6 +102,11 @@ describe('render procedures', () => {
 });
 
 describe('media procedures', () => {
+  it('grab one frame of a source for drawing its layer', async () => {
+    const frame = await appRouter.createCaller({ services }).media.sourceFrame({ path: clip, time: 0.5, height: 60 });
+    expect(frame.dataUrl).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+  });
+
   it('probe a file and make a thumbnail strip', async () => {
     const caller = appRouter.createCaller({ services });
     expect(await caller.media.probe({ path: clip })).toMatchObject({ kind: 'video', video: { width: 160, height: 120 } });

@@ -8,6 +8,7 @@ import type { Composition, Transform, VisualClip } from '../../../shared/composi
 import { clipEnd } from '../../../shared/composition/timeline';
 import { MissingMedia } from './MissingMedia';
 import { usePreviewFrame } from './preview-frame';
+import { useSourceImages } from './source-images';
 import { useEditor } from './use-editor';
 
 type Placed = Extract<VisualClip, { transform: Transform }>;
@@ -92,6 +93,11 @@ export function EditorStage() {
   const transformer = useRef<Konva.Transformer>(null);
   const stage = useRef<Konva.Stage>(null);
   const boxes = useMemo(() => layerBoxes(composition, playhead), [composition, playhead]);
+  // While a layer moves, the canvas draws each layer from its own source frame (instant);
+  // at rest it shows the engine's composed frame (exact: blend modes, looks, captions).
+  const sources = useSourceImages(composition, playhead);
+  const [moving, setMoving] = useState(false);
+  const composedIsCurrent = !frame.loading;
   const safe = composition.preset ? presetById(composition.preset).safeArea : null;
   // Product placement: the selected image's four corners, dragged one by one onto a surface.
   const cornered = (() => {
@@ -135,8 +141,15 @@ export function EditorStage() {
         }}
       >
         <Layer x={offset.x} y={offset.y} scaleX={scale} scaleY={scale}>
-          <Rect width={W} height={H} fill="#000" listening={false} />
-          {image && <KonvaImage image={image} width={W} height={H} listening={false} />}
+          <Rect width={W} height={H} fill={composition.canvas.background.kind === 'color' ? composition.canvas.background.color.slice(0, 7) : '#000'} listening={false} />
+          {image && !(moving || !composedIsCurrent) && <KonvaImage image={image} width={W} height={H} listening={false} />}
+          {(moving || !composedIsCurrent) &&
+            boxes.map((box) => {
+              const source = sources.get(box.clipId);
+              return source ? (
+                <KonvaImage key={`source-${box.clipId}`} image={source} x={box.x + box.width / 2} y={box.y + box.height / 2} offsetX={box.width / 2} offsetY={box.height / 2} width={box.width} height={box.height} rotation={box.rotation} listening={false} />
+              ) : null;
+            })}
           {boxes.map((box) => (
             <Rect
               key={box.clipId}
@@ -155,6 +168,8 @@ export function EditorStage() {
               fill="rgba(0,0,0,0.001)"
               draggable={!box.locked}
               onMouseDown={(e) => select([box.clipId], { add: e.evt.shiftKey })}
+              onDragStart={() => setMoving(true)}
+              onTransformStart={() => setMoving(true)}
               onDragMove={(e) => {
                 const node = e.target;
                 const moved = { x: node.x() - box.width / 2, y: node.y() - box.height / 2, width: box.width, height: box.height };
@@ -165,9 +180,11 @@ export function EditorStage() {
               }}
               onDragEnd={() => {
                 setGuides({ x: null, y: null });
+                setMoving(false);
                 endGesture();
               }}
               onTransformEnd={(e) => {
+                setMoving(false);
                 const node = e.target;
                 const width = Math.max(2, box.width * node.scaleX());
                 const height = Math.max(2, box.height * node.scaleY());
