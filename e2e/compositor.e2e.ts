@@ -161,6 +161,10 @@ describe('the compositor in Chromium', () => {
     const job = page.getByRole('listitem', { name: 'Render of PiP teaser' });
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
     expect(await job.getByTestId('job-percent').textContent()).toBe('100%');
+    await job.getByRole('button', { name: 'Play here' }).click();
+    const player = job.getByLabel('Finished render of PiP teaser');
+    const played = await player.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? v.duration : new Promise<number>((resolve) => v.addEventListener('loadedmetadata', () => resolve(v.duration)))));
+    expect(played).toBeCloseTo(3, 0);
     await screenshot(page, 'renders-done');
     const output = join(outputDir, 'PiP-teaser-tiktok.mp4');
     expect(existsSync(output)).toBe(true);

@@ -104,6 +104,7 @@ export function PropertiesPanel() {
           ))}
         </select>
       </label>
+      {placed.style?.kind === 'pip' && <PipSettings clip={placed} style={placed.style} />}
       <LayerStyles clip={placed} />
       <div className="field">
         <span className="list-meta">Styles</span>
@@ -168,5 +169,38 @@ function CompositionSettings() {
         {composition.canvas.width}x{composition.canvas.height} at {composition.canvas.fps} fps. Select a layer to change it.
       </p>
     </aside>
+  );
+}
+
+/** The picture-in-picture's own settings, re-applied as they change. */
+function PipSettings({ clip, style }: { clip: Placed; style: Extract<NonNullable<Placed['style']>, { kind: 'pip' }> }) {
+  const perform = useEditor((s) => s.perform);
+  const apply = (change: Partial<typeof style>) => perform('pictureInPicture', { clipId: clip.id, corner: style.corner, size: style.size, margin: style.margin, border: style.border, borderColor: style.borderColor, radius: style.radius, ...change }, { gesture: `pip-${clip.id}` });
+  return (
+    <fieldset className="field channels">
+      <legend>Picture in picture</legend>
+      <div className="crop-grid">
+        <label className="field">
+          <span>Size %</span>
+          <input type="number" min={5} max={100} value={Math.round(style.size * 100)} onChange={(e) => apply({ size: Math.min(1, Math.max(0.05, Number(e.target.value) / 100)) })} />
+        </label>
+        <label className="field">
+          <span>Margin</span>
+          <input type="number" min={0} value={style.margin} onChange={(e) => apply({ margin: Math.max(0, Number(e.target.value)) })} />
+        </label>
+        <label className="field">
+          <span>Border</span>
+          <input type="number" min={0} value={style.border} onChange={(e) => apply({ border: Math.max(0, Number(e.target.value)) })} />
+        </label>
+        <label className="field">
+          <span>Corners</span>
+          <input type="number" min={0} value={style.radius} onChange={(e) => apply({ radius: Math.max(0, Number(e.target.value)) })} />
+        </label>
+      </div>
+      <label className="field">
+        <span>Border colour</span>
+        <input type="color" value={style.borderColor.slice(0, 7)} onChange={(e) => apply({ borderColor: e.target.value })} />
+      </label>
+    </fieldset>
   );
 }

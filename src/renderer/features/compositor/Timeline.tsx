@@ -109,6 +109,17 @@ export function Timeline() {
         <button className="button small" disabled={!selectedPair} onClick={() => selectedPair && perform('addTransition', { ...selectedPair, kind: transition, duration: 0.5 })} title="Select two neighbouring clips">
           Add transition
         </button>
+        <span
+          className="chip transition-chip"
+          draggable
+          title="Drag onto the second of two neighbouring clips"
+          onDragStart={(e) => {
+            e.dataTransfer.setData('application/x-kata-transition', transition);
+            e.dataTransfer.effectAllowed = 'copy';
+          }}
+        >
+          ⇄ {transition}
+        </span>
         <PlayRange />
         <span className="spacer" />
         <span className="list-meta" data-testid="playhead">{playhead.toFixed(2)} s</span>
@@ -150,6 +161,17 @@ export function Timeline() {
                       style={{ left, width: clipWidth }}
                       data-clip-id={clip.id}
                       title={`${clipLabel(clip, composition.media)}: ${clip.start.toFixed(2)}–${clipEnd(clip).toFixed(2)} s`}
+                      onDragOver={(e) => {
+                        if (e.dataTransfer.types.includes('application/x-kata-transition')) e.preventDefault();
+                      }}
+                      onDrop={(e) => {
+                        const kind = e.dataTransfer.getData('application/x-kata-transition') as TransitionKind;
+                        const index = track.clips.findIndex((c) => c.id === clip.id);
+                        const previous = track.clips[index - 1];
+                        if (!kind || !previous) return;
+                        e.preventDefault();
+                        perform('addTransition', { from: previous.id, to: clip.id, kind, duration: 0.5 });
+                      }}
                       onPointerDown={(e) => {
                         select([clip.id], { add: e.shiftKey });
                         if (locked) return;

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { EmptyState } from '../../app/EmptyState';
 import { useNavigation } from '../../app/navigation';
 import { errorText, useNotices } from '../../app/notices';
@@ -15,6 +16,7 @@ const stateWords: Record<RenderJobSummary['state'], string> = { queued: 'Waiting
 
 function JobRow({ job }: { job: RenderJobSummary }) {
   const show = useNotices((s) => s.show);
+  const [playing, setPlaying] = useState(false);
   const run = (action: () => Promise<unknown>) => void action().catch((error: unknown) => show({ tone: 'error', text: errorText(error) }));
   const fraction = job.state === 'done' ? 1 : (job.progress?.fraction ?? 0);
   const percent = Math.floor(fraction * 100);
@@ -36,9 +38,14 @@ function JobRow({ job }: { job: RenderJobSummary }) {
           </button>
         )}
         {job.state === 'done' && link === 'websocket' && (
-          <a className="button small" href={outputUrl(job.id)} target="_blank" rel="noreferrer">
-            Open
-          </a>
+          <>
+            <button className="button small" aria-pressed={playing} onClick={() => setPlaying(!playing)}>
+              {playing ? 'Close player' : 'Play here'}
+            </button>
+            <a className="button small" href={outputUrl(job.id)} target="_blank" rel="noreferrer">
+              Open
+            </a>
+          </>
         )}
         {job.state === 'done' && link === 'ipc' && (
           <>
@@ -69,6 +76,7 @@ function JobRow({ job }: { job: RenderJobSummary }) {
         )}
         <span title={job.outputPath}>{job.outputPath}</span>
       </div>
+      {playing && <video className="job-player" src={outputUrl(job.id)} controls autoPlay aria-label={`Finished render of ${job.compositionName}`} />}
       {job.error && (
         <p className="tone-bad" role="alert">
           {job.error}
