@@ -3,7 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 require_node
-ensure_packages ffmpeg:ffmpeg ffprobe:ffmpeg
+ensure_packages ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng
 install_node_modules
 
 electron_binary() { node -e 'try { const p = require("electron"); process.exit(require("fs").existsSync(p) ? 0 : 1) } catch { process.exit(1) }' 2>/dev/null; }

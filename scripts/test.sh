@@ -3,6 +3,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 require_node
-ensure_packages ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium
+ensure_packages ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium espeak-ng:espeak-ng
 install_node_modules
 npm test
