@@ -19,7 +19,7 @@ const ffmpegVersion = /^ffmpeg version (\S+)/.exec(execFileSync('ffmpeg', ['-hid
 const pages = [
   { label: 'Campaigns', key: '1', empty: 'No campaigns yet', next: 'Create your first campaign' },
   { label: 'Compositor', key: '2', empty: 'No compositions yet', next: 'Go to Campaigns' },
-  { label: 'Influencers', key: '3', empty: 'No personas yet', next: 'Go to Campaigns' },
+  { label: 'Influencers', key: '3', empty: 'No personas yet', next: 'Create a persona' },
   { label: 'Audience', key: '4', empty: 'No segments yet', next: 'Check the Hub connection' },
   { label: 'Renders', key: '5', empty: 'No renders yet', next: 'Open the Compositor' },
 ];

@@ -36,6 +36,7 @@ if (!app.requestSingleInstanceLock()) {
       },
       hub: hubSettingFromEnv(process.env),
       dataDir: app.getPath('userData'),
+      aiApiKey: process.env.KATA_AI_API_KEY || undefined,
       desktop: {
         async pickMediaFiles() {
           const result = await dialog.showOpenDialog({

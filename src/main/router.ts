@@ -1,4 +1,5 @@
 import { publicProcedure, router } from './trpc';
+import { influencerRouter } from './influencer/influencer-router';
 import { mediaRouter } from './media/media-router';
 import { renderRouter } from './render/render-router';
 import { systemRouter } from './system-router';
@@ -8,6 +9,7 @@ export const appRouter = router({
   system: systemRouter,
   render: renderRouter,
   media: mediaRouter,
+  influencer: influencerRouter,
   hub: router({
     status: publicProcedure.query(({ ctx }) => ctx.services.hubStatus()),
   }),

@@ -27,6 +27,8 @@ export class DesktopOnlyError extends Error {
 export interface StudioServices {
   appVersion: string;
   runtime: StudioRuntime;
+  /** The key for the AI chat endpoint (KATA_AI_API_KEY), kept in main and never sent to the renderer. */
+  aiApiKey: string | undefined;
   /** The desktop's shell, or an error that says this needs the desktop app. */
   desktop(): DesktopShell;
   /** Where Studio keeps its own files (render queue, logs). */
@@ -52,6 +54,7 @@ export function createStudioServices(options: {
   hub: HubSetting;
   dataDir: string;
   desktop?: DesktopShell;
+  aiApiKey?: string;
   /** x264 speed for queued renders (e.g. 'ultrafast' for drafts and tests); the preset's own otherwise. */
   encoderPreset?: string;
   onWarning?: (message: string) => void;
@@ -74,6 +77,7 @@ export function createStudioServices(options: {
     appVersion: options.appVersion,
     runtime: options.runtime,
     dataDir: options.dataDir,
+    aiApiKey: options.aiApiKey,
     desktop() {
       if (!options.desktop) throw new DesktopOnlyError('This needs the Kata Studio desktop app; in a browser, use Import… and Open instead.');
       return options.desktop;

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     hub: hubSettingFromEnv(process.env),
     dataDir: defaultDataDir(process.env),
     encoderPreset: parsed.data.KATA_ENCODER_PRESET,
+    aiApiKey: process.env.KATA_AI_API_KEY || undefined,
     onWarning: (message) => console.warn(`Kata Studio: ${message}`),
   });
   const host = await startBrowserHost({

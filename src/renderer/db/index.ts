@@ -1,6 +1,7 @@
 import { assetRepository } from './assets';
 import { campaignRepository } from './campaigns';
 import { compositionRepository } from './compositions';
+import { influencerRepository } from './influencers';
 import { KataDatabase } from './database';
 
 /** The renderer's one database and its repositories. */
@@ -8,3 +9,4 @@ export const db = new KataDatabase();
 export const campaigns = campaignRepository(db);
 export const compositions = compositionRepository(db);
 export const assets = assetRepository(db);
+export const influencers = influencerRepository(db);

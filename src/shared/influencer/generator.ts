@@ -60,18 +60,15 @@ export function generateScripts(options: GenerateOptions): Script[] {
     const hook = `${fill(hooks[v]!)}${v === 0 ? aiLine : ''}`.trim();
     const adLine = persona.disclosure.paidPartnership ? ` #ad Paid partnership with ${persona.brand.brandName || product.name}.` : '';
     const cta = `${fill(ctas[v % ctas.length]!)}${adLine}${v === 0 ? '' : aiLine}`.trim();
-    // The body grows sentence by sentence while the whole still fits the platform's length.
+    // The body says each benefit once, with a short bridge now and then, while the whole still fits the platform's length.
     const sentences: string[] = [];
     const order = shuffled(benefits, random);
     const phrases = shuffled(book.benefits, random);
     const bridges = shuffled(book.bridges, random);
-    let b = 0;
-    while (b < order.length * 2) {
-      const candidate = b % 2 === 0 && b > 0 ? bridges[(b / 2) % bridges.length]! : fill(phrases[b % phrases.length]!, order[Math.floor(b / 2) % order.length]!);
-      const body = [...sentences, candidate].join(' ');
-      if (estimateSeconds(`${hook} ${body} ${cta}`, rate) > target) break;
-      sentences.push(candidate);
-      b++;
+    for (let i = 0; i < order.length; i++) {
+      const next = [...(i > 0 && random() < 0.5 ? [bridges[i % bridges.length]!] : []), fill(phrases[i % phrases.length]!, order[i]!)];
+      if (estimateSeconds(`${hook} ${[...sentences, ...next].join(' ')} ${cta}`, rate) > target) break;
+      sentences.push(...next);
     }
     if (persona.brand.notes && estimateSeconds(`${hook} ${sentences.join(' ')} ${persona.brand.notes} ${cta}`, rate) <= target) sentences.push(persona.brand.notes.trim());
     scripts.push({

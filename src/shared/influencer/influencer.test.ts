@@ -54,7 +54,8 @@ describe('the offline script writer', () => {
       for (const script of scripts) {
         const seconds = scriptTiming(script, 100).total;
         expect(seconds).toBeLessThanOrEqual(defaultTargetSeconds[platform]);
-        expect(seconds).toBeGreaterThan(defaultTargetSeconds[platform] * 0.5);
+        expect(seconds).toBeGreaterThan(defaultTargetSeconds[platform] * 0.4);
+        expect(new Set(script.body.text.split('. ')).size).toBe(script.body.text.split('. ').length);
         expect(parseScript(script)).toEqual(script);
       }
       expect(new Set(scripts.map((s) => s.hook.text)).size).toBe(3);

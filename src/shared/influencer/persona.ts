@@ -44,8 +44,11 @@ export const personaSchema = z.object({
       brandName: z.string().max(80).default(''),
       products: z.array(z.object({ name: z.string().min(1).max(80), benefits: z.array(z.string().min(1).max(160)).max(12).default([]) })).max(10).default([]),
       notes: z.string().max(2000).default(''),
+      /** The campaign's safety rules for this persona's scripts. */
+      bannedWords: z.array(z.string().min(1).max(60)).max(200).default([]),
+      competitors: z.array(z.string().min(1).max(60)).max(100).default([]),
     })
-    .default({ brandName: '', products: [], notes: '' }),
+    .default({ brandName: '', products: [], notes: '', bannedWords: [], competitors: [] }),
   disclosure: z
     .object({
       /** The video is paid for by a brand: it must say so (#ad, "Paid partnership"). */
