@@ -79,7 +79,8 @@ export function findSpeech(audio: PcmAudio, options: { minPauseSeconds: number }
     for (let i = start; i < Math.min(start + windowSize, audio.amplitudes.length); i++) peak = Math.max(peak, audio.amplitudes[i] ?? 0);
     windowPeaks.push(peak);
   }
-  const threshold = Math.max(1, Math.max(0, ...windowPeaks) * SILENCE_SHARE);
+  const loudest = windowPeaks.reduce((max, peak) => Math.max(max, peak), 0);
+  const threshold = Math.max(1, loudest * SILENCE_SHARE);
   const windowSeconds = windowSize / audio.sampleRate;
   const segments: SpeechSegment[] = [];
   windowPeaks.forEach((peak, index) => {
@@ -87,7 +88,7 @@ export function findSpeech(audio: PcmAudio, options: { minPauseSeconds: number }
     const start = index * windowSeconds;
     const end = Math.min(audio.durationSeconds, start + windowSeconds);
     const last = segments.at(-1);
-    if (last && start - last.end < minPauseSeconds) last.end = end;
+    if (last && start - last.end < options.minPauseSeconds) last.end = end;
     else segments.push({ start, end });
   });
   return segments;

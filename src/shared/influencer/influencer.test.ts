@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateScripts } from './generator';
 import { duplicatePersona, parsePersona, type Persona } from './persona';
 import { checkScriptSafety, type SafetyRules } from './safety';
+import { captionChunks, influencerComposition } from './video';
 import { countWords, defaultTargetSeconds, estimateSeconds, parseScript, scriptTiming } from './script';
 
 const persona = (tone: Persona['tone']['style'] = 'energetic'): Persona =>
@@ -112,5 +113,34 @@ describe('brand safety', () => {
 
   it('does not flag words that only contain a rule word', () => {
     expect(checkScriptSafety({ ...clean, body: { text: 'Procured from cheapside market, securely.' } }, rules).findings).toEqual([]);
+  });
+});
+
+describe('the influencer video', () => {
+  const words = 'Stop scrolling this bottle keeps coffee hot. Link below'.split(' ').map((word, i) => ({ word, start: i * 0.4, end: i * 0.4 + 0.3 }));
+  const portrait = { id: 'portrait', path: '/m/maya.png', kind: 'image' as const, durationSeconds: null, width: 768, height: 1024, hasAudio: false };
+  const voiceMedia = { id: 'voice', path: '/m/voice.wav', kind: 'audio' as const, durationSeconds: 4, width: null, height: null, hasAudio: true };
+  const script = generateScripts({ persona: persona(), platform: 'tiktok', variants: 1, seed: 'v', ids: ['s'] })[0]!;
+
+  it('groups words into short captions that stay up until the next one', () => {
+    const cues = captionChunks(words);
+    expect(cues.map((c) => c.text)).toEqual(['Stop scrolling this', 'bottle keeps coffee', 'hot.', 'Link below']);
+    expect(cues[0]!.start).toBe(0);
+    expect(cues[0]!.end).toBeCloseTo(1.2);
+  });
+
+  it('lays out portrait, titles, end card, voice, music and the AI label as a valid composition', async () => {
+    const { validateComposition } = await import('../composition/validate');
+    const music = { id: 'music', path: '/m/music.m4a', kind: 'audio' as const, durationSeconds: 60, width: null, height: null, hasAudio: true };
+    const video = influencerComposition({ id: 'v1', persona: persona(), script, preset: 'tiktok', portrait, voice: { media: voiceMedia, words }, music });
+    expect(validateComposition(video)).toEqual([]);
+    expect(video.canvas).toMatchObject({ width: 1080, height: 1920, duration: 7 });
+    expect(video.tracks.map((t) => t.id)).toEqual(['portrait', 'end-card', 'cta', 'titles', 'label', 'voice', 'music']);
+    const clipsOf = (c: typeof video) => c.tracks.flatMap((t): { kind: string; id: string; text?: string }[] => t.clips);
+    const labels = clipsOf(video).filter((c) => c.kind === 'text').map((c) => c.text);
+    expect(labels).toContain('AI-generated');
+    expect(video.captions?.cues).toHaveLength(4);
+    const quiet = influencerComposition({ id: 'v2', persona: { ...persona(), disclosure: { paidPartnership: true, aiLabel: 'none' } }, script, preset: 'youtube-shorts', portrait, voice: { media: voiceMedia, words } });
+    expect(clipsOf(quiet).some((c) => c.id === 'ai-label')).toBe(false);
   });
 });
