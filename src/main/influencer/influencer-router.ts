@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { generateScripts } from '../../shared/influencer/generator';
+import { join } from 'node:path';
+import { presetIds, type PresetId } from '../../shared/composition/presets';
 import { personaSchema } from '../../shared/influencer/persona';
-import { defaultTargetSeconds } from '../../shared/influencer/script';
+import { defaultTargetSeconds, scriptSchema } from '../../shared/influencer/script';
 import { publicProcedure, router } from '../trpc';
 import { writeScriptsWithChat } from './chat-writer';
+import { makeInfluencerVideo } from './video-maker';
 
 const platform = z.enum(Object.keys(defaultTargetSeconds) as [keyof typeof defaultTargetSeconds, ...(keyof typeof defaultTargetSeconds)[]]);
 const engine = z.discriminatedUnion('kind', [
@@ -11,7 +14,30 @@ const engine = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('chat'), baseUrl: z.url({ protocol: /^https?$/, error: 'the AI base URL must be an http(s) address' }), model: z.string().min(1, 'name the model') }),
 ]);
 
+const presetList = z.array(z.enum(presetIds)).min(1, 'choose at least one platform').max(9);
+
 export const influencerRouter = router({
+  /** Speaks the script and builds its composition for each platform (to open in the compositor or render). */
+  createVideo: publicProcedure
+    .input(z.object({ persona: personaSchema, script: scriptSchema, presets: presetList, portraitPath: z.string().min(1, 'choose a portrait image'), musicPath: z.string().min(1).optional() }))
+    .mutation(async ({ ctx, input, signal }) => {
+      const made = await makeInfluencerVideo({ services: ctx.services, persona: input.persona, script: input.script, presets: input.presets, portraitPath: input.portraitPath, musicPath: input.musicPath, signal });
+      return made.compositions;
+    }),
+
+  /** One action: the video for every platform the persona posts on, through the render queue. */
+  renderAllPlatforms: publicProcedure
+    .input(z.object({ persona: personaSchema, script: scriptSchema, portraitPath: z.string().min(1), musicPath: z.string().min(1).optional(), outputFolder: z.string().min(1).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'give an absolute folder') }))
+    .mutation(async ({ ctx, input, signal }) => {
+      const presets = input.persona.platforms as PresetId[];
+      const made = await makeInfluencerVideo({ services: ctx.services, persona: input.persona, script: input.script, presets, portraitPath: input.portraitPath, musicPath: input.musicPath, signal });
+      const queue = await ctx.services.renderQueue();
+      const safe = `${input.persona.handle.replace(/^@/, '')}-${input.script.title}`.replace(/[^\w.-]+/g, '-');
+      const jobs = [];
+      for (const composition of made.compositions) jobs.push(await queue.enqueue({ composition, outputPath: join(input.outputFolder, `${safe}-${composition.preset}.mp4`) }));
+      return jobs.map((job) => ({ id: job.id, outputPath: job.outputPath, state: job.state }));
+    }),
+
   /** Script variants for a persona and platform: offline from templates, or from a chat endpoint (the key stays in main). */
   generateScripts: publicProcedure
     .input(z.object({ persona: personaSchema, platform, variants: z.number().int().min(1).max(5).default(3), seed: z.string().max(100).default('kata'), productName: z.string().optional(), engine: engine.default({ kind: 'offline' }) }))

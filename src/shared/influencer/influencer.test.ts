@@ -24,7 +24,7 @@ const rules: SafetyRules = { bannedWords: ['cheap'], competitors: ['HydroMax'], 
 
 describe('personas', () => {
   it('fill sensible defaults and refuse a bad handle, naming the field', () => {
-    expect(persona().voice).toEqual({ engine: 'espeak', voiceId: 'en-us', ratePercent: 100, pitchPercent: 50 });
+    expect(persona().voice).toEqual({ engine: 'espeak', voiceId: 'gmw/en-US', ratePercent: 100, pitchPercent: 50 });
     expect(() => parsePersona({ version: 1, id: 'x', name: 'X', handle: 'maya makes', niche: 'coffee' })).toThrow(/handle: a handle looks like @maya.makes/);
   });
   it('duplicate into a variant that changes independently', () => {

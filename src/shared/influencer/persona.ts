@@ -24,11 +24,11 @@ export const personaSchema = z.object({
   voice: z
     .object({
       engine: z.enum(['espeak', 'http']).default('espeak'),
-      voiceId: z.string().min(1).default('en-us'),
+      voiceId: z.string().min(1).default('gmw/en-US'),
       ratePercent: z.number().min(50).max(200).default(100),
       pitchPercent: z.number().min(0).max(100).default(50),
     })
-    .default({ engine: 'espeak', voiceId: 'en-us', ratePercent: 100, pitchPercent: 50 }),
+    .default({ engine: 'espeak', voiceId: 'gmw/en-US', ratePercent: 100, pitchPercent: 50 }),
   look: z
     .object({
       portraitMediaId: z.string().optional(),

@@ -40,7 +40,8 @@ function styleLine(s: StyleLine): string {
     Math.round(style.size * s.scale),
     assColor(style.color),
     assColor(style.color),
-    assColor(style.outlineColor),
+    // With an opaque box (BorderStyle 3) libass paints the box in the outline colour.
+    assColor(boxed ? style.background! : style.outlineColor),
     assColor(style.background ?? '#00000000'),
     style.bold ? -1 : 0,
     style.italic ? -1 : 0,
@@ -51,7 +52,8 @@ function styleLine(s: StyleLine): string {
     0,
     0,
     boxed ? 3 : 1,
-    Math.round(style.outline * s.scale * 10) / 10,
+    // For a box, the outline width is its padding around the text.
+    Math.round((boxed ? Math.max(style.outline, style.size * 0.3) : style.outline) * s.scale * 10) / 10,
     0,
     s.alignment,
     Math.round(s.margins.left),

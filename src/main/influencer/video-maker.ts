@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PresetId } from '../../shared/composition/presets';
+import type { Composition, Media } from '../../shared/composition/schema';
+import type { Persona } from '../../shared/influencer/persona';
+import type { Script } from '../../shared/influencer/script';
+import { influencerComposition } from '../../shared/influencer/video';
+import { probeMedia, type MediaInfo } from '../media/probe';
+import type { StudioServices } from '../services';
+import { createEspeakEngine } from '../voice/espeak';
+
+function mediaOf(id: string, info: MediaInfo): Media {
+  return { id, path: info.path, kind: info.kind, durationSeconds: info.durationSeconds, width: info.video?.width ?? null, height: info.video?.height ?? null, hasAudio: info.audio.length > 0 };
+}
+
+/** The script as one spoken text: hook, body, call to action. */
+export function spokenText(script: Script): string {
+  return [script.hook.text, script.body.text, script.cta.text].map((t) => t.trim()).filter(Boolean).join(' ');
+}
+
+/**
+ * Speaks the script in the persona's voice (offline, espeak-ng) and builds
+ * the composition for one platform; the same voice file serves every
+ * platform, so it is made once per script text and voice.
+ */
+export async function makeInfluencerVideo(options: {
+  services: StudioServices;
+  persona: Persona;
+  script: Script;
+  presets: PresetId[];
+  portraitPath: string;
+  musicPath?: string;
+  signal?: AbortSignal;
+}): Promise<{ compositions: Composition[]; voicePath: string; words: { word: string; start: number; end: number }[] }> {
+  const { persona, script, services } = options;
+  const { ffprobePath } = await services.ffmpegBinaries();
+  const text = spokenText(script);
+  const key = createHash('sha256').update(JSON.stringify([text, persona.voice])).digest('hex').slice(0, 16);
+  const folder = join(services.dataDir, 'voice');
+  await mkdir(folder, { recursive: true });
+  const spoken = await createEspeakEngine().speak({ text, voiceId: persona.voice.voiceId, ratePercent: persona.voice.ratePercent, pitchPercent: persona.voice.pitchPercent, outputPath: join(folder, `${key}.wav`), signal: options.signal });
+  const [portrait, voice, music] = await Promise.all([
+    probeMedia({ ffprobePath, path: options.portraitPath }),
+    probeMedia({ ffprobePath, path: spoken.outputPath }),
+    options.musicPath ? probeMedia({ ffprobePath, path: options.musicPath }) : Promise.resolve(null),
+  ]);
+  const compositions = options.presets.map((preset) =>
+    influencerComposition({
+      id: `${script.id}-${preset}`,
+      persona,
+      script,
+      preset,
+      portrait: mediaOf('portrait', portrait),
+      voice: { media: mediaOf('voice', voice), words: spoken.words },
+      music: music ? mediaOf('music', music) : undefined,
+    }),
+  );
+  return { compositions, voicePath: spoken.outputPath, words: spoken.words };
+}
