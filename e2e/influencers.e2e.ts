@@ -1,15 +1,21 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from '../test/ffmpeg-fixtures';
+import { makeImage } from '../test/media-fixtures';
+import { probeOutput } from '../test/pixels';
 import { launchChromium, screenshot, startStudioHost, watchPageErrors, type RunningHost } from './harness';
 
 let host: RunningHost;
 let browser: Browser;
 let page: Page;
 let errors: string[];
+let outputDir: string;
 
 beforeAll(async () => {
-  [host, browser] = await Promise.all([startStudioHost({ KATA_DATA_DIR: await tempDir('e2e-influencers') }), launchChromium()]);
+  outputDir = await tempDir('e2e-influencer-out');
+  [host, browser] = await Promise.all([startStudioHost({ KATA_DATA_DIR: await tempDir('e2e-influencers'), KATA_ENCODER_PRESET: 'ultrafast' }), launchChromium()]);
   page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
   errors = watchPageErrors(page);
   await page.goto(`${host.url}#/influencers`);
@@ -56,6 +62,26 @@ describe('influencers in Chromium', () => {
     await screenshot(page, 'influencer-safety');
     await body.fill(original);
     expect(await page.getByTestId('safety-score').textContent()).toBe('Safety 100/100');
+  });
+
+  it('hears the voice, then renders the video for every platform of the persona', async () => {
+    await page.getByLabel('Choose portrait image').setInputFiles(await makeImage({ width: 384, height: 512, color: '#c08060' }));
+    await expect.poll(() => page.getByLabel('Portrait', { exact: true }).inputValue()).toMatch(/c08060/);
+    await page.getByRole('button', { name: 'Hear the voice' }).click();
+    const audio = page.getByLabel('Voice preview');
+    await audio.waitFor({ timeout: 20_000 });
+    const seconds = await audio.evaluate((a: HTMLAudioElement) => (a.readyState >= 1 ? a.duration : new Promise<number>((resolve) => a.addEventListener('loadedmetadata', () => resolve(a.duration)))));
+    expect(seconds).toBeGreaterThan(5);
+    await page.evaluate((folder) => localStorage.setItem('kata.renderFolder', folder), outputDir);
+    await page.getByRole('button', { name: 'Render all platforms' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Renders' }).waitFor({ timeout: 30_000 });
+    const job = page.getByRole('listitem', { name: /^Render of Maya/ });
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 90_000 }).toBe('done');
+    const [file] = readdirSync(outputDir).filter((f) => f.endsWith('.mp4'));
+    const probe = await probeOutput(join(outputDir, file!));
+    expect(probe.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(probe.audio?.codec).toBe('aac');
+    await screenshot(page, 'influencer-rendered');
     expect(errors).toEqual([]);
   });
 });

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { generateScripts } from '../../shared/influencer/generator';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { presetIds, type PresetId } from '../../shared/composition/presets';
 import { personaSchema } from '../../shared/influencer/persona';
 import { defaultTargetSeconds, scriptSchema } from '../../shared/influencer/script';
 import { publicProcedure, router } from '../trpc';
 import { writeScriptsWithChat } from './chat-writer';
+import { createEspeakEngine } from '../voice/espeak';
 import { makeInfluencerVideo } from './video-maker';
 
 const platform = z.enum(Object.keys(defaultTargetSeconds) as [keyof typeof defaultTargetSeconds, ...(keyof typeof defaultTargetSeconds)[]]);
@@ -17,6 +20,19 @@ const engine = z.discriminatedUnion('kind', [
 const presetList = z.array(z.enum(presetIds)).min(1, 'choose at least one platform').max(9);
 
 export const influencerRouter = router({
+  /** Hear the persona say a text (offline, espeak-ng), for the voice preview button. */
+  speak: publicProcedure
+    .input(z.object({ persona: personaSchema, text: z.string().trim().min(1, 'give something to say').max(2000) }))
+    .query(async ({ ctx, input, signal }) => {
+      const folder = await mkdtemp(join(tmpdir(), 'kata-voice-'));
+      try {
+        const spoken = await createEspeakEngine().speak({ text: input.text, voiceId: input.persona.voice.voiceId, ratePercent: input.persona.voice.ratePercent, pitchPercent: input.persona.voice.pitchPercent, outputPath: join(folder, 'preview.wav'), signal });
+        return { dataUrl: `data:audio/wav;base64,${(await readFile(spoken.outputPath)).toString('base64')}`, durationSeconds: spoken.durationSeconds, words: spoken.words };
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    }),
+
   /** Speaks the script and builds its composition for each platform (to open in the compositor or render). */
   createVideo: publicProcedure
     .input(z.object({ persona: personaSchema, script: scriptSchema, presets: presetList, portraitPath: z.string().min(1, 'choose a portrait image'), musicPath: z.string().min(1).optional() }))

@@ -6,6 +6,7 @@ import { defaultTargetSeconds, scriptSections, scriptTiming, type Script, type S
 import { errorText, useNotices } from '../../app/notices';
 import { influencers } from '../../db';
 import { studio } from '../../trpc';
+import { VideoActions } from './VideoActions';
 
 type Platform = keyof typeof defaultTargetSeconds;
 const sectionNames: Record<ScriptSection, string> = { hook: 'Hook', body: 'Body', cta: 'Call to action' };
@@ -65,6 +66,7 @@ function ScriptEditor({ persona, script, platform }: { persona: Persona; script:
           return here.length > 0 ? <Marked key={section} text={draft[section].text} findings={here} /> : null;
         })}
       </div>
+      <VideoActions persona={persona} script={draft} blocked={!safety.passed} />
     </section>
   );
 }
