@@ -23,7 +23,7 @@ export const influencerRouter = router({
   /** Hear the persona say a text (offline, espeak-ng), for the voice preview button. */
   speak: publicProcedure
     .input(z.object({ persona: personaSchema, text: z.string().trim().min(1, 'give something to say').max(2000) }))
-    .query(async ({ ctx, input, signal }) => {
+    .query(async ({ input, signal }) => {
       const folder = await mkdtemp(join(tmpdir(), 'kata-voice-'));
       try {
         const spoken = await createEspeakEngine().speak({ text: input.text, voiceId: input.persona.voice.voiceId, ratePercent: input.persona.voice.ratePercent, pitchPercent: input.persona.voice.pitchPercent, outputPath: join(folder, 'preview.wav'), signal });
