@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/ffmpeg-fixtures';
-import { makeVideo } from '../../../test/media-fixtures';
+import { makeImage, makeVideo } from '../../../test/media-fixtures';
 import { probeOutput } from '../../../test/pixels';
 import { oneClipComposition, videoMedia } from '../../../test/render-fixtures';
 import { exitCodes, runKata, type CliIo } from './kata';
@@ -91,6 +91,25 @@ describe('kata', () => {
     const noFfmpeg = capture({ env: { PATH: dir } });
     expect(await runKata(['render', composition, '-o', join(dir, 'n.mp4')], noFfmpeg.io)).toBe(exitCodes.ffmpegMissing);
     expect(noFfmpeg.err()).toMatch(/FFmpeg was not found/);
+  });
+
+  it('renders an influencer video from a persona and a script', async () => {
+    const personaFile = join(dir, 'maya.json');
+    const scriptFile = join(dir, 'script.json');
+    await writeFile(personaFile, JSON.stringify({ version: 1, id: 'maya', name: 'Maya', handle: '@maya.makes', niche: 'coffee', platforms: ['tiktok'] }));
+    await writeFile(scriptFile, JSON.stringify({ version: 1, id: 's', personaId: 'maya', title: 'Hi', hook: { text: 'Hello there.' }, body: { text: 'Coffee stays hot.' }, cta: { text: 'Link below.' } }));
+    const output = join(dir, 'maya.mp4');
+    const portrait = await makeImage({ width: 300, height: 400, color: '#c08060' });
+    const run = capture({ env: { ...process.env, KATA_ENCODER_PRESET: 'ultrafast', KATA_DATA_DIR: join(dir, 'data') } });
+    expect(await runKata(['influencer', 'render', personaFile, scriptFile, '--portrait', portrait, '-o', output, '--json'], run.io)).toBe(exitCodes.ok);
+    expect(JSON.parse(run.out().trim().split('\n').at(-1)!)).toMatchObject({ event: 'done', output });
+    const probe = await probeOutput(output);
+    expect(probe.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(probe.audio?.codec).toBe('aac');
+    const bad = capture();
+    await writeFile(personaFile, JSON.stringify({ version: 1, id: 'maya', name: 'Maya', handle: 'maya', niche: 'coffee' }));
+    expect(await runKata(['influencer', 'render', personaFile, scriptFile, '--portrait', portrait, '-o', output], bad.io)).toBe(exitCodes.badComposition);
+    expect(bad.err()).toMatch(/handle/);
   });
 
   it('exits 130 and leaves no file when cancelled', async () => {

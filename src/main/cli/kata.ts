@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompositionError } from '../../shared/composition/composition';
 import { platformPresets, presetIds, type PresetId } from '../../shared/composition/presets';
 import { reframeComposition } from '../../shared/composition/reframe';
+import { parsePersona, type Persona } from '../../shared/influencer/persona';
+import { parseScript, type Script } from '../../shared/influencer/script';
+import { defaultDataDir } from '../data-dir';
+import { makeInfluencerVideo } from '../influencer/video-maker';
 import { probeMedia } from '../media/probe';
+import { createStudioServices } from '../services';
 import { compileComposition } from '../render/compile/compile-composition';
 import { loadCompositionFile } from '../render/composition-file';
 import { RenderCancelledError, RenderFailedError, runFfmpeg } from '../render/ffmpeg-runner';
@@ -21,6 +27,7 @@ Usage:
   kata frame <composition.json> --time SECONDS -o <frame.jpg> [--height PIXELS]
   kata probe <media file> [--json]
   kata presets [--json]
+  kata influencer render <persona.json> <script.json> --portrait <image> -o <out.mp4> [--preset NAME] [--music <audio>] [--json]
 
 Exit codes: 0 done, 1 the render failed, 2 wrong usage, 3 the composition has problems,
 4 FFmpeg is missing or lacks something Kata needs, 130 cancelled (Ctrl+C).
@@ -149,6 +156,44 @@ function presetsCommand(args: string[], io: CliIo): number {
   return exitCodes.ok;
 }
 
+async function readJson(file: string, what: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`Cannot read the ${what} ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function influencerRenderCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, preset: { type: 'string' }, portrait: { type: 'string' }, music: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const [personaFile, scriptFile] = positionals;
+  if (!personaFile || !scriptFile || !values.output || !values.portrait) throw new UsageError('kata influencer render needs a persona file, a script file, --portrait <image> and -o <output file>.');
+  let persona: Persona;
+  let script: Script;
+  try {
+    persona = parsePersona(await readJson(personaFile, 'persona'));
+    script = parseScript(await readJson(scriptFile, 'script'));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw Object.assign(new Error((error as Error).message), { exitCode: exitCodes.badComposition });
+  }
+  const preset = (values.preset ?? persona.platforms[0] ?? 'tiktok') as PresetId;
+  if (!presetIds.includes(preset)) throw new UsageError(`Unknown preset "${preset}". Run \`kata presets\` to see them.`);
+  const status = await ffmpeg(io);
+  const services = createStudioServices({ appVersion: 'cli', runtime: 'browser-host', ffmpeg: { env: io.env, resourcesDir: resolve(appRoot(), 'resources') }, hub: { url: null }, dataDir: defaultDataDir(io.env) });
+  const { compositions } = await makeInfluencerVideo({ services, persona, script, presets: [preset], portraitPath: resolve(values.portrait), musicPath: values.music ? resolve(values.music) : undefined, signal: io.signal });
+  const invocation = compileComposition(compositions[0]!, { kind: 'video', ...(io.env.KATA_ENCODER_PRESET ? { encoder: { preset: io.env.KATA_ENCODER_PRESET } } : {}) });
+  const result = await runFfmpeg({ ffmpegPath: status.ffmpegPath, invocation, outputPath: values.output, signal: io.signal, onProgress: (p) => (values.json ? io.stdout(`${JSON.stringify({ event: 'progress', ...p })}\n`) : io.interactive ? io.stderr(`\r${progressLine(p)}\u001b[K`) : undefined) });
+  const output = resolve(result.outputPath);
+  if (values.json) io.stdout(`${JSON.stringify({ event: 'done', output, seconds: result.seconds, durationSeconds: invocation.durationSeconds })}\n`);
+  else io.stdout(`${io.interactive ? '\n' : ''}Rendered ${output} (${invocation.durationSeconds.toFixed(2)} s of video in ${result.seconds.toFixed(1)} s)\n`);
+  return exitCodes.ok;
+}
+
 /** Runs one `kata` command; never throws, returns the exit code. */
 export async function runKata(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -162,6 +207,9 @@ export async function runKata(argv: string[], io: CliIo): Promise<number> {
         return await probeCommand(rest, io);
       case 'presets':
         return presetsCommand(rest, io);
+      case 'influencer':
+        if (rest[0] !== 'render') throw new UsageError('kata influencer has one command: render.');
+        return await influencerRenderCommand(rest.slice(1), io);
       case undefined:
       case '-h':
       case '--help':
