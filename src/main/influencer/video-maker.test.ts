@@ -45,8 +45,16 @@ describe('an influencer video from persona and script', () => {
     // During speech: a caption in the lower safe area, and the AI label's dark box at the top left.
     const during = await frameAt(output, cues[1]!.start + 0.1);
     let captionPixels = 0;
-    for (let y = 1000; y < 1920 - 480; y += 6) for (let x = 100; x < 940; x += 6) if (near(during.at(x, y, 0), colors.white, 40)) captionPixels++;
+    let spokenPixels = 0;
+    for (let y = 1000; y < 1920 - 480; y += 6) {
+      for (let x = 100; x < 940; x += 6) {
+        if (near(during.at(x, y, 0), colors.white, 40)) captionPixels++;
+        if (near(during.at(x, y, 0), [255, 216, 74], 40)) spokenPixels++;
+      }
+    }
+    // Words not yet spoken are white; the word being spoken lights up in the persona's highlight colour.
     expect(captionPixels).toBeGreaterThan(30);
+    expect(spokenPixels).toBeGreaterThan(10);
     // The label's box (black at 63 %) darkens the portrait just left of the text.
     expect(Math.max(...during.at(74, 190, 1))).toBeLessThan(110);
     expect(Math.max(...during.at(40, 190, 1))).toBeGreaterThan(150);

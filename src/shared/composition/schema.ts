@@ -194,8 +194,20 @@ export const mediaSchema = z.object({
 export type Media = z.infer<typeof mediaSchema>;
 
 export const captionsSchema = z.object({
-  cues: z.array(z.object({ start: seconds, end: seconds, text: z.string().min(1).max(500) }).refine((c) => c.end > c.start, { message: 'a caption must end after it starts', path: ['end'] })),
+  cues: z.array(
+    z
+      .object({
+        start: seconds,
+        end: seconds,
+        text: z.string().min(1).max(500),
+        /** When each word is spoken: the caption then lights up word by word (karaoke style). */
+        words: z.array(z.object({ text: z.string().min(1).max(80), start: seconds, end: seconds })).max(40).optional(),
+      })
+      .refine((c) => c.end > c.start, { message: 'a caption must end after it starts', path: ['end'] }),
+  ),
   style: textStyleSchema.default(textStyleSchema.parse({})),
+  /** The colour a word turns while it is spoken (word-by-word captions). */
+  highlight: colorSchema.optional(),
   position: z.enum(['bottom', 'middle', 'top']).default('bottom'),
 });
 

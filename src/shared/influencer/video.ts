@@ -10,14 +10,14 @@ export interface SpokenWord {
 }
 
 /** Groups spoken words into short caption cues (a few words at a time, as short-form captions read). */
-export function captionChunks(words: SpokenWord[], options: { maxWords?: number; maxSeconds?: number } = {}): { start: number; end: number; text: string }[] {
+export function captionChunks(words: SpokenWord[], options: { maxWords?: number; maxSeconds?: number } = {}): { start: number; end: number; text: string; words: { text: string; start: number; end: number }[] }[] {
   const maxWords = options.maxWords ?? 3;
   const maxSeconds = options.maxSeconds ?? 1.6;
-  const cues: { start: number; end: number; text: string }[] = [];
+  const cues: { start: number; end: number; text: string; words: { text: string; start: number; end: number }[] }[] = [];
   let current: SpokenWord[] = [];
   const flush = () => {
     if (current.length === 0) return;
-    cues.push({ start: current[0]!.start, end: current[current.length - 1]!.end, text: current.map((w) => w.word).join(' ') });
+    cues.push({ start: current[0]!.start, end: current[current.length - 1]!.end, text: current.map((w) => w.word).join(' '), words: current.map((w) => ({ text: w.word, start: w.start, end: w.end })) });
     current = [];
   };
   for (const word of words) {
@@ -129,6 +129,7 @@ export function influencerComposition(options: {
     captions: {
       cues: captionChunks(voice.words),
       style: { size: style.size, color: style.color, outline: 4, bold: true },
+      highlight: style.highlight,
       position: 'bottom',
     },
   });

@@ -97,6 +97,7 @@ export function compileComposition(composition: Composition, target: CompileTarg
       contents: captionsAss({
         cues: composition.captions.cues,
         style: composition.captions.style,
+        highlight: composition.captions.highlight,
         position: composition.captions.position,
         width: outWidth,
         height: outHeight,

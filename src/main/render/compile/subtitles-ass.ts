@@ -100,8 +100,10 @@ export function textLayersAss(options: { clips: TextClip[]; width: number; heigh
 
 /** Timed captions, wrapped and kept inside the safe area of the output. */
 export function captionsAss(options: {
-  cues: { start: number; end: number; text: string }[];
+  cues: { start: number; end: number; text: string; words?: { text: string; start: number; end: number }[] }[];
   style: TextStyle;
+  /** Word-by-word captions: the spoken word in this colour, the rest in the style's colour. */
+  highlight?: string;
   position: 'bottom' | 'middle' | 'top';
   width: number;
   height: number;
@@ -112,7 +114,26 @@ export function captionsAss(options: {
   const { safeArea, position } = options;
   const alignment = position === 'bottom' ? 2 : position === 'middle' ? 5 : 8;
   const vertical = position === 'top' ? safeArea.top : position === 'bottom' ? safeArea.bottom : 0;
-  const style = styleLine({ name: 'Caption', style: options.style, scale: options.scale, alignment, margins: { left: safeArea.left, right: safeArea.right, vertical } });
-  const events = options.cues.map((cue) => `Dialogue: 0,${assTime(cue.start - options.timeShift)},${assTime(cue.end - options.timeShift)},Caption,,0,0,0,,${assText(cue.text)}`);
+  // Karaoke captions: ASS paints sung syllables in the primary colour and the rest in the secondary one.
+  const captionStyle = options.highlight ? { ...options.style, color: options.highlight } : options.style;
+  let style = styleLine({ name: 'Caption', style: captionStyle, scale: options.scale, alignment, margins: { left: safeArea.left, right: safeArea.right, vertical } });
+  if (options.highlight) {
+    const fields = style.split(',');
+    fields[4] = assColor(options.style.color);
+    style = fields.join(',');
+  }
+  const text = (cue: (typeof options.cues)[number]) => {
+    if (!options.highlight || !cue.words?.length) return assText(cue.text);
+    let at = cue.start;
+    return cue.words
+      .map((word) => {
+        const lead = Math.max(0, Math.round((word.start - at) * 100));
+        const sung = Math.max(1, Math.round((word.end - Math.max(word.start, at)) * 100));
+        at = Math.max(at, word.end);
+        return `${lead > 0 ? `{\\k${lead}}` : ''}{\\k${sung}}${assText(word.text)}`;
+      })
+      .join(' ');
+  };
+  const events = options.cues.map((cue) => `Dialogue: 0,${assTime(cue.start - options.timeShift)},${assTime(cue.end - options.timeShift)},Caption,,0,0,0,,${text(cue)}`);
   return document(options.width, options.height, [style], events);
 }
