@@ -37,6 +37,7 @@ if (!app.requestSingleInstanceLock()) {
       hub: hubSettingFromEnv(process.env),
       dataDir: app.getPath('userData'),
       aiApiKey: process.env.KATA_AI_API_KEY || undefined,
+      speechService: process.env.KATA_TTS_URL ? { baseUrl: process.env.KATA_TTS_URL, apiKey: process.env.KATA_TTS_API_KEY || undefined } : undefined,
       desktop: {
         async pickMediaFiles() {
           const result = await dialog.showOpenDialog({

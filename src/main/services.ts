@@ -29,6 +29,8 @@ export interface StudioServices {
   runtime: StudioRuntime;
   /** The key for the AI chat endpoint (KATA_AI_API_KEY), kept in main and never sent to the renderer. */
   aiApiKey: string | undefined;
+  /** The hosted voice service (KATA_TTS_URL, KATA_TTS_API_KEY), for personas whose voice engine is "http". */
+  speechService: { baseUrl: string; apiKey?: string } | undefined;
   /** The desktop's shell, or an error that says this needs the desktop app. */
   desktop(): DesktopShell;
   /** Where Studio keeps its own files (render queue, logs). */
@@ -55,6 +57,7 @@ export function createStudioServices(options: {
   dataDir: string;
   desktop?: DesktopShell;
   aiApiKey?: string;
+  speechService?: { baseUrl: string; apiKey?: string };
   /** x264 speed for queued renders (e.g. 'ultrafast' for drafts and tests); the preset's own otherwise. */
   encoderPreset?: string;
   onWarning?: (message: string) => void;
@@ -78,6 +81,7 @@ export function createStudioServices(options: {
     runtime: options.runtime,
     dataDir: options.dataDir,
     aiApiKey: options.aiApiKey,
+    speechService: options.speechService,
     desktop() {
       if (!options.desktop) throw new DesktopOnlyError('This needs the Kata Studio desktop app; in a browser, use Import… and Open instead.');
       return options.desktop;

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     dataDir: defaultDataDir(process.env),
     encoderPreset: parsed.data.KATA_ENCODER_PRESET,
     aiApiKey: process.env.KATA_AI_API_KEY || undefined,
+    speechService: process.env.KATA_TTS_URL ? { baseUrl: process.env.KATA_TTS_URL, apiKey: process.env.KATA_TTS_API_KEY || undefined } : undefined,
     onWarning: (message) => console.warn(`Kata Studio: ${message}`),
   });
   const host = await startBrowserHost({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePersona } from '../../shared/influencer/persona';
 import { binFolder, tempDir } from '../../../test/ffmpeg-fixtures';
 import { completion, fakeChatServer } from '../../../test/fake-chat-server';
+import { fakeVoiceService } from '../../../test/fake-voice-server';
 import { appRouter } from '../router';
 import { createStudioServices, type StudioServices } from '../services';
 
@@ -26,6 +27,19 @@ describe('influencer procedures', () => {
     const scripts = await appRouter.createCaller({ services }).influencer.generateScripts({ persona, platform: 'tiktok', variants: 1, engine: { kind: 'chat', baseUrl: server.baseUrl, model: 'm' } });
     expect(scripts[0]!.hook.text).toBe('H');
     expect(server.requests[0]!.authorization).toBe('Bearer sk-from-main');
+  });
+
+  it('speak with the persona\'s engine: the hosted service when chosen, a clear message when it is not set up', async () => {
+    const voice = await fakeVoiceService();
+    try {
+      const http = { ...persona, voice: { ...persona.voice, engine: 'http' as const, voiceId: 'rachel' } };
+      const withService = createStudioServices({ appVersion: 't', runtime: 'browser-host', ffmpeg: { env: { PATH: await binFolder() }, resourcesDir: await tempDir('r') }, hub: { url: null }, dataDir: await tempDir('d'), speechService: { baseUrl: voice.baseUrl } });
+      const spoken = await appRouter.createCaller({ services: withService }).influencer.speak({ persona: http, text: 'Hot coffee' });
+      expect(spoken.words.map((w) => w.word)).toEqual(['Hot', 'coffee']);
+      await expect(appRouter.createCaller({ services }).influencer.speak({ persona: http, text: 'Hot coffee' })).rejects.toThrow(/set KATA_TTS_URL/);
+    } finally {
+      await voice.close();
+    }
   });
 
   it('refuse a bad persona or endpoint, naming the field', async () => {

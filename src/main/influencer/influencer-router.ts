@@ -8,8 +8,7 @@ import { personaSchema } from '../../shared/influencer/persona';
 import { defaultTargetSeconds, scriptSchema } from '../../shared/influencer/script';
 import { publicProcedure, router } from '../trpc';
 import { writeScriptsWithChat } from './chat-writer';
-import { createEspeakEngine } from '../voice/espeak';
-import { makeInfluencerVideo } from './video-maker';
+import { makeInfluencerVideo, speechEngineFor } from './video-maker';
 
 const platform = z.enum(Object.keys(defaultTargetSeconds) as [keyof typeof defaultTargetSeconds, ...(keyof typeof defaultTargetSeconds)[]]);
 const engine = z.discriminatedUnion('kind', [
@@ -23,10 +22,10 @@ export const influencerRouter = router({
   /** Hear the persona say a text (offline, espeak-ng), for the voice preview button. */
   speak: publicProcedure
     .input(z.object({ persona: personaSchema, text: z.string().trim().min(1, 'give something to say').max(2000) }))
-    .query(async ({ input, signal }) => {
+    .query(async ({ ctx, input, signal }) => {
       const folder = await mkdtemp(join(tmpdir(), 'kata-voice-'));
       try {
-        const spoken = await createEspeakEngine().speak({ text: input.text, voiceId: input.persona.voice.voiceId, ratePercent: input.persona.voice.ratePercent, pitchPercent: input.persona.voice.pitchPercent, outputPath: join(folder, 'preview.wav'), signal });
+        const spoken = await speechEngineFor(input.persona, ctx.services).speak({ text: input.text, voiceId: input.persona.voice.voiceId, ratePercent: input.persona.voice.ratePercent, pitchPercent: input.persona.voice.pitchPercent, outputPath: join(folder, 'preview.wav'), signal });
         return { dataUrl: `data:audio/wav;base64,${(await readFile(spoken.outputPath)).toString('base64')}`, durationSeconds: spoken.durationSeconds, words: spoken.words };
       } finally {
         await rm(folder, { recursive: true, force: true });

@@ -9,9 +9,18 @@ import { influencerComposition } from '../../shared/influencer/video';
 import { probeMedia, type MediaInfo } from '../media/probe';
 import type { StudioServices } from '../services';
 import { createEspeakEngine } from '../voice/espeak';
+import { createHttpSpeechEngine } from '../voice/http-engine';
+import type { SpeechEngine } from '../voice/tts';
 
 function mediaOf(id: string, info: MediaInfo): Media {
   return { id, path: info.path, kind: info.kind, durationSeconds: info.durationSeconds, width: info.video?.width ?? null, height: info.video?.height ?? null, hasAudio: info.audio.length > 0 };
+}
+
+/** The persona's voice engine: espeak-ng offline, or the hosted service configured in main. */
+export function speechEngineFor(persona: Persona, services: StudioServices): SpeechEngine {
+  if (persona.voice.engine === 'espeak') return createEspeakEngine();
+  if (!services.speechService) throw new Error('This persona speaks through a voice service, but none is set up: set KATA_TTS_URL (and KATA_TTS_API_KEY), or switch the persona to the offline voice.');
+  return createHttpSpeechEngine(services.speechService);
 }
 
 /** The script as one spoken text: hook, body, call to action. */
@@ -39,7 +48,7 @@ export async function makeInfluencerVideo(options: {
   const key = createHash('sha256').update(JSON.stringify([text, persona.voice])).digest('hex').slice(0, 16);
   const folder = join(services.dataDir, 'voice');
   await mkdir(folder, { recursive: true });
-  const spoken = await createEspeakEngine().speak({ text, voiceId: persona.voice.voiceId, ratePercent: persona.voice.ratePercent, pitchPercent: persona.voice.pitchPercent, outputPath: join(folder, `${key}.wav`), signal: options.signal });
+  const spoken = await speechEngineFor(persona, services).speak({ text, voiceId: persona.voice.voiceId, ratePercent: persona.voice.ratePercent, pitchPercent: persona.voice.pitchPercent, outputPath: join(folder, `${key}.wav`), signal: options.signal });
   const [portrait, voice, music] = await Promise.all([
     probeMedia({ ffprobePath, path: options.portraitPath }),
     probeMedia({ ffprobePath, path: spoken.outputPath }),
