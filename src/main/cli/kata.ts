@@ -27,7 +27,7 @@ Usage:
   kata frame <composition.json> --time SECONDS -o <frame.jpg> [--height PIXELS]
   kata probe <media file> [--json]
   kata presets [--json]
-  kata influencer render <persona.json> <script.json> --portrait <image> -o <out.mp4> [--preset NAME] [--music <audio>] [--json]
+  kata influencer render <persona.json> <script.json> --portrait <image> -o <out.mp4> [--preset NAME] [--music <audio>] [--broll <file>]... [--json]
 
 Exit codes: 0 done, 1 the render failed, 2 wrong usage, 3 the composition has problems,
 4 FFmpeg is missing or lacks something Kata needs, 130 cancelled (Ctrl+C).
@@ -168,7 +168,7 @@ async function influencerRenderCommand(args: string[], io: CliIo): Promise<numbe
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, preset: { type: 'string' }, portrait: { type: 'string' }, music: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { output: { type: 'string', short: 'o' }, preset: { type: 'string' }, portrait: { type: 'string' }, music: { type: 'string' }, broll: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
   });
   const [personaFile, scriptFile] = positionals;
   if (!personaFile || !scriptFile || !values.output || !values.portrait) throw new UsageError('kata influencer render needs a persona file, a script file, --portrait <image> and -o <output file>.');
@@ -185,7 +185,7 @@ async function influencerRenderCommand(args: string[], io: CliIo): Promise<numbe
   if (!presetIds.includes(preset)) throw new UsageError(`Unknown preset "${preset}". Run \`kata presets\` to see them.`);
   const status = await ffmpeg(io);
   const services = createStudioServices({ appVersion: 'cli', runtime: 'browser-host', ffmpeg: { env: io.env, resourcesDir: resolve(appRoot(), 'resources') }, hub: { url: null }, dataDir: defaultDataDir(io.env) });
-  const { compositions } = await makeInfluencerVideo({ services, persona, script, presets: [preset], portraitPath: resolve(values.portrait), musicPath: values.music ? resolve(values.music) : undefined, signal: io.signal });
+  const { compositions } = await makeInfluencerVideo({ services, persona, script, presets: [preset], portraitPath: resolve(values.portrait), musicPath: values.music ? resolve(values.music) : undefined, brollPaths: (values.broll ?? []).map((p) => resolve(p)), signal: io.signal });
   const invocation = compileComposition(compositions[0]!, { kind: 'video', ...(io.env.KATA_ENCODER_PRESET ? { encoder: { preset: io.env.KATA_ENCODER_PRESET } } : {}) });
   const result = await runFfmpeg({ ffmpegPath: status.ffmpegPath, invocation, outputPath: values.output, signal: io.signal, onProgress: (p) => (values.json ? io.stdout(`${JSON.stringify({ event: 'progress', ...p })}\n`) : io.interactive ? io.stderr(`\r${progressLine(p)}\u001b[K`) : undefined) });
   const output = resolve(result.outputPath);

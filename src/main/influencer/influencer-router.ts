@@ -34,9 +34,9 @@ export const influencerRouter = router({
 
   /** Speaks the script and builds its composition for each platform (to open in the compositor or render). */
   createVideo: publicProcedure
-    .input(z.object({ persona: personaSchema, script: scriptSchema, presets: presetList, portraitPath: z.string().min(1, 'choose a portrait image'), musicPath: z.string().min(1).optional() }))
+    .input(z.object({ persona: personaSchema, script: scriptSchema, presets: presetList, portraitPath: z.string().min(1, 'choose a portrait image'), musicPath: z.string().min(1).optional(), brollPaths: z.array(z.string().min(1)).max(2).default([]) }))
     .mutation(async ({ ctx, input, signal }) => {
-      const made = await makeInfluencerVideo({ services: ctx.services, persona: input.persona, script: input.script, presets: input.presets, portraitPath: input.portraitPath, musicPath: input.musicPath, signal });
+      const made = await makeInfluencerVideo({ services: ctx.services, persona: input.persona, script: input.script, presets: input.presets, portraitPath: input.portraitPath, musicPath: input.musicPath, brollPaths: input.brollPaths, signal });
       return made.compositions;
     }),
 

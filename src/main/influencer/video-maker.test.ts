@@ -16,15 +16,16 @@ const script = parseScript({ version: 1, id: 'script-1', personaId: 'maya', titl
 let services: StudioServices;
 let portrait: string;
 let music: string;
+let shot: string;
 
 beforeAll(async () => {
   services = await testServices();
-  [portrait, music] = await Promise.all([makeImage({ width: 384, height: 512, color: '#c08060' }), makeAudio({ seconds: 12, hz: 220 })]);
+  [portrait, music, shot] = await Promise.all([makeImage({ width: 384, height: 512, color: '#c08060' }), makeAudio({ seconds: 12, hz: 220 }), makeImage({ width: 400, height: 400, color: '#00ff00' })]);
 });
 
 describe('an influencer video from persona and script', () => {
   it('speaks the script and builds a composition per platform that renders with captions and the AI label', async () => {
-    const [tiktok, shorts] = await appRouter.createCaller({ services }).influencer.createVideo({ persona, script, presets: ['tiktok', 'youtube-shorts'], portraitPath: portrait, musicPath: music });
+    const [tiktok, shorts] = await appRouter.createCaller({ services }).influencer.createVideo({ persona, script, presets: ['tiktok', 'youtube-shorts'], portraitPath: portrait, musicPath: music, brollPaths: [shot] });
     expect(tiktok!.preset).toBe('tiktok');
     expect(shorts!.preset).toBe('youtube-shorts');
     const voice = tiktok!.media.find((m) => m.id === 'voice')!;
@@ -58,6 +59,9 @@ describe('an influencer video from persona and script', () => {
     // The label's box (black at 63 %) darkens the portrait just left of the text.
     expect(Math.max(...during.at(74, 190, 1))).toBeLessThan(110);
     expect(Math.max(...during.at(40, 190, 1))).toBeGreaterThan(150);
+    // The product shot cuts in when the hook ends.
+    const cutaway = tiktok!.tracks.flatMap((t): { id: string; start: number }[] => t.clips).find((c) => c.id === 'cutaway-1')!;
+    expect(near((await frameAt(output, cutaway.start + 0.6)).at(540, 700, 3), colors.green)).toBe(true);
     // The end card takes over after the voice.
     const end = await frameAt(output, tiktok!.canvas.duration - 1);
     expect(near(end.at(100, 1700, 4), [124, 108, 255], 45)).toBe(true);

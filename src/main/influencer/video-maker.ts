@@ -40,6 +40,8 @@ export async function makeInfluencerVideo(options: {
   presets: PresetId[];
   portraitPath: string;
   musicPath?: string;
+  /** Product shots or B-roll to cut in between the sections. */
+  brollPaths?: string[];
   signal?: AbortSignal;
 }): Promise<{ compositions: Composition[]; voicePath: string; words: { word: string; start: number; end: number }[] }> {
   const { persona, script, services } = options;
@@ -49,6 +51,7 @@ export async function makeInfluencerVideo(options: {
   const folder = join(services.dataDir, 'voice');
   await mkdir(folder, { recursive: true });
   const spoken = await speechEngineFor(persona, services).speak({ text, voiceId: persona.voice.voiceId, ratePercent: persona.voice.ratePercent, pitchPercent: persona.voice.pitchPercent, outputPath: join(folder, `${key}.wav`), signal: options.signal });
+  const broll = await Promise.all((options.brollPaths ?? []).map((path) => probeMedia({ ffprobePath, path })));
   const [portrait, voice, music] = await Promise.all([
     probeMedia({ ffprobePath, path: options.portraitPath }),
     probeMedia({ ffprobePath, path: spoken.outputPath }),
@@ -63,6 +66,7 @@ export async function makeInfluencerVideo(options: {
       portrait: mediaOf('portrait', portrait),
       voice: { media: mediaOf('voice', voice), words: spoken.words },
       music: music ? mediaOf('music', music) : undefined,
+      broll: broll.map((info, i) => mediaOf(`broll-${i + 1}`, info)),
     }),
   );
   return { compositions, voicePath: spoken.outputPath, words: spoken.words };

@@ -140,6 +140,10 @@ describe('the influencer video', () => {
     const labels = clipsOf(video).filter((c) => c.kind === 'text').map((c) => c.text);
     expect(labels).toContain('AI-generated');
     expect(video.captions?.cues).toHaveLength(4);
+    const shot = { id: 'shot', path: '/m/shot.png', kind: 'image' as const, durationSeconds: null, width: 1000, height: 1000, hasAudio: false };
+    const withShots = influencerComposition({ id: 'v3', persona: persona(), script: { ...script, hook: { text: 'Stop scrolling this bottle' }, body: { text: 'keeps coffee hot.' }, cta: { text: 'Link below' } }, preset: 'tiktok', portrait, voice: { media: voiceMedia, words }, broll: [shot] });
+    expect(validateComposition(withShots)).toEqual([]);
+    expect(clipsOf(withShots).find((c) => c.id === 'cutaway-1')).toMatchObject({ kind: 'image', start: expect.closeTo(1.5, 6), transform: { width: 1920, height: 1920 } });
     const quiet = influencerComposition({ id: 'v2', persona: { ...persona(), disclosure: { paidPartnership: true, aiLabel: 'none' } }, script, preset: 'youtube-shorts', portrait, voice: { media: voiceMedia, words } });
     expect(clipsOf(quiet).some((c) => c.id === 'ai-label')).toBe(false);
   });

@@ -1,7 +1,7 @@
 import { presetById, type PresetId } from '../composition/presets';
 import { COMPOSITION_VERSION, compositionSchema, type Composition, type Media } from '../composition/schema';
 import type { Persona } from './persona';
-import type { Script } from './script';
+import { countWords, type Script } from './script';
 
 export interface SpokenWord {
   word: string;
@@ -43,6 +43,8 @@ export function influencerComposition(options: {
   portrait: Media;
   voice: { media: Media; words: SpokenWord[] };
   music?: Media;
+  /** Product shots or B-roll cut in between the sections (after the hook, after the body). */
+  broll?: Media[];
 }): Composition {
   const { persona, script, portrait, voice } = options;
   const preset = presetById(options.preset);
@@ -56,7 +58,20 @@ export function influencerComposition(options: {
   const baseWidth = Math.max(W, H * aspect) * framing;
   const safe = preset.safeArea;
   const style = persona.look.captionStyle;
-  const media = [portrait, voice.media, ...(options.music ? [options.music] : [])];
+  const broll = options.broll ?? [];
+  const media = [portrait, voice.media, ...(options.music ? [options.music] : []), ...broll];
+  // Where the sections meet in the speech: after the hook's last word, after the body's.
+  const hookWords = countWords(script.hook.text);
+  const bodyWords = countWords(script.body.text);
+  const boundaries = [voice.words[hookWords - 1]?.end, voice.words[hookWords + bodyWords - 1]?.end].filter((t): t is number => t !== undefined && t < spoken - 1);
+  const cutaways = boundaries.slice(0, broll.length).map((at, i) => {
+    const shot = broll[i]!;
+    const length = Math.min(2, spoken - at - 0.5, shot.durationSeconds ?? 2);
+    const shape = shot.width && shot.height ? shot.width / shot.height : W / H;
+    const cover = shape > W / H ? { width: Math.round(H * shape), height: H } : { width: W, height: Math.round(W / shape) };
+    const common = { id: `cutaway-${i + 1}`, mediaId: shot.id, start: at, fadeIn: 0.2, fadeOut: 0.2, transform: { x: W / 2, y: H / 2, ...cover } };
+    return shot.kind === 'video' ? { kind: 'video' as const, ...common, in: 0, out: length, volume: 0 } : { kind: 'image' as const, ...common, duration: length };
+  });
   const aiLabel = persona.disclosure.aiLabel;
 
   return compositionSchema.parse({
@@ -87,6 +102,7 @@ export function influencerComposition(options: {
           },
         ],
       },
+      ...(cutaways.length > 0 ? [{ kind: 'visual' as const, id: 'cutaways', name: 'Product shots', clips: cutaways }] : []),
       {
         kind: 'visual',
         id: 'end-card',
