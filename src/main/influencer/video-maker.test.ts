@@ -59,6 +59,10 @@ describe('an influencer video from persona and script', () => {
     // The label's box (black at 63 %) darkens the portrait just left of the text.
     expect(Math.max(...during.at(74, 190, 1))).toBeLessThan(110);
     expect(Math.max(...during.at(40, 190, 1))).toBeGreaterThan(150);
+    // The speaking cue follows the voice: widest where it is loudest, narrow in silence.
+    const cue = tiktok!.tracks.flatMap((t): unknown[] => t.clips).find((c) => (c as { id: string }).id === 'speaking-cue') as { transform: { width: { keyframes: { value: number }[] } } };
+    const widths = cue.transform.width.keyframes.map((k) => k.value);
+    expect(Math.max(...widths)).toBeGreaterThan(Math.min(...widths) * 3);
     // The product shot cuts in when the hook ends.
     const cutaway = tiktok!.tracks.flatMap((t): { id: string; start: number }[] => t.clips).find((c) => c.id === 'cutaway-1')!;
     expect(near((await frameAt(output, cutaway.start + 0.6)).at(540, 700, 3), colors.green)).toBe(true);

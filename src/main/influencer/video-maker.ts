@@ -11,6 +11,7 @@ import type { StudioServices } from '../services';
 import { createEspeakEngine } from '../voice/espeak';
 import { createHttpSpeechEngine } from '../voice/http-engine';
 import type { SpeechEngine } from '../voice/tts';
+import { readPcmWav } from '../voice/wav';
 
 function mediaOf(id: string, info: MediaInfo): Media {
   return { id, path: info.path, kind: info.kind, durationSeconds: info.durationSeconds, width: info.video?.width ?? null, height: info.video?.height ?? null, hasAudio: info.audio.length > 0 };
@@ -21,6 +22,21 @@ export function speechEngineFor(persona: Persona, services: StudioServices): Spe
   if (persona.voice.engine === 'espeak') return createEspeakEngine();
   if (!services.speechService) throw new Error('This persona speaks through a voice service, but none is set up: set KATA_TTS_URL (and KATA_TTS_API_KEY), or switch the persona to the offline voice.');
   return createHttpSpeechEngine(services.speechService);
+}
+
+/** The voice's loudness every `step` seconds (root mean square, 1 = its loudest moment). */
+export async function loudnessEnvelope(wavPath: string, step: number): Promise<{ step: number; values: number[] }> {
+  const audio = await readPcmWav(wavPath);
+  const window = Math.max(1, Math.round(audio.sampleRate * step));
+  const values: number[] = [];
+  for (let start = 0; start < audio.amplitudes.length; start += window) {
+    let sum = 0;
+    const end = Math.min(audio.amplitudes.length, start + window);
+    for (let i = start; i < end; i++) sum += audio.amplitudes[i]! * audio.amplitudes[i]!;
+    values.push(Math.sqrt(sum / (end - start)));
+  }
+  const loudest = Math.max(...values, 1);
+  return { step, values: values.map((v) => Math.round((v / loudest) * 100) / 100) };
 }
 
 /** The script as one spoken text: hook, body, call to action. */
@@ -57,6 +73,7 @@ export async function makeInfluencerVideo(options: {
     probeMedia({ ffprobePath, path: spoken.outputPath }),
     options.musicPath ? probeMedia({ ffprobePath, path: options.musicPath }) : Promise.resolve(null),
   ]);
+  const loudness = await loudnessEnvelope(spoken.outputPath, 0.25);
   const compositions = options.presets.map((preset) =>
     influencerComposition({
       id: `${script.id}-${preset}`,
@@ -67,6 +84,7 @@ export async function makeInfluencerVideo(options: {
       voice: { media: mediaOf('voice', voice), words: spoken.words },
       music: music ? mediaOf('music', music) : undefined,
       broll: broll.map((info, i) => mediaOf(`broll-${i + 1}`, info)),
+      loudness,
     }),
   );
   return { compositions, voicePath: spoken.outputPath, words: spoken.words };

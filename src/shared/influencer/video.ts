@@ -45,6 +45,8 @@ export function influencerComposition(options: {
   music?: Media;
   /** Product shots or B-roll cut in between the sections (after the hook, after the body). */
   broll?: Media[];
+  /** The voice's loudness (0..1) every `step` seconds: drives the speaking cue. */
+  loudness?: { step: number; values: number[] };
 }): Composition {
   const { persona, script, portrait, voice } = options;
   const preset = presetById(options.preset);
@@ -103,6 +105,31 @@ export function influencerComposition(options: {
         ],
       },
       ...(cutaways.length > 0 ? [{ kind: 'visual' as const, id: 'cutaways', name: 'Product shots', clips: cutaways }] : []),
+      ...(options.loudness && options.loudness.values.length > 1
+        ? [
+            {
+              kind: 'visual' as const,
+              id: 'speaking-cue',
+              name: 'Speaking cue',
+              // A level bar that rises and falls with the voice, so the picture visibly speaks.
+              clips: [
+                {
+                  kind: 'color' as const,
+                  id: 'speaking-cue',
+                  color: persona.look.palette[1] ?? persona.look.palette[0] ?? '#ff6bb5',
+                  start: 0,
+                  duration: spoken,
+                  transform: {
+                    x: W / 2,
+                    y: safe.top + Math.round(H * 0.13),
+                    width: { keyframes: options.loudness.values.map((level, i) => ({ t: Math.min(spoken, i * options.loudness!.step), value: Math.round(W * (0.04 + 0.2 * Math.min(1, Math.max(0, level)))) })).filter((k, i, all) => i === 0 || k.t > all[i - 1]!.t) },
+                    height: Math.round(H * 0.008),
+                  },
+                },
+              ],
+            },
+          ]
+        : []),
       {
         kind: 'visual',
         id: 'end-card',
