@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordAuditEvent } from './audit';
 import { KataDatabase, openDatabase } from './database';
 import { influencerRepository, type InfluencerRepository } from './influencers';
 import { pendingMutations } from './outbox';
@@ -35,5 +36,13 @@ describe('personas and scripts in the local database', () => {
     await repo.saveScript(script);
     await repo.saveScript({ ...script, id: 's2', personaId: 'p2' });
     expect((await repo.listScripts('p1')).map((s) => s.id)).toEqual(['s1']);
+  });
+});
+
+describe('audit events', () => {
+  it('go into the outbox with what was overridden', async () => {
+    await recordAuditEvent({ db, kind: 'script-safety-override', subjectId: 'script-1', details: { findings: ['"cures" is an absolute health promise'] } });
+    const [event] = await pendingMutations(db);
+    expect(event).toMatchObject({ recordType: 'audit', recordId: 'script-1', op: 'create', changes: { kind: 'script-safety-override', findings: ['"cures" is an absolute health promise'] } });
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Record kinds that travel through the outbox (compositions travel as metadata only); later issues add render records. */
-export const syncedRecordTypes = ['campaign', 'composition', 'persona', 'script'] as const;
+export const syncedRecordTypes = ['campaign', 'composition', 'persona', 'script', 'audit'] as const;
 export type SyncedRecordType = (typeof syncedRecordTypes)[number];
 
 /**

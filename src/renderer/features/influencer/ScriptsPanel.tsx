@@ -66,7 +66,7 @@ function ScriptEditor({ persona, script, platform }: { persona: Persona; script:
           return here.length > 0 ? <Marked key={section} text={draft[section].text} findings={here} /> : null;
         })}
       </div>
-      <VideoActions persona={persona} script={draft} blocked={!safety.passed} />
+      <VideoActions persona={persona} script={draft} blocked={!safety.passed} findings={safety.findings} />
     </section>
   );
 }

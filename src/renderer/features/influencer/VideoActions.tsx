@@ -1,16 +1,18 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import type { Persona } from '../../../shared/influencer/persona';
+import type { SafetyFinding } from '../../../shared/influencer/safety';
 import type { Script } from '../../../shared/influencer/script';
 import { useNavigation } from '../../app/navigation';
 import { errorText, useNotices } from '../../app/notices';
 import { assets, campaigns, compositions, db } from '../../db';
 import { uploadToLibrary } from '../compositor/upload';
 import type { Asset } from '../../db/assets';
+import { recordAuditEvent } from '../../db/audit';
 import { studio } from '../../trpc';
 
 /** Hear it, open it in the compositor, or render it for every platform the persona posts on. */
-export function VideoActions({ persona, script, blocked }: { persona: Persona; script: Script; blocked: boolean }) {
+export function VideoActions({ persona, script, blocked, findings }: { persona: Persona; script: Script; blocked: boolean; findings: SafetyFinding[] }) {
   const go = useNavigation((s) => s.go);
   const show = useNotices((s) => s.show);
   const images = useLiveQuery(async () => ((await db.assets.toArray()) as Asset[]).filter((a) => a.kind === 'image'), []);
@@ -24,6 +26,10 @@ export function VideoActions({ persona, script, blocked }: { persona: Persona; s
   const run = async (label: string, action: () => Promise<void>) => {
     setBusy(label);
     try {
+      // Rendering past a failed safety check is allowed only knowingly, and it is put on the record.
+      if (blocked && override && label !== 'Speaking…' && label !== 'Importing…') {
+        await recordAuditEvent({ db, kind: 'script-safety-override', subjectId: script.id, details: { personaId: persona.id, findings: findings.filter((f) => f.severity === 'block').map((f) => f.message) } });
+      }
       await action();
     } catch (error) {
       show({ tone: 'error', text: errorText(error) });
@@ -64,7 +70,7 @@ export function VideoActions({ persona, script, blocked }: { persona: Persona; s
       {blocked && (
         <label className="chip">
           <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} />
-          Render anyway: I have checked the safety findings and take responsibility
+          Render anyway: I have checked the safety findings and take responsibility (this is recorded)
         </label>
       )}
       <div className="row">
