@@ -6,16 +6,25 @@ import type { Script } from '../../../shared/influencer/script';
 import { useNavigation } from '../../app/navigation';
 import { errorText, useNotices } from '../../app/notices';
 import { assets, campaigns, compositions, db } from '../../db';
+import { useThumbnail } from '../compositor/thumbnails';
 import { uploadToLibrary } from '../compositor/upload';
 import type { Asset } from '../../db/assets';
 import { recordAuditEvent } from '../../db/audit';
 import { studio } from '../../trpc';
 
+function PortraitPreview({ path }: { path: string }) {
+  const url = useThumbnail(path, 1, 320);
+  return url ? <img className="portrait-preview" src={url} alt="The persona's portrait" /> : null;
+}
+
 /** Hear it, open it in the compositor, or render it for every platform the persona posts on. */
 export function VideoActions({ persona, script, blocked, findings }: { persona: Persona; script: Script; blocked: boolean; findings: SafetyFinding[] }) {
   const go = useNavigation((s) => s.go);
   const show = useNotices((s) => s.show);
-  const images = useLiveQuery(async () => ((await db.assets.toArray()) as Asset[]).filter((a) => a.kind === 'image'), []);
+  const library = useLiveQuery(async () => (await db.assets.toArray()) as Asset[], []);
+  const images = library?.filter((a) => a.kind === 'image');
+  const sounds = library?.filter((a) => a.kind === 'audio');
+  const [music, setMusic] = useState('');
   const [portrait, setPortrait] = useState<string>('');
   const [override, setOverride] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
@@ -67,6 +76,14 @@ export function VideoActions({ persona, script, blocked, findings }: { persona: 
           {images?.map((a) => <option key={a.id} value={a.path}>{a.originalName}</option>)}
         </select>
       </label>
+      {chosen && <PortraitPreview path={chosen} />}
+      <label className="field">
+        <span>Music bed (ducked under the voice)</span>
+        <select value={music} onChange={(e) => setMusic(e.target.value)} aria-label="Music">
+          <option value="">No music</option>
+          {sounds?.map((a) => <option key={a.id} value={a.path}>{a.originalName}</option>)}
+        </select>
+      </label>
       {blocked && (
         <label className="chip">
           <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} />
@@ -79,7 +96,7 @@ export function VideoActions({ persona, script, blocked, findings }: { persona: 
           disabled={!chosen || busy !== null || !mayRender}
           onClick={() =>
             void run('Building…', async () => {
-              const [composition] = await studio.influencer.createVideo.mutate({ persona, script, presets: [persona.platforms[0] ?? 'tiktok'], portraitPath: chosen });
+              const [composition] = await studio.influencer.createVideo.mutate({ persona, script, presets: [persona.platforms[0] ?? 'tiktok'], portraitPath: chosen, ...(music ? { musicPath: music } : {}) });
               const campaignId = persona.brand.campaignId ?? (await campaigns.list({ status: 'all' }))[0]?.id;
               if (!campaignId) throw new Error('Create a campaign first: compositions belong to one.');
               const record = await compositions.create({ campaignId, name: composition!.name, preset: composition!.preset! });
@@ -95,7 +112,7 @@ export function VideoActions({ persona, script, blocked, findings }: { persona: 
           disabled={!chosen || busy !== null || !mayRender}
           onClick={() =>
             void run('Rendering…', async () => {
-              const jobs = await studio.influencer.renderAllPlatforms.mutate({ persona, script, portraitPath: chosen, outputFolder: localStorage.getItem('kata.renderFolder') ?? '/tmp' });
+              const jobs = await studio.influencer.renderAllPlatforms.mutate({ persona, script, portraitPath: chosen, ...(music ? { musicPath: music } : {}), outputFolder: localStorage.getItem('kata.renderFolder') ?? '/tmp' });
               show({ tone: 'info', text: `${jobs.length} renders queued` });
               go('renders');
             })
