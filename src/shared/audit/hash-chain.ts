@@ -1,0 +1,71 @@
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json';
+
+/** The first link of every workspace's chain points at this. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const auditEventSchema = z.object({
+  /** Position in the workspace's chain, from 1 with no gaps. */
+  sequence: z.number().int().positive(),
+  workspaceId: z.string().min(1),
+  actor: z.object({ kind: z.enum(['user', 'api-key', 'system', 'device']), id: z.string().min(1) }),
+  action: z.string().min(1).max(120),
+  target: z.object({ kind: z.string().min(1), id: z.string().min(1) }).nullable(),
+  /** ISO time the Hub recorded it (and, for Studio's events, the time on the device). */
+  at: z.iso.datetime(),
+  deviceTime: z.iso.datetime().optional(),
+  ip: z.string().max(64).nullable(),
+  userAgent: z.string().max(512).nullable(),
+  requestId: z.string().max(128).nullable(),
+  /** A digest of what changed (never the personal data itself). */
+  changeDigest: z.string().max(128).nullable(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export interface ChainedAuditEvent extends AuditEvent {
+  previousHash: string;
+  hash: string;
+}
+
+/** SHA-256 over the event's canonical JSON and the previous link's hash. */
+export function hashEvent(event: AuditEvent, previousHash: string): string {
+  return bytesToHex(sha256(utf8ToBytes(`${previousHash}\n${canonicalJson(auditEventSchema.parse(event))}`)));
+}
+
+/** Adds an event to the end of a chain. */
+export function appendEvent(previous: ChainedAuditEvent | null, event: Omit<AuditEvent, 'sequence'>): ChainedAuditEvent {
+  const full = { ...event, sequence: (previous?.sequence ?? 0) + 1 };
+  const previousHash = previous?.hash ?? GENESIS_HASH;
+  return { ...full, previousHash, hash: hashEvent(full, previousHash) };
+}
+
+export type ChainBreak =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; sequence: number; problem: 'changed' | 'missing' | 'inserted' | 'reordered' | 'relinked'; message: string };
+
+/**
+ * Walks a chain in stored order and reports the first event where it breaks:
+ * an event whose content no longer matches its hash (changed), a gap in the
+ * sequence (missing), a sequence that repeats (inserted) or runs backwards
+ * (reordered), or a link that does not point at the event before it.
+ */
+export function verifyChain(events: readonly ChainedAuditEvent[], options: { startHash?: string; startSequence?: number } = {}): ChainBreak {
+  let previousHash = options.startHash ?? GENESIS_HASH;
+  let expected = (options.startSequence ?? 0) + 1;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    const fail = (problem: Extract<ChainBreak, { ok: false }>['problem'], message: string): ChainBreak => ({ ok: false, checked: i, sequence: event.sequence, problem, message });
+    if (event.sequence < expected) {
+      return event.sequence === expected - 1 ? fail('inserted', `event ${event.sequence} appears twice`) : fail('reordered', `event ${event.sequence} comes after event ${expected - 1}`);
+    }
+    if (event.sequence > expected) return fail('missing', `event ${expected} is missing before event ${event.sequence}`);
+    const { previousHash: link, hash, ...content } = event;
+    if (hashEvent(content, link) !== hash) return fail('changed', `event ${event.sequence} was changed after it was recorded`);
+    if (link !== previousHash) return fail('relinked', `event ${event.sequence} does not follow event ${expected - 1}`);
+    previousHash = hash;
+    expected++;
+  }
+  return { ok: true, checked: events.length };
+}
