@@ -1,0 +1,54 @@
+import { sql, type Kysely } from 'kysely';
+import { appendEvent, auditEventSchema, verifyChain, type AuditEvent, type ChainBreak, type ChainedAuditEvent } from '../../../src/shared/audit/hash-chain';
+import type { HubSchema } from './schema';
+
+/**
+ * Appends one event to its workspace's chain. The workspace row is locked
+ * for the transaction, so concurrent writers queue up and the chain never
+ * forks.
+ */
+export async function appendAuditEvent(db: Kysely<HubSchema>, event: Omit<AuditEvent, 'sequence'>): Promise<ChainedAuditEvent> {
+  // Appends from this process go one at a time (the embedded database has a single connection);
+  // across processes the row lock below keeps the chain in order.
+  const previousAppend = appending.get(db) ?? Promise.resolve();
+  const result = previousAppend.catch(() => undefined).then(() => appendNow(db, event));
+  appending.set(db, result.catch(() => undefined));
+  return result;
+}
+
+const appending = new WeakMap<object, Promise<unknown>>();
+
+async function appendNow(db: Kysely<HubSchema>, event: Omit<AuditEvent, 'sequence'>): Promise<ChainedAuditEvent> {
+  return db.transaction().execute(async (tx) => {
+    const workspace = await sql<{ id: string }>`select id from workspaces where id = ${event.workspaceId} for update`.execute(tx);
+    if (workspace.rows.length === 0) throw new Error(`No workspace ${event.workspaceId}`);
+    const last = await tx.selectFrom('audit_events').selectAll().where('workspace_id', '=', event.workspaceId).orderBy('sequence', 'desc').limit(1).executeTakeFirst();
+    const previous = last ? toChained(last) : null;
+    const chained = appendEvent(previous, event);
+    const { previousHash, hash, ...content } = chained;
+    await tx.insertInto('audit_events').values({ workspace_id: event.workspaceId, sequence: chained.sequence, event: JSON.stringify(content), previous_hash: previousHash, hash }).execute();
+    return chained;
+  });
+}
+
+function toChained(row: { event: unknown; previous_hash: string; hash: string }): ChainedAuditEvent {
+  const content = auditEventSchema.parse(typeof row.event === 'string' ? JSON.parse(row.event) : row.event);
+  return { ...content, previousHash: row.previous_hash, hash: row.hash };
+}
+
+/** The workspace's events in stored order (by sequence), for verification and export. */
+export async function readAuditEvents(db: Kysely<HubSchema>, workspaceId: string): Promise<ChainedAuditEvent[]> {
+  const rows = await db.selectFrom('audit_events').selectAll().where('workspace_id', '=', workspaceId).orderBy('sequence').execute();
+  return rows.map((row) => {
+    try {
+      return toChained(row);
+    } catch {
+      // A row whose content no longer parses is tampering too: keep its place so verification names it.
+      return { ...(typeof row.event === 'object' && row.event ? (row.event as AuditEvent) : ({} as AuditEvent)), sequence: row.sequence, previousHash: row.previous_hash, hash: `unreadable:${row.hash}` };
+    }
+  });
+}
+
+export async function verifyAuditLog(db: Kysely<HubSchema>, workspaceId: string): Promise<ChainBreak> {
+  return verifyChain(await readAuditEvents(db, workspaceId));
+}

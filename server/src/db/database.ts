@@ -1,0 +1,48 @@
+import { PGlite } from '@electric-sql/pglite';
+// kysely stays on the version kysely-pglite is built against, so both dialects share one set of types.
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { KyselyPGlite } from 'kysely-pglite';
+import pg from 'pg';
+import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
+import type { HubSchema } from './schema';
+
+/** Every migration, in order; append new ones, never edit a released one. */
+export const migrations: Record<string, Migration> = {
+  '0001-workspaces-and-audit': workspacesAndAudit,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface HubDatabase {
+  db: Kysely<HubSchema>;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/**
+ * The Hub's database: PostgreSQL at DATABASE_URL, or the embedded PGlite
+ * (in `dataDir`, or in memory for tests) when none is given. The same
+ * schema, migrations and queries serve both; migrations run on open.
+ */
+export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<HubDatabase> {
+  let db: Kysely<HubSchema>;
+  let kind: HubDatabase['kind'];
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle connection the server drops (restart, failover) must not bring the Hub down; the pool reconnects.
+    pool.on('error', () => undefined);
+    db = new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) });
+    kind = 'postgres';
+  } else {
+    const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    db = new Kysely<HubSchema>({ dialect: new KyselyPGlite(client).dialect });
+    kind = 'pglite';
+  }
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    await db.destroy();
+    throw new Error(`The Hub database could not be migrated${failed ? ` (${failed.migrationName})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { db, kind, close: () => db.destroy() };
+}
