@@ -4,6 +4,17 @@ import { describeIssues } from '../../src/shared/validation';
 const configSchema = z.object({
   KATA_HUB_HOST: z.string().min(1).default('127.0.0.1'),
   KATA_HUB_PORT: z.coerce.number().int().min(0).max(65_535).default(4400),
+  /** A PostgreSQL server; without it the Hub keeps its data in the embedded PGlite. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'use a postgres:// address, e.g. postgres://user@127.0.0.1:5432/kata' }).optional(),
+  /** Where the embedded database lives (ignored with DATABASE_URL). */
+  KATA_HUB_DATA_DIR: z.string().min(1).default('.kata-data/hub'),
+  /** Origins allowed to call the API from a browser; none unless listed (comma-separated). */
+  KATA_HUB_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  KATA_HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  KATA_HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type HubConfig = z.infer<typeof configSchema>;
 
