@@ -1,6 +1,11 @@
 import { createTRPCClient, createWSClient, wsLink, type TRPCLink } from '@trpc/client';
+import type { inferRouterOutputs } from '@trpc/server';
 import { ipcLink } from 'trpc-electron/renderer';
+// The one seam to main: a type-only import, erased from the bundle.
 import type { AppRouter } from '../main/router';
+
+/** What each procedure answers, for the UI's own types. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 export type StudioLink = 'ipc' | 'websocket';
 

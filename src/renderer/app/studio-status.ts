@@ -1,11 +1,8 @@
-import type { inferRouterOutputs } from '@trpc/server';
 import { create } from 'zustand';
-import type { AppRouter } from '../../main/router';
-import { link, onConnectionChange, studio } from '../trpc';
+import { link, onConnectionChange, studio, type RouterOutputs } from '../trpc';
 
-type Outputs = inferRouterOutputs<AppRouter>;
-export type SystemInfo = Outputs['system']['info'];
-export type HubStatus = Outputs['hub']['status'];
+export type SystemInfo = RouterOutputs['system']['info'];
+export type HubStatus = RouterOutputs['hub']['status'];
 
 interface StudioStatus {
   /** `refused`: never got through (wrong or missing token); `lost`: was connected, now reconnecting. */

@@ -1,9 +1,7 @@
-import type { inferRouterOutputs } from '@trpc/server';
 import { useEffect, useState } from 'react';
-import type { AppRouter } from '../../../main/router';
-import { studio } from '../../trpc';
+import { studio, type RouterOutputs } from '../../trpc';
 
-export type RenderJobSummary = inferRouterOutputs<AppRouter>['render']['list'][number];
+export type RenderJobSummary = RouterOutputs['render']['list'][number];
 
 /** Every render job, kept current by the queue's change stream. */
 export function useRenderJobs(): { jobs: RenderJobSummary[] | null; problem: string | null } {
