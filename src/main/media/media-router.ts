@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { publicProcedure, router } from '../trpc';
-import { campaignIdSchema, type LibraryItem } from './library';
+import { campaignIdSchema, type LibraryItem, type MediaLibrary } from './library';
 import { MediaFileError, probeMedia } from './probe';
 import { sourceFrame } from './source-frame';
 import { thumbnailStrip } from './thumbnails';
@@ -16,6 +16,19 @@ function importFailure(error: unknown, sourcePath: string, imported: number): Er
   const before = imported === 0 ? '' : ` The ${imported} file${imported === 1 ? '' : 's'} before it ${imported === 1 ? 'was' : 'were'} imported.`;
   const message = error instanceof MediaFileError ? error.message : `"${sourcePath}" could not be imported: ${error instanceof Error ? error.message : String(error)}.`;
   return new MediaFileError(sourcePath, `${message}${before}`);
+}
+
+/** Imports the files one by one; the first that fails stops the rest and is named. */
+async function importInOrder(library: Pick<MediaLibrary, 'importFile'>, campaignId: string, paths: readonly string[]): Promise<LibraryItem[]> {
+  const items: LibraryItem[] = [];
+  for (const sourcePath of paths) {
+    try {
+      items.push(await library.importFile({ campaignId, sourcePath }));
+    } catch (error) {
+      throw importFailure(error, sourcePath, items.length);
+    }
+  }
+  return items;
 }
 
 export const mediaRouter = router({
@@ -38,31 +51,13 @@ export const mediaRouter = router({
   import: publicProcedure
     .input(z.object({ campaignId: campaignIdSchema, paths: z.array(absolutePath).min(1, 'choose at least one file').max(50, 'import at most 50 files at a time') }))
     .mutation(async ({ ctx, input }) => {
-      const library = await ctx.services.mediaLibrary();
-      const items: LibraryItem[] = [];
-      for (const sourcePath of input.paths) {
-        try {
-          items.push(await library.importFile({ campaignId: input.campaignId, sourcePath }));
-        } catch (error) {
-          throw importFailure(error, sourcePath, items.length);
-        }
-      }
-      return items;
+      return importInOrder(await ctx.services.mediaLibrary(), input.campaignId, input.paths);
     }),
 
   /** Desktop app: the system's file dialog, then the same import as above. */
   pickAndImport: publicProcedure.input(z.object({ campaignId: campaignIdSchema })).mutation(async ({ ctx, input }) => {
     const paths = await ctx.services.desktop().pickMediaFiles();
-    const library = await ctx.services.mediaLibrary();
-    const items: LibraryItem[] = [];
-    for (const sourcePath of paths) {
-      try {
-        items.push(await library.importFile({ campaignId: input.campaignId, sourcePath }));
-      } catch (error) {
-        throw importFailure(error, sourcePath, items.length);
-      }
-    }
-    return items;
+    return importInOrder(await ctx.services.mediaLibrary(), input.campaignId, paths);
   }),
 
   /** Which of a campaign's media files are gone (moved, renamed, on a drive not connected), to offer relinking. */
