@@ -14,6 +14,7 @@ import { createStudioServices } from '../services';
 import { compileComposition } from '../render/compile/compile-composition';
 import { loadCompositionFile } from '../render/composition-file';
 import { RenderCancelledError, RenderFailedError, runFfmpeg } from '../render/ffmpeg-runner';
+import type { FfmpegInvocation } from '../render/invocation';
 import { probeFfmpeg } from '../render/ffmpeg-locator';
 import { progressLine } from './progress-bar';
 
@@ -83,15 +84,21 @@ async function renderCommand(args: string[], io: CliIo): Promise<number> {
   let composition = await loadCompositionFile(file);
   if (values.preset) composition = reframeComposition(composition, values.preset as PresetId, values.mode as 'fill' | 'fit' | 'blurred-pad');
   const invocation = compileComposition(composition, { kind: 'video' });
+  return renderVideo(io, { ffmpegPath: status.ffmpegPath, invocation, outputPath: values.output, json: values.json! });
+}
+
+/** Runs a video render with progress (JSON events, or a live line on a terminal) and says where it went. */
+async function renderVideo(io: CliIo, job: { ffmpegPath: string; invocation: FfmpegInvocation; outputPath: string; json: boolean }): Promise<number> {
+  const { invocation, json } = job;
   const emit = (event: object) => io.stdout(`${JSON.stringify(event)}\n`);
   let lastLine = 0;
   const result = await runFfmpeg({
-    ffmpegPath: status.ffmpegPath,
+    ffmpegPath: job.ffmpegPath,
     invocation,
-    outputPath: values.output,
+    outputPath: job.outputPath,
     signal: io.signal,
     onProgress: (progress) => {
-      if (values.json) return emit({ event: 'progress', ...progress });
+      if (json) return emit({ event: 'progress', ...progress });
       if (!io.interactive) return;
       const now = Date.now();
       if (now - lastLine < 100 && progress.state === 'rendering') return;
@@ -100,7 +107,7 @@ async function renderCommand(args: string[], io: CliIo): Promise<number> {
     },
   });
   const output = resolve(result.outputPath);
-  if (values.json) emit({ event: 'done', output, seconds: result.seconds, durationSeconds: invocation.durationSeconds });
+  if (json) emit({ event: 'done', output, seconds: result.seconds, durationSeconds: invocation.durationSeconds });
   else {
     if (io.interactive) io.stderr('\n');
     io.stdout(`Rendered ${output} (${invocation.durationSeconds.toFixed(2)} s of video in ${result.seconds.toFixed(1)} s)\n`);
@@ -187,11 +194,7 @@ async function influencerRenderCommand(args: string[], io: CliIo): Promise<numbe
   const services = createStudioServices({ appVersion: 'cli', runtime: 'browser-host', ffmpeg: { env: io.env, resourcesDir: resolve(appRoot(), 'resources') }, hub: { url: null }, dataDir: defaultDataDir(io.env) });
   const { compositions } = await makeInfluencerVideo({ services, persona, script, presets: [preset], portraitPath: resolve(values.portrait), musicPath: values.music ? resolve(values.music) : undefined, brollPaths: (values.broll ?? []).map((p) => resolve(p)), signal: io.signal });
   const invocation = compileComposition(compositions[0]!, { kind: 'video', ...(io.env.KATA_ENCODER_PRESET ? { encoder: { preset: io.env.KATA_ENCODER_PRESET } } : {}) });
-  const result = await runFfmpeg({ ffmpegPath: status.ffmpegPath, invocation, outputPath: values.output, signal: io.signal, onProgress: (p) => (values.json ? io.stdout(`${JSON.stringify({ event: 'progress', ...p })}\n`) : io.interactive ? io.stderr(`\r${progressLine(p)}\u001b[K`) : undefined) });
-  const output = resolve(result.outputPath);
-  if (values.json) io.stdout(`${JSON.stringify({ event: 'done', output, seconds: result.seconds, durationSeconds: invocation.durationSeconds })}\n`);
-  else io.stdout(`${io.interactive ? '\n' : ''}Rendered ${output} (${invocation.durationSeconds.toFixed(2)} s of video in ${result.seconds.toFixed(1)} s)\n`);
-  return exitCodes.ok;
+  return renderVideo(io, { ffmpegPath: status.ffmpegPath, invocation, outputPath: values.output, json: values.json! });
 }
 
 /** Runs one `kata` command; never throws, returns the exit code. */
