@@ -4,6 +4,14 @@ import { studio } from '../../trpc';
 
 const cache = new Map<string, string>();
 const maxCached = 120;
+// Documents are immutable (every edit makes a new one), so each is serialised once, not on every scrub step.
+const documentKeys = new WeakMap<Composition, string>();
+
+function documentKey(composition: Composition): string {
+  let key = documentKeys.get(composition);
+  if (key === undefined) documentKeys.set(composition, (key = JSON.stringify(composition)));
+  return key;
+}
 
 /**
  * The composed frame at the playhead, from the render engine (the same
@@ -12,7 +20,7 @@ const maxCached = 120;
  */
 export function usePreviewFrame(composition: Composition, time: number, height: number): { url: string | null; loading: boolean; error: string | null } {
   const frameTime = Math.round(time * composition.canvas.fps) / composition.canvas.fps;
-  const key = `${JSON.stringify(composition)}@${frameTime}@${height}`;
+  const key = `${documentKey(composition)}@${frameTime}@${height}`;
   const [last, setLast] = useState<{ key: string; url: string | null; error: string | null }>({ key: '', url: null, error: null });
 
   useEffect(() => {
