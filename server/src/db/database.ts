@@ -16,6 +16,8 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export interface HubDatabase {
   db: Kysely<HubSchema>;
   kind: 'pglite' | 'postgres';
+  /** The connection under Kysely, for libraries that speak SQL themselves (the job queue). */
+  native: { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
   close(): Promise<void>;
 }
 
@@ -27,14 +29,17 @@ export interface HubDatabase {
 export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<HubDatabase> {
   let db: Kysely<HubSchema>;
   let kind: HubDatabase['kind'];
+  let native: HubDatabase['native'];
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // An idle connection the server drops (restart, failover) must not bring the Hub down; the pool reconnects.
     pool.on('error', () => undefined);
     db = new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
+    native = { kind, pool };
   } else {
     const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    native = { kind: 'pglite', client };
     db = new Kysely<HubSchema>({ dialect: new KyselyPGlite(client).dialect });
     kind = 'pglite';
   }
@@ -44,5 +49,5 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     await db.destroy();
     throw new Error(`The Hub database could not be migrated${failed ? ` (${failed.migrationName})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { db, kind, close: () => db.destroy() };
+  return { db, kind, native, close: () => db.destroy() };
 }
