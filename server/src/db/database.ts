@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 // kysely stays on the version kysely-pglite is built against, so both dialects share one set of types.
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
-import { KyselyPGlite } from 'kysely-pglite';
 import pg from 'pg';
 import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
+import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
 /** Every migration, in order; append new ones, never edit a released one. */
@@ -17,7 +17,7 @@ export interface HubDatabase {
   db: Kysely<HubSchema>;
   kind: 'pglite' | 'postgres';
   /** The connection under Kysely, for libraries that speak SQL themselves (the job queue). */
-  native: { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
+  native: { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite; exclusive: SerialPGlite['exclusive'] };
   close(): Promise<void>;
 }
 
@@ -39,8 +39,10 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     native = { kind, pool };
   } else {
     const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
-    native = { kind: 'pglite', client };
-    db = new Kysely<HubSchema>({ dialect: new KyselyPGlite(client).dialect });
+    const serial = new SerialPGlite(client);
+    // Use the PGlite connection only through `exclusive`, never directly: see SerialPGlite.
+    native = { kind: 'pglite', client, exclusive: (work) => serial.exclusive(work) };
+    db = new Kysely<HubSchema>({ dialect: serial.dialect });
     kind = 'pglite';
   }
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
