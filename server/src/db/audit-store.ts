@@ -1,34 +1,27 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { appendEvent, auditEventSchema, verifyChain, type AuditEvent, type ChainBreak, type ChainedAuditEvent } from '../../../src/shared/audit/hash-chain';
 import type { HubSchema } from './schema';
 
 /**
  * Appends one event to its workspace's chain. The workspace row is locked
  * for the transaction, so concurrent writers queue up and the chain never
- * forks.
+ * forks (the embedded database also lends its one connection to one
+ * transaction at a time).
  */
 export async function appendAuditEvent(db: Kysely<HubSchema>, event: Omit<AuditEvent, 'sequence'>): Promise<ChainedAuditEvent> {
-  // Appends from this process go one at a time (the embedded database has a single connection);
-  // across processes the row lock below keeps the chain in order.
-  const previousAppend = appending.get(db) ?? Promise.resolve();
-  const result = previousAppend.catch(() => undefined).then(() => appendNow(db, event));
-  appending.set(db, result.catch(() => undefined));
-  return result;
+  return db.transaction().execute((tx) => appendAuditEventIn(tx, event));
 }
 
-const appending = new WeakMap<object, Promise<unknown>>();
-
-async function appendNow(db: Kysely<HubSchema>, event: Omit<AuditEvent, 'sequence'>): Promise<ChainedAuditEvent> {
-  return db.transaction().execute(async (tx) => {
-    const workspace = await sql<{ id: string }>`select id from workspaces where id = ${event.workspaceId} for update`.execute(tx);
-    if (workspace.rows.length === 0) throw new Error(`No workspace ${event.workspaceId}`);
-    const last = await tx.selectFrom('audit_events').selectAll().where('workspace_id', '=', event.workspaceId).orderBy('sequence', 'desc').limit(1).executeTakeFirst();
-    const previous = last ? toChained(last) : null;
-    const chained = appendEvent(previous, event);
-    const { previousHash, hash, ...content } = chained;
-    await tx.insertInto('audit_events').values({ workspace_id: event.workspaceId, sequence: chained.sequence, event: JSON.stringify(content), previous_hash: previousHash, hash }).execute();
-    return chained;
-  });
+/** Appends inside the caller's transaction, so a change and its audit event commit (or fail) together. */
+export async function appendAuditEventIn(tx: Transaction<HubSchema>, event: Omit<AuditEvent, 'sequence'>): Promise<ChainedAuditEvent> {
+  const workspace = await sql<{ id: string }>`select id from workspaces where id = ${event.workspaceId} for update`.execute(tx);
+  if (workspace.rows.length === 0) throw new Error(`No workspace ${event.workspaceId}`);
+  const last = await tx.selectFrom('audit_events').selectAll().where('workspace_id', '=', event.workspaceId).orderBy('sequence', 'desc').limit(1).executeTakeFirst();
+  const previous = last ? toChained(last) : null;
+  const chained = appendEvent(previous, event);
+  const { previousHash, hash, ...content } = chained;
+  await tx.insertInto('audit_events').values({ workspace_id: event.workspaceId, sequence: chained.sequence, event: JSON.stringify(content), previous_hash: previousHash, hash }).execute();
+  return chained;
 }
 
 function toChained(row: { event: unknown; previous_hash: string; hash: string }): ChainedAuditEvent {

@@ -3,12 +3,14 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
+import { identity } from './migrations/0002-identity';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
 /** Every migration, in order; append new ones, never edit a released one. */
 export const migrations: Record<string, Migration> = {
   '0001-workspaces-and-audit': workspacesAndAudit,
+  '0002-identity': identity,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,8 +1,63 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+/** A bigint column, read back as a string by both drivers. */
+type BigIntColumn = ColumnType<string, number | string, number | string>;
 
 /** The Hub's tables as Kysely sees them; every row that belongs to a tenant carries its workspace. */
 export interface HubSchema {
-  workspaces: { id: string; name: string; created_at: Generated<Date> };
+  workspaces: { id: string; name: string; slug: string | null; kind: Generated<'tenant' | 'system'>; mfa_required: Generated<boolean>; created_at: Generated<Date> };
+  users: {
+    id: string;
+    workspace_id: string;
+    email: string;
+    name: string;
+    role: string;
+    password_hash: string | null;
+    totp_secret: string | null;
+    totp_enabled: Generated<boolean>;
+    totp_last_step: BigIntColumn | null;
+    failed_sign_ins: Generated<number>;
+    locked_until: Date | null;
+    deactivated_at: Date | null;
+    created_at: Generated<Date>;
+  };
+  sessions: {
+    token_hash: string;
+    workspace_id: string;
+    user_id: string;
+    kind: 'cookie' | 'bearer';
+    mfa_enrolment_required: Generated<boolean>;
+    ip: string | null;
+    user_agent: string | null;
+    created_at: Generated<Date>;
+    last_seen_at: Generated<Date>;
+    expires_at: Date;
+    revoked_at: Date | null;
+  };
+  api_keys: {
+    id: string;
+    workspace_id: string;
+    name: string;
+    secret_hash: string;
+    scopes: ColumnType<string[], string, string>;
+    created_by: string;
+    created_at: Generated<Date>;
+    last_used_at: Date | null;
+    revoked_at: Date | null;
+  };
+  invitations: {
+    id: string;
+    workspace_id: string;
+    email: string;
+    role: string;
+    token_hash: string;
+    invited_by: string;
+    created_at: Generated<Date>;
+    expires_at: Date;
+    accepted_at: Date | null;
+    revoked_at: Date | null;
+  };
+  setup_tokens: { token_hash: string; created_at: Generated<Date>; expires_at: Date; used_at: Date | null };
   audit_events: {
     workspace_id: string;
     sequence: number;
