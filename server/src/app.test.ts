@@ -12,7 +12,7 @@ beforeAll(async () => {
   database = await openDatabase({});
   const stream = new Writable({ write: (chunk, _enc, done) => void (logLines.push(String(chunk)), done()) });
   app = await buildApp({ database, logger: { level: 'info', stream }, bodyLimitBytes: 2048 });
-  app.post('/v1/test-echo', async (request) => ({ got: request.body }));
+  app.post('/v1/test-echo', { config: { access: 'public' } }, async (request) => ({ got: request.body }));
 }, 30_000);
 afterAll(async () => {
   await app.close();

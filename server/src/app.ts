@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { authRoutes } from './auth/routes';
 import type { HubDatabase } from './db/database';
+import { checkAccess, installAccessControl } from './http/access';
+import { errorBody, HubError } from './http/errors';
+import type { HubServices } from './http/services';
+import { workspaceRoutes } from './workspaces/routes';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -26,20 +34,37 @@ export const redactedPaths = [
   '*.phone',
 ];
 
+export interface RateLimits {
+  /** Requests per minute for a caller without credentials, per IP address. */
+  perIp: number;
+  perUser: number;
+  perApiKey: number;
+  /** Sign-in attempts per minute per IP address (stricter, against password guessing). */
+  signIn: number;
+}
+export const defaultRateLimits: RateLimits = { perIp: 300, perUser: 1200, perApiKey: 3000, signIn: 10 };
+
 export interface HubAppOptions {
   database: HubDatabase;
   logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   corsOrigins?: string[];
   bodyLimitBytes?: number;
+  /** Where people reach the Hub, for links it hands out; defaults to http://127.0.0.1:4400. */
+  publicUrl?: string;
+  now?: () => Date;
+  rateLimits?: Partial<RateLimits>;
+  /** Shares rate-limit counters between Hub instances (REDIS_URL). */
+  redis?: Redis;
+  /** Behind a reverse proxy, trust its X-Forwarded-* headers for the client's IP and protocol. */
+  trustProxy?: boolean;
 }
-
-const errorBody = z.object({ error: z.string(), requestId: z.string() });
 
 /** Kata Hub's HTTP app: every route under /v1 with zod schemas, documented at /openapi.json. */
 export async function buildApp(options: HubAppOptions): Promise<FastifyInstance> {
   const logger = options.logger === undefined || options.logger === false ? false : { ...(options.logger === true ? { level: 'info' } : options.logger), redact: { paths: redactedPaths, censor: '[redacted]' } };
   const app = Fastify({
     logger,
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -60,7 +85,9 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send({ error: status >= 500 ? 'Something went wrong on the Hub; the request id helps the administrator find it.' : error.message, requestId: request.id });
+    if (error instanceof HubError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
+    const code = error instanceof HubError ? error.code : status === 429 ? 'rate-limited' : undefined;
+    return reply.status(status).send({ error: status >= 500 ? 'Something went wrong on the Hub; the request id helps the administrator find it.' : error.message, ...(code && { code }), requestId: request.id });
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }));
 
@@ -68,6 +95,30 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   await app.register(cors, { origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false });
   await app.register(swagger, { openapi: { info: { title: 'Kata Hub API', version: '1' } }, transform: jsonSchemaTransform });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
+
+  const services: HubServices = { database: options.database, db: options.database.db, now: options.now ?? (() => new Date()), publicUrl: (options.publicUrl ?? 'http://127.0.0.1:4400').replace(/\/$/, '') };
+  const limits = { ...defaultRateLimits, ...options.rateLimits };
+  installAccessControl(app, services);
+  // Counted per API key, per signed-in user, or per IP address for everyone else (callers are identified first).
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    enableDraftSpec: true,
+    timeWindow: '1 minute',
+    ...(options.redis && { redis: options.redis, nameSpace: 'kata-hub-rate-limit:' }),
+    keyGenerator: (request) => (request.caller?.kind === 'api-key' ? `key:${request.caller.keyId}` : request.caller?.kind === 'user' ? `user:${request.caller.userId}` : `ip:${request.ip}`),
+    max: (_request, key) => (key.startsWith('key:') ? limits.perApiKey : key.startsWith('user:') ? limits.perUser : limits.perIp),
+    errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, message: `Too many requests: the limit is ${context.max} a minute; try again in ${context.after}.` }),
+  });
+  // The permission check runs after the rate limit, as the last step before each /v1 handler.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/')) return;
+    const guard = async (request: Parameters<typeof checkAccess>[0]) => checkAccess(request, services);
+    route.preHandler = route.preHandler === undefined ? [guard] : Array.isArray(route.preHandler) ? [...route.preHandler, guard] : [route.preHandler, guard];
+  });
+
+  authRoutes(app, services, { signInPerMinute: limits.signIn });
+  workspaceRoutes(app, services);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }), 503: errorBody } } }, async (request, reply) => {

@@ -6,7 +6,9 @@ export const roles = ['owner', 'admin', 'marketer', 'creator', 'analyst', 'viewe
 export type Role = (typeof roles)[number];
 
 export const permissions = {
+  'workspace.read': ['owner', 'admin', 'marketer', 'creator', 'analyst', 'viewer'],
   'workspace.manage': ['owner'],
+  'members.read': ['owner', 'admin', 'marketer', 'creator', 'analyst', 'viewer'],
   'members.manage': ['owner', 'admin'],
   'sso.manage': ['owner', 'admin'],
   'api-keys.manage': ['owner', 'admin'],
@@ -20,6 +22,8 @@ export const permissions = {
   'attribution.read': ['owner', 'admin', 'marketer', 'analyst', 'viewer'],
   'connectors.manage': ['owner', 'admin'],
   'renders.sync': ['owner', 'admin', 'marketer', 'creator'],
+  'jobs.read': ['owner', 'admin', 'marketer', 'analyst'],
+  'jobs.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { DatabaseConnection, Dialect, Driver, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
 import { KyselyPGlite } from 'kysely-pglite';
 
 /**
@@ -39,6 +39,17 @@ export class SerialPGlite {
   }
 }
 
+/** kysely-pglite leaves out how many rows an update or delete touched; Kysely reads it as numAffectedRows. */
+function countingRows(connection: DatabaseConnection): DatabaseConnection {
+  return {
+    async executeQuery<R>(query: CompiledQuery) {
+      const result = (await connection.executeQuery<R>(query)) as QueryResult<R> & { affectedRows?: number };
+      return result.numAffectedRows === undefined && result.affectedRows !== undefined ? { ...result, numAffectedRows: BigInt(result.affectedRows) } : result;
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
+}
+
 class SerialDriver implements Driver {
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
   constructor(
@@ -50,7 +61,7 @@ class SerialDriver implements Driver {
   }
   async acquireConnection(): Promise<DatabaseConnection> {
     const release = await this.serial.acquire();
-    const connection = await this.inner.acquireConnection();
+    const connection = countingRows(await this.inner.acquireConnection());
     this.releases.set(connection, release);
     return connection;
   }

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { appendAuditEvent } from '../db/audit-store';
+import * as store from '../db/identity-store';
+import { audited, auditBase, changeDigest, memberOf, sessionCookie, setSessionCookie } from '../http/access';
+import { errorResponses, HubError } from '../http/errors';
+import type { HubServices } from '../http/services';
+import { lockedUntilAfter } from './lockout';
+import { permissionsOf, type Role } from './permissions';
+import { emailSchema, newPasswordSchema, userSummary, workspaceSummary } from './schemas';
+import { digestSecret, hashPassword, newSecret, verifyPassword } from './secrets';
+import { newTotpSecret, totpStep, totpUri } from './totp';
+
+const cookieSessionHours = 12;
+const accessTokenDays = 30;
+
+const loginBody = z.object({
+  email: emailSchema,
+  password: z.string().min(1).max(1024),
+  /** The workspace's slug; needed only when the email has accounts in several workspaces. */
+  workspace: z.string().min(1).max(64).optional(),
+  /** The 6-digit code from an authenticator app, when the account has two-step sign-in. */
+  totp: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code' }).optional(),
+  /** `browser` gets an httpOnly session cookie; `studio` gets a bearer access token in the answer. */
+  client: z.enum(['browser', 'studio']).default('browser'),
+});
+const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
+const wrongCredentials = 'The email or password is wrong.';
+
+/** Local sign-in: password (argon2id), optional TOTP, lockout with back-off; every attempt audited. */
+export function authRoutes(app: FastifyInstance, services: HubServices, limits: { signInPerMinute: number }): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/v1/auth/login',
+    {
+      schema: { tags: ['sign-in'], summary: 'Sign in with email and password', body: loginBody, response: { 200: signedIn, ...errorResponses, 409: errorResponses[400], 423: errorResponses[400] } },
+      config: { access: 'public', rateLimit: { max: limits.signInPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `sign-in:${request.ip}` } },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const now = services.now();
+      const attempt = (workspaceId: string, action: string, target: { kind: string; id: string }) =>
+        appendAuditEvent(services.db, { ...auditBase(request, { kind: 'system', id: 'sign-in', workspaceId }, now), action, target, changeDigest: null });
+      const emailRef = { kind: 'email-digest', id: changeDigest(body.email).slice(0, 16) };
+
+      const workspace = body.workspace ? await store.getWorkspaceBySlug(services.db, body.workspace) : undefined;
+      const candidates = body.workspace && !workspace ? [] : await store.findActiveUsersByEmail(services.db, body.email, workspace?.id);
+      if (candidates.length === 0) {
+        await verifyPassword(null, body.password);
+        await attempt(workspace?.id ?? 'hub', 'auth.login.failed.unknown-account', emailRef);
+        throw new HubError(401, wrongCredentials, 'wrong-credentials');
+      }
+
+      const matched: store.UserRow[] = [];
+      let lockedFor = 0;
+      for (const user of candidates) {
+        if (user.locked_until && user.locked_until > now) {
+          lockedFor = Math.max(lockedFor, Math.ceil((user.locked_until.getTime() - now.getTime()) / 1000));
+          await attempt(user.workspace_id, 'auth.login.failed.locked', { kind: 'user', id: user.id });
+        } else if (await verifyPassword(user.password_hash, body.password)) {
+          matched.push(user);
+        } else {
+          await recordFailure(user, 'auth.login.failed.password');
+        }
+      }
+      if (matched.length === 0) {
+        if (lockedFor > 0) throw new HubError(423, `Too many wrong sign-ins: this account is locked for ${lockedFor} more seconds.`, 'locked', lockedFor);
+        throw new HubError(401, wrongCredentials, 'wrong-credentials');
+      }
+      if (matched.length > 1) {
+        const slugs = await Promise.all(matched.map(async (u) => (await store.getWorkspace(services.db, u.workspace_id))?.slug));
+        throw new HubError(409, `This email has accounts in several workspaces (${slugs.join(', ')}); name one in "workspace".`, 'choose-workspace');
+      }
+      const user = matched[0]!;
+      const home = (await store.getWorkspace(services.db, user.workspace_id))!;
+
+      if (user.totp_enabled && user.totp_secret) {
+        if (!body.totp) {
+          await attempt(user.workspace_id, 'auth.login.second-factor-asked', { kind: 'user', id: user.id });
+          throw new HubError(401, 'Enter the 6-digit code from your authenticator app.', 'mfa-required');
+        }
+        const step = totpStep(user.totp_secret, body.totp, now);
+        if (step === null || !(await store.claimTotpStep(services.db, user.workspace_id, user.id, step))) {
+          await recordFailure(user, 'auth.login.failed.second-factor');
+          throw new HubError(401, 'That code is wrong or was already used; wait for the next one.', 'mfa-wrong');
+        }
+      }
+
+      const enrolmentRequired = home.mfa_required && !user.totp_enabled;
+      const kind = body.client === 'studio' ? 'bearer' : 'cookie';
+      const token = newSecret(kind === 'bearer' ? 'access-token' : 'session');
+      const expiresAt = new Date(now.getTime() + (kind === 'bearer' ? accessTokenDays * 24 : cookieSessionHours) * 3600_000);
+      await audited(request, services, { action: 'auth.login.succeeded', target: { kind: 'user', id: user.id }, change: { client: body.client }, actor: { kind: 'user', id: user.id, workspaceId: user.workspace_id } }, async (tx) => {
+        await store.updateUser(tx, user.workspace_id, user.id, { failed_sign_ins: 0, locked_until: null });
+        await store.createSession(tx, { token_hash: digestSecret(token), workspace_id: user.workspace_id, user_id: user.id, kind, mfa_enrolment_required: enrolmentRequired, ip: request.ip, user_agent: request.headers['user-agent']?.slice(0, 512) ?? null, expires_at: expiresAt });
+      });
+      if (kind === 'cookie') setSessionCookie(reply, request, token, expiresAt);
+      return {
+        user: { id: user.id, email: user.email, name: user.name, role: user.role as Role },
+        workspace: { id: home.id, name: home.name, slug: home.slug ?? home.id },
+        expiresAt: expiresAt.toISOString(),
+        ...(kind === 'bearer' ? { accessToken: token } : {}),
+        mfaEnrolmentRequired: enrolmentRequired,
+      };
+
+      async function recordFailure(failed: store.UserRow, action: string): Promise<void> {
+        const failures = failed.failed_sign_ins + 1;
+        const lockedUntil = lockedUntilAfter(failures, now);
+        await audited(request, services, { action: lockedUntil ? `${action}.now-locked` : action, target: { kind: 'user', id: failed.id }, change: { failures }, actor: { kind: 'system', id: 'sign-in', workspaceId: failed.workspace_id } }, (tx) =>
+          store.updateUser(tx, failed.workspace_id, failed.id, { failed_sign_ins: failures, locked_until: lockedUntil }),
+        );
+      }
+    },
+  );
+
+  r.post('/v1/auth/logout', { schema: { tags: ['sign-in'], summary: 'End this session or revoke this access token', response: { 204: z.null(), ...errorResponses } }, config: { access: 'signed-in', duringMfaEnrolment: true } }, async (request, reply) => {
+    const member = memberOf(request);
+    await audited(request, services, { action: 'auth.logout', target: { kind: 'user', id: member.userId } }, (tx) => store.revokeSession(tx, member.sessionDigest, services.now()));
+    reply.clearCookie(sessionCookie, { path: '/' });
+    return reply.status(204).send(null);
+  });
+
+  r.get(
+    '/v1/me',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Who is calling, in which workspace, and what they may do',
+        response: { 200: z.object({ user: userSummary.extend({ mfaEnabled: z.boolean() }).nullable(), apiKey: z.object({ id: z.string() }).nullable(), workspace: workspaceSummary.extend({ mfaRequired: z.boolean() }), permissions: z.array(z.string()), mfaEnrolmentRequired: z.boolean() }), ...errorResponses },
+      },
+      config: { access: 'signed-in', duringMfaEnrolment: true },
+    },
+    async (request) => {
+      const caller = request.caller!;
+      const workspace = (await store.getWorkspace(services.db, caller.workspaceId))!;
+      const workspaceOut = { id: workspace.id, name: workspace.name, slug: workspace.slug ?? workspace.id, mfaRequired: workspace.mfa_required };
+      if (caller.kind === 'api-key') return { user: null, apiKey: { id: caller.keyId }, workspace: workspaceOut, permissions: caller.scopes, mfaEnrolmentRequired: false };
+      const user = (await store.getUser(services.db, caller.workspaceId, caller.userId))!;
+      return { user: { id: user.id, email: user.email, name: user.name, role: caller.role, mfaEnabled: user.totp_enabled }, apiKey: null, workspace: workspaceOut, permissions: permissionsOf(caller.role), mfaEnrolmentRequired: caller.mfaEnrolmentRequired };
+    },
+  );
+
+  r.post(
+    '/v1/auth/mfa/totp/setup',
+    { schema: { tags: ['sign-in'], summary: 'Start two-step sign-in: a secret for an authenticator app', response: { 200: z.object({ secret: z.string(), otpauthUri: z.string() }), ...errorResponses, 409: errorResponses[400] } }, config: { access: 'signed-in', duringMfaEnrolment: true } },
+    async (request) => {
+      const member = memberOf(request);
+      const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
+      if (user.totp_enabled) throw new HubError(409, 'Two-step sign-in is already on; turn it off first to change the app.', 'mfa-already-enabled');
+      const secret = newTotpSecret();
+      await audited(request, services, { action: 'auth.mfa.setup-started', target: { kind: 'user', id: user.id } }, (tx) => store.updateUser(tx, user.workspace_id, user.id, { totp_secret: secret, totp_last_step: null }));
+      return { secret, otpauthUri: totpUri(secret, user.email) };
+    },
+  );
+
+  const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code' }) });
+  r.post('/v1/auth/mfa/totp/confirm', { schema: { tags: ['sign-in'], summary: 'Turn on two-step sign-in with a first code from the app', body: codeBody, response: { 204: z.null(), ...errorResponses } }, config: { access: 'signed-in', duringMfaEnrolment: true } }, async (request, reply) => {
+    const member = memberOf(request);
+    const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
+    if (!user.totp_secret || user.totp_enabled) throw new HubError(400, 'Start with POST /v1/auth/mfa/totp/setup.', 'mfa-not-started');
+    const step = totpStep(user.totp_secret, request.body.code, services.now());
+    if (step === null) throw new HubError(400, 'code: that code does not match; check the time on your phone and try the next one.', 'mfa-wrong');
+    await audited(request, services, { action: 'auth.mfa.enabled', target: { kind: 'user', id: user.id } }, async (tx) => {
+      await store.updateUser(tx, user.workspace_id, user.id, { totp_enabled: true, totp_last_step: step });
+      await store.clearMfaEnrolmentRequirement(tx, user.workspace_id, user.id);
+    });
+    return reply.status(204).send(null);
+  });
+
+  r.post('/v1/auth/mfa/totp/disable', { schema: { tags: ['sign-in'], summary: 'Turn off two-step sign-in', body: codeBody, response: { 204: z.null(), ...errorResponses, 409: errorResponses[400] } }, config: { access: 'signed-in' } }, async (request, reply) => {
+    const member = memberOf(request);
+    const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
+    const workspace = (await store.getWorkspace(services.db, member.workspaceId))!;
+    if (workspace.mfa_required) throw new HubError(409, 'Your workspace requires two-step sign-in, so it cannot be turned off.', 'mfa-required-by-workspace');
+    const step = user.totp_enabled && user.totp_secret ? totpStep(user.totp_secret, request.body.code, services.now()) : null;
+    if (step === null) throw new HubError(400, 'code: that code does not match.', 'mfa-wrong');
+    await audited(request, services, { action: 'auth.mfa.disabled', target: { kind: 'user', id: user.id } }, (tx) => store.updateUser(tx, user.workspace_id, user.id, { totp_enabled: false, totp_secret: null, totp_last_step: null }));
+    return reply.status(204).send(null);
+  });
+
+  r.post(
+    '/v1/auth/password',
+    { schema: { tags: ['sign-in'], summary: 'Change your password (ends your other sessions)', body: z.object({ currentPassword: z.string().min(1).max(1024), newPassword: newPasswordSchema }), response: { 204: z.null(), ...errorResponses } }, config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const member = memberOf(request);
+      const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
+      if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) throw new HubError(400, 'currentPassword: that is not your current password.', 'wrong-credentials');
+      const passwordHash = await hashPassword(request.body.newPassword);
+      await audited(request, services, { action: 'auth.password.changed', target: { kind: 'user', id: user.id } }, async (tx) => {
+        await store.updateUser(tx, user.workspace_id, user.id, { password_hash: passwordHash });
+        await store.revokeUserSessions(tx, user.workspace_id, user.id, services.now(), { except: member.sessionDigest });
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/v1/auth/accept-invitation',
+    { schema: { tags: ['sign-in'], summary: 'Join a workspace from an invitation', body: z.object({ token: z.string().min(10).max(200), name: z.string().trim().min(1).max(120), password: newPasswordSchema }), response: { 200: signedIn, ...errorResponses, 409: errorResponses[400] } }, config: { access: 'public', rateLimit: { max: limits.signInPerMinute, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const now = services.now();
+      const invitation = await store.findOpenInvitation(services.db, digestSecret(request.body.token), now);
+      if (!invitation) throw new HubError(404, 'This invitation is unknown, was already used, or has expired; ask for a new one.', 'invitation-invalid');
+      if ((await store.findActiveUsersByEmail(services.db, invitation.email, invitation.workspace_id)).length > 0) throw new HubError(409, 'This email already has an account in the workspace; sign in instead.', 'already-member');
+      const workspace = (await store.getWorkspace(services.db, invitation.workspace_id))!;
+      const userId = randomUUID();
+      const passwordHash = await hashPassword(request.body.password);
+      const token = newSecret('session');
+      const expiresAt = new Date(now.getTime() + cookieSessionHours * 3600_000);
+      await audited(request, services, { action: 'member.joined', target: { kind: 'user', id: userId }, change: { role: invitation.role, invitation: invitation.id }, actor: { kind: 'user', id: userId, workspaceId: workspace.id } }, async (tx) => {
+        if (!(await store.closeInvitation(tx, workspace.id, invitation.id, 'accepted', now))) throw new HubError(404, 'This invitation was just used.', 'invitation-invalid');
+        await store.createUser(tx, { id: userId, workspace_id: workspace.id, email: invitation.email, name: request.body.name, role: invitation.role, password_hash: passwordHash });
+        await store.createSession(tx, { token_hash: digestSecret(token), workspace_id: workspace.id, user_id: userId, kind: 'cookie', mfa_enrolment_required: workspace.mfa_required, ip: request.ip, user_agent: request.headers['user-agent']?.slice(0, 512) ?? null, expires_at: expiresAt });
+      });
+      setSessionCookie(reply, request, token, expiresAt);
+      return { user: { id: userId, email: invitation.email, name: request.body.name, role: invitation.role as Role }, workspace: { id: workspace.id, name: workspace.name, slug: workspace.slug ?? workspace.id }, expiresAt: expiresAt.toISOString(), mfaEnrolmentRequired: workspace.mfa_required };
+    },
+  );
+}

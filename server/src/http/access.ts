@@ -1,0 +1,156 @@
+import type {} from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../src/shared/audit/canonical-json';
+import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
+import { can, roles, type Permission, type Role } from '../auth/permissions';
+import { digestSecret, parseApiKey, sameDigest, secretKindOf } from '../auth/secrets';
+import { appendAuditEvent, appendAuditEventIn } from '../db/audit-store';
+import { findLiveApiKey, findLiveSession, touchApiKey, touchSession } from '../db/identity-store';
+import type { HubSchema } from '../db/schema';
+import type { HubServices } from './services';
+import { HubError } from './errors';
+
+/** Who may call a route: anyone, any signed-in member, or holders of one permission. */
+export type Access = 'public' | 'signed-in' | { permission: Permission };
+
+export type Caller =
+  | { kind: 'user'; workspaceId: string; userId: string; role: Role; sessionDigest: string; sessionKind: 'cookie' | 'bearer'; mfaEnrolmentRequired: boolean }
+  | { kind: 'api-key'; workspaceId: string; keyId: string; scopes: Permission[] };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    /** Routes a member may use before setting up two-step sign-in that the workspace requires. */
+    duringMfaEnrolment?: boolean;
+  }
+  interface FastifyRequest {
+    caller: Caller | null;
+    /** Why a presented credential was not accepted, to tell the caller. */
+    credentialProblem: string | null;
+  }
+}
+
+export const sessionCookie = 'kata_session';
+/** last_seen / last_used times are written at most this often per credential. */
+const touchEverySeconds = 60;
+
+/**
+ * Authenticates every request (session cookie, bearer access token or API
+ * key) and checks each route's declared access against the permission table.
+ * A route under /v1 that declares no access fails at start-up, so none can
+ * be forgotten.
+ */
+export function installAccessControl(app: FastifyInstance, services: HubServices): void {
+  app.decorateRequest('caller', null);
+  app.decorateRequest('credentialProblem', null);
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/') && !route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
+  });
+  app.addHook('onRequest', async (request) => {
+    await identify(request, services);
+  });
+}
+
+/** The permission check, run after rate limiting. */
+export async function checkAccess(request: FastifyRequest, services: HubServices): Promise<void> {
+  const access = request.routeOptions.config.access;
+  if (!access || access === 'public') return;
+  const caller = request.caller;
+  if (!caller) throw new HubError(401, request.credentialProblem ?? 'Sign in first: send a session cookie, a bearer access token or an API key.', 'unauthenticated');
+  if (caller.kind === 'user' && caller.mfaEnrolmentRequired && !request.routeOptions.config.duringMfaEnrolment) {
+    throw new HubError(403, 'This workspace requires two-step sign-in. Set up an authenticator app first (POST /v1/auth/mfa/totp/setup, then /confirm).', 'mfa-enrolment-required');
+  }
+  if (access === 'signed-in') return;
+  const allowed = caller.kind === 'user' ? can(caller.role, access.permission) : caller.scopes.includes(access.permission);
+  if (allowed) return;
+  await appendAuditEvent(services.db, { ...auditBase(request, caller), action: 'access.denied', target: { kind: 'route', id: `${request.method} ${request.routeOptions.url}` }, changeDigest: null });
+  throw new HubError(
+    403,
+    caller.kind === 'user' ? `Your role (${caller.role}) does not allow ${access.permission}.` : `This API key is not scoped for ${access.permission}.`,
+    'forbidden',
+  );
+}
+
+async function identify(request: FastifyRequest, services: HubServices): Promise<void> {
+  const header = request.headers.authorization;
+  const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+  const presented = bearer ?? request.cookies[sessionCookie] ?? null;
+  if (!presented) return;
+  const now = services.now();
+  const kind = secretKindOf(presented);
+  if (kind === 'api-key') {
+    const parsed = parseApiKey(presented);
+    const key = parsed ? await findLiveApiKey(services.db, parsed.id) : undefined;
+    if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
+      request.credentialProblem = 'This API key is unknown or revoked.';
+      return;
+    }
+    request.caller = { kind: 'api-key', workspaceId: key.workspace_id, keyId: key.id, scopes: key.scopes as Permission[] };
+    if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await touchApiKey(services.db, key.id, now);
+    return;
+  }
+  const expectedKind = bearer ? 'access-token' : 'session';
+  const session = kind === expectedKind ? await findLiveSession(services.db, digestSecret(presented), now) : undefined;
+  if (!session) {
+    request.credentialProblem = 'Your session has ended or the token is not valid; sign in again.';
+    return;
+  }
+  request.caller = {
+    kind: 'user',
+    workspaceId: session.workspace_id,
+    userId: session.user_id,
+    role: roles.includes(session.role as Role) ? (session.role as Role) : 'viewer',
+    sessionDigest: session.token_hash,
+    sessionKind: session.kind,
+    mfaEnrolmentRequired: session.mfa_enrolment_required,
+  };
+  if (now.getTime() - session.last_seen_at.getTime() > touchEverySeconds * 1000) await touchSession(services.db, session.token_hash, now);
+}
+
+/** The caller, for routes whose access rule guarantees one. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new HubError(401, 'Sign in first.', 'unauthenticated');
+  return request.caller;
+}
+
+export function memberOf(request: FastifyRequest): Extract<Caller, { kind: 'user' }> {
+  const caller = callerOf(request);
+  if (caller.kind !== 'user') throw new HubError(403, 'This action needs a signed-in person, not an API key.', 'forbidden');
+  return caller;
+}
+
+/** What every audit event from a request records about where it came from. */
+export function auditBase(request: FastifyRequest, actor: Caller | { kind: 'system' | 'user'; id: string; workspaceId: string }, now = new Date()): Omit<AuditEvent, 'sequence' | 'action' | 'target' | 'changeDigest'> {
+  const actorRef = 'keyId' in actor ? { kind: 'api-key' as const, id: actor.keyId } : 'userId' in actor ? { kind: 'user' as const, id: actor.userId } : { kind: actor.kind, id: actor.id };
+  const userAgent = request.headers['user-agent'];
+  return { workspaceId: actor.workspaceId, actor: actorRef, at: now.toISOString(), ip: request.ip.slice(0, 64), userAgent: userAgent ? userAgent.slice(0, 512) : null, requestId: request.id };
+}
+
+/** A digest of what changed: enough to prove what the change was, without keeping personal data in the log. */
+export function changeDigest(change: unknown): string {
+  return createHash('sha256').update(canonicalJson(change)).digest('hex');
+}
+
+/**
+ * Makes a change and records it in the audit log in one transaction: either
+ * both happen or neither does.
+ */
+export async function audited<T>(
+  request: FastifyRequest,
+  services: HubServices,
+  record: { action: string; target: AuditEvent['target']; change?: unknown; actor?: Parameters<typeof auditBase>[1] },
+  work: (tx: Transaction<HubSchema>) => Promise<T>,
+): Promise<T> {
+  const actor = record.actor ?? callerOf(request);
+  return services.db.transaction().execute(async (tx) => {
+    const result = await work(tx);
+    await appendAuditEventIn(tx, { ...auditBase(request, actor, services.now()), action: record.action, target: record.target, changeDigest: record.change === undefined ? null : changeDigest(record.change) });
+    return result;
+  });
+}
+
+export function setSessionCookie(reply: FastifyReply, request: FastifyRequest, token: string, expires: Date): void {
+  reply.setCookie(sessionCookie, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', expires });
+}

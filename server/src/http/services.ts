@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { HubDatabase } from '../db/database';
+import type { HubSchema } from '../db/schema';
+
+/** What the routes work with; built once in app.ts, replaced with real parts of a test's choosing in tests. */
+export interface HubServices {
+  database: HubDatabase;
+  db: Kysely<HubSchema>;
+  /** The clock, so lockouts, expiries and retention can be tested without waiting. */
+  now(): Date;
+  /** The address people reach the Hub at, for links in invitations and the first-start page. */
+  publicUrl: string;
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp, type HubAppOptions } from '../src/app';
+import type { Role } from '../src/auth/permissions';
+import type { HubDatabase } from '../src/db/database';
+import { createWorkspaceWithOwner } from '../src/workspaces/create';
+
+/** A clock a test can move. */
+export function testClock(start = new Date('2026-11-24T10:00:00Z')) {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (seconds: number) => void (now += seconds * 1000) };
+}
+
+export const ownerPassword = 'correct horse battery staple';
+
+/** A Hub app on `database`, with generous rate limits unless a test asks otherwise. */
+export async function testHub(database: HubDatabase, options: Partial<HubAppOptions> = {}): Promise<FastifyInstance> {
+  return buildApp({ database, rateLimits: { perIp: 10_000, perUser: 10_000, perApiKey: 10_000, signIn: 10_000 }, ...options });
+}
+
+let workspaceCount = 0;
+
+/** A workspace with an owner, signed in; `as(role)` adds and signs in a member with that role. */
+export async function testWorkspace(app: FastifyInstance, database: HubDatabase, now = new Date()) {
+  const slug = `ws-${process.pid}-${++workspaceCount}`;
+  const email = `owner@${slug}.example`;
+  const { workspaceId, userId } = await createWorkspaceWithOwner(database.db, { workspaceName: `Workspace ${workspaceCount}`, slug, ownerName: 'Olivia Owner', email, password: ownerPassword }, { ip: null, userAgent: null, requestId: null, now });
+  const ownerToken = await signIn(app, email, ownerPassword, slug);
+  const workspace = {
+    id: workspaceId,
+    slug,
+    ownerId: userId,
+    ownerEmail: email,
+    ownerToken,
+    /** Calls the Hub as the owner (or with the given token). */
+    call: (method: string, url: string, payload?: unknown, token = ownerToken) => callHub(app, method, url, payload, token),
+    /** Invites someone with `role`, accepts for them, and returns their access token and id. */
+    async member(role: Role, name = role): Promise<{ token: string; id: string; email: string }> {
+      const memberEmail = `${name}-${Math.random().toString(36).slice(2, 8)}@${slug}.example`;
+      const invitation = (await workspace.call('POST', '/v1/invitations', { email: memberEmail, role })).json();
+      const joined = await app.inject({ method: 'POST', url: '/v1/auth/accept-invitation', payload: { token: invitation.token, name, password: ownerPassword } });
+      if (joined.statusCode !== 200) throw new Error(`joining failed: ${joined.body}`);
+      return { token: await signIn(app, memberEmail, ownerPassword, slug), id: joined.json().user.id, email: memberEmail };
+    },
+  };
+  return workspace;
+}
+
+export async function signIn(app: FastifyInstance, email: string, password: string, workspace?: string): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password, workspace, client: 'studio' } });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
+  return response.json().accessToken;
+}
+
+export function callHub(app: FastifyInstance, method: string, url: string, payload: unknown, token?: string): Promise<LightMyRequestResponse> {
+  return app.inject({ method: method as 'GET', url, ...(payload !== undefined && { payload: payload as object }), headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
