@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json';
-import { appendEvent, GENESIS_HASH, verifyChain, type ChainedAuditEvent } from './hash-chain';
+import { appendEvent, ChainWalk, GENESIS_HASH, verifyChain, type ChainedAuditEvent } from './hash-chain';
 
 function chain(length: number): ChainedAuditEvent[] {
   const events: ChainedAuditEvent[] = [];
@@ -76,5 +76,17 @@ describe('the audit hash chain', () => {
   it('verifies a chain that continues from a checkpoint (after retention removed older events)', () => {
     const events = chain(8);
     expect(verifyChain(events.slice(5), { startHash: events[4]!.hash, startSequence: 5 })).toEqual({ ok: true, checked: 3 });
+  });
+});
+
+describe('walking a chain in pages', () => {
+  it('gives the same answer as verifyChain, one event at a time', () => {
+    const events = chain(7);
+    events[5] = { ...events[5]!, action: 'campaign.delete' };
+    const walk = new ChainWalk();
+    const breaks = events.map((event) => walk.next(event));
+    expect(breaks.slice(0, 5)).toEqual([null, null, null, null, null]);
+    expect(breaks[5]).toEqual(verifyChain(events));
+    expect({ checked: walk.checked, lastSequence: walk.lastSequence, lastHash: walk.lastHash }).toEqual({ checked: 5, lastSequence: 5, lastHash: events[4]!.hash });
   });
 });

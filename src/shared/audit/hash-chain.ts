@@ -34,16 +34,15 @@ export function hashEvent(event: AuditEvent, previousHash: string): string {
   return bytesToHex(sha256(utf8ToBytes(`${previousHash}\n${canonicalJson(auditEventSchema.parse(event))}`)));
 }
 
-/** Adds an event to the end of a chain. */
-export function appendEvent(previous: ChainedAuditEvent | null, event: Omit<AuditEvent, 'sequence'>): ChainedAuditEvent {
+/** Adds an event to the end of a chain (or after the last event a retention tombstone removed). */
+export function appendEvent(previous: Pick<ChainedAuditEvent, 'sequence' | 'hash'> | null, event: Omit<AuditEvent, 'sequence'>): ChainedAuditEvent {
   const full = { ...event, sequence: (previous?.sequence ?? 0) + 1 };
   const previousHash = previous?.hash ?? GENESIS_HASH;
   return { ...full, previousHash, hash: hashEvent(full, previousHash) };
 }
 
-export type ChainBreak =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; sequence: number; problem: 'changed' | 'missing' | 'inserted' | 'reordered' | 'relinked'; message: string };
+export type ChainProblem = 'changed' | 'missing' | 'inserted' | 'reordered' | 'relinked';
+export type ChainBreak = { ok: true; checked: number } | { ok: false; checked: number; sequence: number; problem: ChainProblem; message: string };
 
 /**
  * Walks a chain in stored order and reports the first event where it breaks:
@@ -52,20 +51,49 @@ export type ChainBreak =
  * (reordered), or a link that does not point at the event before it.
  */
 export function verifyChain(events: readonly ChainedAuditEvent[], options: { startHash?: string; startSequence?: number } = {}): ChainBreak {
-  let previousHash = options.startHash ?? GENESIS_HASH;
-  let expected = (options.startSequence ?? 0) + 1;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    const fail = (problem: Extract<ChainBreak, { ok: false }>['problem'], message: string): ChainBreak => ({ ok: false, checked: i, sequence: event.sequence, problem, message });
+  const walk = new ChainWalk(options);
+  for (const event of events) {
+    const broken = walk.next(event);
+    if (broken) return broken;
+  }
+  return { ok: true, checked: walk.checked };
+}
+
+/**
+ * verifyChain one event at a time, so that a long chain can be read and
+ * checked in pages without holding all of it.
+ */
+export class ChainWalk {
+  /** Events that extended the chain so far. */
+  checked = 0;
+  /** Hash of the last event that extended the chain (or the start hash). */
+  lastHash: string;
+  private expected: number;
+
+  constructor(options: { startHash?: string; startSequence?: number } = {}) {
+    this.lastHash = options.startHash ?? GENESIS_HASH;
+    this.expected = (options.startSequence ?? 0) + 1;
+  }
+
+  /** Sequence of the last event that extended the chain (or the start sequence). */
+  get lastSequence(): number {
+    return this.expected - 1;
+  }
+
+  /** The break at this event, or null when it extends the chain. */
+  next(event: ChainedAuditEvent): Extract<ChainBreak, { ok: false }> | null {
+    const expected = this.expected;
+    const fail = (problem: ChainProblem, message: string) => ({ ok: false as const, checked: this.checked, sequence: event.sequence, problem, message });
     if (event.sequence < expected) {
       return event.sequence === expected - 1 ? fail('inserted', `event ${event.sequence} appears twice`) : fail('reordered', `event ${event.sequence} comes after event ${expected - 1}`);
     }
     if (event.sequence > expected) return fail('missing', `event ${expected} is missing before event ${event.sequence}`);
     const { previousHash: link, hash, ...content } = event;
     if (hashEvent(content, link) !== hash) return fail('changed', `event ${event.sequence} was changed after it was recorded`);
-    if (link !== previousHash) return fail('relinked', `event ${event.sequence} does not follow event ${expected - 1}`);
-    previousHash = hash;
-    expected++;
+    if (link !== this.lastHash) return fail('relinked', `event ${event.sequence} does not follow event ${expected - 1}`);
+    this.lastHash = hash;
+    this.expected++;
+    this.checked++;
+    return null;
   }
-  return { ok: true, checked: events.length };
 }
