@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../../src/shared/validation';
+import { parseAuditPrivateKey, parseAuditPublicKeys } from './audit/signing-key';
 
 const configSchema = z.object({
   KATA_HUB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -15,6 +16,37 @@ const configSchema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
   KATA_HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   KATA_HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The Ed25519 key that signs the audit log's checkpoints and tombstones: a PKCS#8 PEM
+   * (`openssl genpkey -algorithm ed25519`), with real line breaks or \n escapes. Without it the Hub
+   * makes one on its first start in KATA_HUB_DATA_DIR/audit-signing-key.pem (mode 0600) and keeps using
+   * it; several Hub instances on one database must be given the same key here.
+   */
+  KATA_HUB_AUDIT_SIGNING_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value?.trim()) return undefined;
+      try {
+        return parseAuditPrivateKey(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Public keys (SPKI PEM blocks, one after another) of signing keys used before a rotation, so that older checkpoints still verify. */
+  KATA_HUB_AUDIT_PREVIOUS_PUBLIC_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value?.trim()) return [];
+      try {
+        return parseAuditPublicKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 export type HubConfig = z.infer<typeof configSchema>;
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { appendEvent, auditEventSchema, verifyChain, type AuditEvent, type ChainBreak, type ChainedAuditEvent } from '../../../src/shared/audit/hash-chain';
+import { chainStartAfterRetention } from './audit-integrity-store';
 import type { HubSchema } from './schema';
 
 /**
@@ -17,7 +18,8 @@ export async function appendAuditEventIn(tx: Transaction<HubSchema>, event: Omit
   const workspace = await sql<{ id: string }>`select id from workspaces where id = ${event.workspaceId} for update`.execute(tx);
   if (workspace.rows.length === 0) throw new Error(`No workspace ${event.workspaceId}`);
   const last = await tx.selectFrom('audit_events').selectAll().where('workspace_id', '=', event.workspaceId).orderBy('sequence', 'desc').limit(1).executeTakeFirst();
-  const previous = last ? toChained(last) : null;
+  // When retention has removed every event, the chain goes on from the last one removed.
+  const previous = last ? toChained(last) : await chainStartAfterRetention(tx, event.workspaceId);
   const chained = appendEvent(previous, event);
   const { previousHash, hash, ...content } = chained;
   await tx.insertInto('audit_events').values({ workspace_id: event.workspaceId, sequence: chained.sequence, event: JSON.stringify(content), previous_hash: previousHash, hash }).execute();

@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvid
 import pg from 'pg';
 import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
 import { identity } from './migrations/0002-identity';
+import { auditIntegrity } from './migrations/0003-audit-integrity';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -11,6 +12,7 @@ import type { HubSchema } from './schema';
 export const migrations: Record<string, Migration> = {
   '0001-workspaces-and-audit': workspacesAndAudit,
   '0002-identity': identity,
+  '0003-audit-integrity': auditIntegrity,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

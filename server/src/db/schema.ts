@@ -5,7 +5,7 @@ type BigIntColumn = ColumnType<string, number | string, number | string>;
 
 /** The Hub's tables as Kysely sees them; every row that belongs to a tenant carries its workspace. */
 export interface HubSchema {
-  workspaces: { id: string; name: string; slug: string | null; kind: Generated<'tenant' | 'system'>; mfa_required: Generated<boolean>; created_at: Generated<Date> };
+  workspaces: { id: string; name: string; slug: string | null; kind: Generated<'tenant' | 'system'>; mfa_required: Generated<boolean>; created_at: Generated<Date>; audit_retention_days: Generated<number | null> };
   users: {
     id: string;
     workspace_id: string;
@@ -65,5 +65,18 @@ export interface HubSchema {
     previous_hash: string;
     hash: string;
     recorded_at: Generated<Date>;
+  };
+  /** Signed heads of each workspace's chain: rewriting events before one of them shows. */
+  audit_checkpoints: { workspace_id: string; sequence: number; hash: string; signed_at: Date; key_id: string; signature: string };
+  /** Signed records of the chain prefixes that retention removed. */
+  audit_tombstones: {
+    workspace_id: string;
+    through_sequence: number;
+    through_hash: string;
+    removed_count: number;
+    removed_before: Date;
+    signed_at: Date;
+    key_id: string;
+    signature: string;
   };
 }
