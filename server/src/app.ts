@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -9,12 +9,17 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { auditRoutes } from './audit/routes';
+import { auditPublicKey, type AuditSigningKey } from './audit/signing-key';
 import { authRoutes } from './auth/routes';
 import type { HubDatabase } from './db/database';
 import { checkAccess, installAccessControl } from './http/access';
 import { errorBody, HubError } from './http/errors';
 import type { HubServices } from './http/services';
+import { jobRoutes } from './jobs/routes';
+import type { JobQueue } from './jobs/queue';
 import { workspaceRoutes } from './workspaces/routes';
+import { setupRoutes } from './workspaces/setup-routes';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -55,6 +60,10 @@ export interface HubAppOptions {
   rateLimits?: Partial<RateLimits>;
   /** Shares rate-limit counters between Hub instances (REDIS_URL). */
   redis?: Redis;
+  /** The audit log's signing key, and public keys of keys used before a rotation. */
+  audit: { signingKey: AuditSigningKey; previousKeys?: KeyObject[] };
+  /** The background job queue; its routes exist only when it is given. */
+  jobs?: JobQueue;
   /** Behind a reverse proxy, trust its X-Forwarded-* headers for the client's IP and protocol. */
   trustProxy?: boolean;
 }
@@ -97,7 +106,14 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
 
-  const services: HubServices = { database: options.database, db: options.database.db, now: options.now ?? (() => new Date()), publicUrl: (options.publicUrl ?? 'http://127.0.0.1:4400').replace(/\/$/, '') };
+  const services: HubServices = {
+    database: options.database,
+    db: options.database.db,
+    now: options.now ?? (() => new Date()),
+    publicUrl: (options.publicUrl ?? 'http://127.0.0.1:4400').replace(/\/$/, ''),
+    auditSigningKey: options.audit.signingKey,
+    auditKeys: [options.audit.signingKey, ...(options.audit.previousKeys ?? []).map(auditPublicKey)],
+  };
   const limits = { ...defaultRateLimits, ...options.rateLimits };
   installAccessControl(app, services);
   // Counted per API key, per signed-in user, or per IP address for everyone else (callers are identified first).
@@ -119,6 +135,9 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
 
   authRoutes(app, services, { signInPerMinute: limits.signIn });
   workspaceRoutes(app, services);
+  setupRoutes(app, services, { signInPerMinute: limits.signIn });
+  auditRoutes(app, services);
+  if (options.jobs) jobRoutes(app, services, options.jobs);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }), 503: errorBody } } }, async (request, reply) => {

@@ -16,6 +16,19 @@ const configSchema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
   KATA_HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   KATA_HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The address people reach the Hub at, for the links it hands out (defaults to http://HOST:PORT). */
+  KATA_HUB_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'use an http(s):// address, e.g. https://hub.acme.example' }).optional(),
+  /** Behind a reverse proxy (TLS terminated there), trust its X-Forwarded-For / -Proto headers. */
+  KATA_HUB_TRUST_PROXY: z.stringbool({ error: 'use true or false' }).default(false),
+  /** Redis for rate-limit counters shared between Hub instances; each instance counts alone without it. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'use a redis:// address, e.g. redis://127.0.0.1:6379' }).optional(),
+  /** Requests a minute: per IP address without credentials, per signed-in user, per API key, and sign-in attempts per IP. */
+  KATA_HUB_RATE_LIMIT_IP: z.coerce.number().int().positive().default(300),
+  KATA_HUB_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
+  KATA_HUB_RATE_LIMIT_API_KEY: z.coerce.number().int().positive().default(3000),
+  KATA_HUB_RATE_LIMIT_SIGN_IN: z.coerce.number().int().positive().default(10),
+  /** How often, in minutes, the heads of the audit chains are signed (a job on the queue). */
+  KATA_HUB_AUDIT_SIGN_EVERY_MINUTES: z.coerce.number().int().min(1).max(59).default(5),
   /**
    * The Ed25519 key that signs the audit log's checkpoints and tombstones: a PKCS#8 PEM
    * (`openssl genpkey -algorithm ed25519`), with real line breaks or \n escapes. Without it the Hub

@@ -1,19 +1,36 @@
-import { buildApp } from './app';
-import { loadConfig } from './config';
-import { openDatabase } from './db/database';
+import { auditVerify } from './cli/audit';
+import { initWorkspace, terminalAsk } from './cli/init';
+import { startHub } from './serve';
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.KATA_HUB_DATA_DIR });
-  const app = await buildApp({ database, logger: { level: config.KATA_HUB_LOG_LEVEL }, corsOrigins: config.KATA_HUB_CORS_ORIGINS, bodyLimitBytes: config.KATA_HUB_BODY_LIMIT_BYTES });
-  await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });
+const usage = `Kata Hub
+  npm run hub                          start the Hub (127.0.0.1:4400; KATA_HUB_HOST, KATA_HUB_PORT)
+  npm run hub -- init                  create a workspace and its owner
+  npm run hub -- audit verify          check every workspace's audit log [--workspace <id>] [--json]`;
+
+async function main(argv: string[]): Promise<number> {
+  const io = { env: process.env, out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+  const [command, ...rest] = argv;
+  if (command === 'init') return initWorkspace(rest, { ...io, ask: terminalAsk() });
+  if (command === 'audit' && rest[0] === 'verify') return auditVerify(rest.slice(1), io);
+  if (command === 'help' || command === '--help') return (io.out(usage), 0);
+  if (command !== undefined && command !== 'serve') return (io.err(`Unknown command "${argv.join(' ')}".\n${usage}`), 2);
+
+  const hub = await startHub(process.env);
+  io.out(`Kata Hub is listening on ${hub.url} (API reference: ${hub.url}/docs)`);
+  if (hub.setupLink) io.out(`\nNo workspace yet. Open this one-time link to create the first one and its owner:\n  ${hub.setupLink}\nor run \`npm run hub -- init\`.\n`);
   // Finish what is in flight, then close the database.
-  const stop = () => void app.close().then(() => database.close()).then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await hub.stop();
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

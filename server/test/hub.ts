@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type HubAppOptions } from '../src/app';
+import { auditSigningKey } from '../src/audit/signing-key';
 import type { Role } from '../src/auth/permissions';
 import type { HubDatabase } from '../src/db/database';
 import { createWorkspaceWithOwner } from '../src/workspaces/create';
@@ -14,8 +16,11 @@ export const ownerPassword = 'correct horse battery staple';
 
 /** A Hub app on `database`, with generous rate limits unless a test asks otherwise. */
 export async function testHub(database: HubDatabase, options: Partial<HubAppOptions> = {}): Promise<FastifyInstance> {
-  return buildApp({ database, rateLimits: { perIp: 10_000, perUser: 10_000, perApiKey: 10_000, signIn: 10_000 }, ...options });
+  return buildApp({ database, rateLimits: { perIp: 10_000, perUser: 10_000, perApiKey: 10_000, signIn: 10_000 }, audit: { signingKey: testSigningKey }, ...options });
 }
+
+/** One Ed25519 key for a test file's Hubs (a real key; the Hub makes its own on first start). */
+export const testSigningKey = auditSigningKey(generateKeyPairSync('ed25519').privateKey);
 
 let workspaceCount = 0;
 
@@ -34,7 +39,7 @@ export async function testWorkspace(app: FastifyInstance, database: HubDatabase,
     /** Calls the Hub as the owner (or with the given token). */
     call: (method: string, url: string, payload?: unknown, token = ownerToken) => callHub(app, method, url, payload, token),
     /** Invites someone with `role`, accepts for them, and returns their access token and id. */
-    async member(role: Role, name = role): Promise<{ token: string; id: string; email: string }> {
+    async member(role: Role, name: string = role): Promise<{ token: string; id: string; email: string }> {
       const memberEmail = `${name}-${Math.random().toString(36).slice(2, 8)}@${slug}.example`;
       const invitation = (await workspace.call('POST', '/v1/invitations', { email: memberEmail, role })).json();
       const joined = await app.inject({ method: 'POST', url: '/v1/auth/accept-invitation', payload: { token: invitation.token, name, password: ownerPassword } });

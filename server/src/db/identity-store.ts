@@ -27,7 +27,7 @@ export async function countTenantWorkspaces(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-export async function updateWorkspace(db: Db, id: string, change: { name?: string; mfa_required?: boolean }): Promise<void> {
+export async function updateWorkspace(db: Db, id: string, change: { name?: string; mfa_required?: boolean; audit_retention_days?: number | null }): Promise<void> {
   if (Object.keys(change).length > 0) await db.updateTable('workspaces').set(change).where('id', '=', id).execute();
 }
 
@@ -185,4 +185,9 @@ export async function consumeSetupToken(db: Db, tokenHash: string, now: Date): P
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('workspaces').select(sql`1`.as('one')).where('kind', '=', 'tenant'))))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Workspaces that keep audit events for a limited time. */
+export async function workspacesWithAuditRetention(db: Db): Promise<string[]> {
+  return (await db.selectFrom('workspaces').select('id').where('kind', '=', 'tenant').where('audit_retention_days', 'is not', null).orderBy('id').execute()).map((r) => r.id);
 }

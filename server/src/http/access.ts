@@ -19,7 +19,17 @@ export type Caller =
   | { kind: 'user'; workspaceId: string; userId: string; role: Role; sessionDigest: string; sessionKind: 'cookie' | 'bearer'; mfaEnrolmentRequired: boolean }
   | { kind: 'api-key'; workspaceId: string; keyId: string; scopes: Permission[] };
 
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every /v1 route with the access it declared, for the tenant-isolation walk and the docs. */
+    declaredRoutes: DeclaredRoute[];
+  }
   interface FastifyContextConfig {
     access?: Access;
     /** Routes a member may use before setting up two-step sign-in that the workspace requires. */
@@ -45,8 +55,12 @@ const touchEverySeconds = 60;
 export function installAccessControl(app: FastifyInstance, services: HubServices): void {
   app.decorateRequest('caller', null);
   app.decorateRequest('credentialProblem', null);
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && !route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
+    if (!route.url.startsWith('/v1/')) return;
+    if (!route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') declared.push({ method, url: route.url, access: route.config.access });
   });
   app.addHook('onRequest', async (request) => {
     await identify(request, services);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditPublicKey, AuditSigningKey } from '../audit/signing-key';
 import type { HubDatabase } from '../db/database';
 import type { HubSchema } from '../db/schema';
 
@@ -10,4 +11,8 @@ export interface HubServices {
   now(): Date;
   /** The address people reach the Hub at, for links in invitations and the first-start page. */
   publicUrl: string;
+  /** Signs the audit log's checkpoints and tombstones. */
+  auditSigningKey: AuditSigningKey;
+  /** The current key's public half first, then keys used before a rotation: all that verification accepts. */
+  auditKeys: AuditPublicKey[];
 }

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { readAuditEvents } from '../src/db/audit-store';
+import type { HubDatabase } from '../src/db/database';
+import { startJobQueue, type JobQueue } from '../src/jobs/queue';
+import { hubDatabases } from './databases';
+import { callHub, ownerPassword, signIn, testHub, testWorkspace } from './hub';
+
+/**
+ * Walks every authenticated route with a second workspace's credentials (an
+ * owner's token and an API key holding every scope), aimed at the first
+ * workspace's records, and proves the first workspace's data is neither
+ * shown nor changed. A new route fails this test until the walk knows how to
+ * aim it at the first workspace.
+ */
+const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key'];
+
+describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
+  let database: HubDatabase;
+  let app: FastifyInstance;
+  let jobs: JobQueue;
+  beforeAll(async () => {
+    database = await open();
+    jobs = await startJobQueue(database, { pollingIntervalSeconds: 0.5 });
+    await jobs.define({ name: 'test.always-fails', data: z.object({}), retryLimit: 0, run: async () => Promise.reject(new Error('no')) });
+    app = await testHub(database, { jobs });
+  }, 60_000);
+  afterAll(async () => {
+    await app.close();
+    await jobs.stop();
+    await database.close();
+  });
+
+  it("lets no route read or change another workspace's data", async () => {
+    const a = await testWorkspace(app, database);
+    const aMember = await a.member('creator', 'alice');
+    const aKey = (await a.call('POST', '/v1/api-keys', { name: 'A reporting', scopes: ['audit.read'] })).json();
+    const aInvitation = (await a.call('POST', '/v1/invitations', { email: 'future@a.example', role: 'viewer' })).json();
+    const aJob = await jobs.send('test.always-fails', a.id, {});
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob];
+    const snapshot = async () => ({
+      workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
+      users: await database.db.selectFrom('users').select(['id', 'email', 'role', 'deactivated_at', 'password_hash', 'totp_enabled']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      keys: await database.db.selectFrom('api_keys').select(['id', 'revoked_at', 'scopes']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      invitations: await database.db.selectFrom('invitations').select(['id', 'revoked_at', 'accepted_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      liveSessions: (await database.db.selectFrom('sessions').select('token_hash').where('workspace_id', '=', a.id).where('revoked_at', 'is', null).execute()).length,
+      auditEvents: (await readAuditEvents(database.db, a.id)).length,
+      jobAttempts: (await jobs.get(a.id, aJob))?.attempts,
+    });
+    // Wait for A's job to fail for good, so a retry of it would show.
+    for (let i = 0; i < 50 && (await jobs.get(a.id, aJob))?.state !== 'dead-letter'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = await snapshot();
+
+    const b = await testWorkspace(app, database);
+    const allScopes = (await b.call('GET', '/v1/me')).json().permissions;
+    const bKey = (await b.call('POST', '/v1/api-keys', { name: 'B everything', scopes: allScopes })).json().key;
+
+    /** The first workspace's record each `:id` names, by route. */
+    const aimAt = (url: string): string => {
+      if (url.startsWith('/v1/members/')) return aMember.id;
+      if (url.startsWith('/v1/api-keys/')) return aKey.id;
+      if (url.startsWith('/v1/invitations/')) return aInvitation.id;
+      if (url.startsWith('/v1/jobs/')) return aJob;
+      throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
+    };
+    const bodies: Record<string, unknown> = {
+      'PATCH /v1/workspace': { name: 'Renamed by B', mfaRequired: true, auditRetentionDays: 30 },
+      'PATCH /v1/members/:id': { role: 'viewer' },
+      'POST /v1/invitations': { email: 'someone@b.example', role: 'viewer' },
+      'POST /v1/api-keys': { name: 'B key', scopes: ['members.read'] },
+      'POST /v1/auth/password': { currentPassword: ownerPassword, newPassword: 'another long passphrase' },
+      'POST /v1/auth/mfa/totp/confirm': { code: '000000' },
+      'POST /v1/auth/mfa/totp/disable': { code: '000000' },
+    };
+
+    const routes = app.declaredRoutes.filter((route) => route.access !== 'public');
+    expect(routes.map((r) => r.url)).toContain('/v1/jobs/:id/retry');
+    expect(app.declaredRoutes.filter((route) => route.access === 'public').map((r) => `${r.method} ${r.url}`).sort()).toEqual([...publicByDesign].sort());
+    expect(routes.length).toBeGreaterThan(15);
+    for (const route of routes) {
+      const url = route.url.replace(':id', () => aimAt(route.url));
+      const key = `${route.method} ${route.url}`;
+      const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'].includes(key) || !['POST', 'PATCH', 'PUT'].includes(route.method);
+      const body = bodies[key] ?? (takesNoBody ? null : undefined);
+      if (body === undefined) throw new Error(`The tenant walk has no body for ${key}; add one that would change workspace A if the tenant check failed.`);
+      // A fresh sign-in per route: some routes (sign-out, password change) end B's own sessions.
+      for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey]) {
+        const response = await callHub(app, route.method, url, body ?? undefined, credential);
+        expect(response.statusCode, `${key}: ${response.body}`).toBeLessThan(500);
+        // (An error may repeat the id the caller sent; anything else of A's must not appear.)
+        for (const secret of aSecrets.filter((s) => !url.includes(s))) expect(response.body, `${key} showed workspace A's ${secret}`).not.toContain(secret);
+      }
+      // Put B's password back if the route changed it.
+      if (key === 'POST /v1/auth/password') await database.db.updateTable('users').set({ password_hash: (await database.db.selectFrom('users').select('password_hash').where('id', '=', a.ownerId).executeTakeFirstOrThrow()).password_hash }).where('id', '=', b.ownerId).execute();
+    }
+
+    // Give a wrongly accepted retry time to run before comparing.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await snapshot()).toEqual(before);
+    expect((await jobs.get(a.id, aJob))?.state).toBe('dead-letter');
+    // A's own owner still sees A's data, so the walk proved something.
+    expect((await a.call('GET', '/v1/members')).json().members.map((m: { id: string }) => m.id)).toContain(aMember.id);
+    expect((await a.call('GET', '/v1/audit/verify')).json().ok).toBe(true);
+  }, 60_000);
+});
