@@ -56,10 +56,13 @@ describe('Kata Hub', () => {
 
   it('never logs secrets or personal data', async () => {
     await app.inject({ url: '/healthz', headers: { authorization: 'Bearer very-secret-token', cookie: 'session=abc' } });
+    await app.inject({ url: '/setup?token=ksetup_one-time-secret&lang=en' });
+    await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'maya@example.com', password: 'hunter2-hunter2' } });
     app.log.info({ token: 'tok-123', user: { email: 'maya@example.com', password: 'hunter2' } }, 'sign-in attempt');
     const log = logLines.join('');
     expect(log).toContain('"token":"[redacted]"');
-    for (const secret of ['very-secret-token', 'session=abc', 'tok-123', 'maya@example.com', 'hunter2']) expect(log).not.toContain(secret);
+    expect(log).toContain('/setup?token=%5Bredacted%5D&lang=en');
+    for (const secret of ['very-secret-token', 'session=abc', 'tok-123', 'maya@example.com', 'hunter2', 'ksetup_one-time-secret']) expect(log).not.toContain(secret);
   });
 });
 

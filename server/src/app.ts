@@ -39,6 +39,15 @@ export const redactedPaths = [
   '*.phone',
 ];
 
+/** Links carry one-time tokens in their query (`/setup?token=…`, `/join?token=…`); the log keeps the path only. */
+export function urlForLog(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0) return url;
+  const params = new URLSearchParams(url.slice(query + 1));
+  for (const name of [...params.keys()]) if (/token|key|secret|password|code|email/i.test(name)) params.set(name, '[redacted]');
+  return `${url.slice(0, query)}?${params.toString()}`;
+}
+
 export interface RateLimits {
   /** Requests per minute for a caller without credentials, per IP address. */
   perIp: number;
@@ -70,7 +79,14 @@ export interface HubAppOptions {
 
 /** Kata Hub's HTTP app: every route under /v1 with zod schemas, documented at /openapi.json. */
 export async function buildApp(options: HubAppOptions): Promise<FastifyInstance> {
-  const logger = options.logger === undefined || options.logger === false ? false : { ...(options.logger === true ? { level: 'info' } : options.logger), redact: { paths: redactedPaths, censor: '[redacted]' } };
+  const logger =
+    options.logger === undefined || options.logger === false
+      ? false
+      : {
+          ...(options.logger === true ? { level: 'info' } : options.logger),
+          redact: { paths: redactedPaths, censor: '[redacted]' },
+          serializers: { req: (request: { method: string; url: string; ip?: string; id: string }) => ({ id: request.id, method: request.method, url: urlForLog(request.url), ip: request.ip }) },
+        };
   const app = Fastify({
     logger,
     trustProxy: options.trustProxy ?? false,

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { buildApp } from './app';
 import { auditPublicKey, loadAuditSigningKey } from './audit/signing-key';
 import { loadConfig } from './config';
+import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
 import { openDatabase } from './db/database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
@@ -56,6 +57,8 @@ export async function startHub(env: Record<string, string | undefined>): Promise
         (stopping ??= (async () => {
           await app.close();
           await queue.stop();
+          // Sign the chains' heads on the way out, so nothing recorded since the last scheduled run is left unsigned.
+          await signCheckpoints(database.db, signingKey, new Date(), { previousKeys: previousKeys.map(auditPublicKey) }).catch((error: unknown) => app.log.error({ err: error }, 'signing the audit log at shutdown failed'));
           redis?.disconnect();
           await database.close();
         })()),

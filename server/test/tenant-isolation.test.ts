@@ -86,7 +86,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (body === undefined) throw new Error(`The tenant walk has no body for ${key}; add one that would change workspace A if the tenant check failed.`);
       // A fresh sign-in per route: some routes (sign-out, password change) end B's own sessions.
       for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey]) {
+        const eventsBefore = (await readAuditEvents(database.db, b.id)).length;
         const response = await callHub(app, route.method, url, body ?? undefined, credential);
+        // Every change that succeeds is in B's audit log.
+        if (route.method !== 'GET' && response.statusCode < 300) expect((await readAuditEvents(database.db, b.id)).length, `${key} changed something without an audit event`).toBeGreaterThan(eventsBefore);
         expect(response.statusCode, `${key}: ${response.body}`).toBeLessThan(500);
         // (An error may repeat the id the caller sent; anything else of A's must not appear.)
         for (const secret of aSecrets.filter((s) => !url.includes(s))) expect(response.body, `${key} showed workspace A's ${secret}`).not.toContain(secret);

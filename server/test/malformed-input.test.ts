@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { HubDatabase } from '../src/db/database';
+import { startJobQueue, type JobQueue } from '../src/jobs/queue';
+import { hubDatabases } from './databases';
+import { testHub, testWorkspace } from './hub';
+
+/** Signs of a leaked stack trace or server internals in an answer. */
+const internals = /\bat .+:\d+:\d+|node_modules|\/work\/|\.ts:\d+|Error: /;
+
+describe('malformed input on every route', () => {
+  let database: HubDatabase;
+  let jobs: JobQueue;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    database = await hubDatabases[0]!.open();
+    jobs = await startJobQueue(database);
+    await jobs.define({ name: 'test.noop', data: z.object({}), run: async () => null });
+    app = await testHub(database, { jobs });
+  }, 60_000);
+  afterAll(async () => {
+    await app.close();
+    await jobs.stop();
+    await database.close();
+  });
+
+  it('answers 400 naming what is wrong, never 500, never a stack trace', async () => {
+    const ws = await testWorkspace(app, database);
+    const headers = { authorization: `Bearer ${ws.ownerToken}` };
+    const queries: Record<string, [string, RegExp]> = {
+      'GET /v1/audit/events': ['limit=-3&before=x', /limit: Too small|before: /],
+      'GET /v1/audit/export': ['from=last-tuesday', /from: /],
+      'GET /v1/jobs': ['state=sleeping', /state: Invalid option/],
+    };
+    const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
+    let checked = 0;
+    for (const route of app.declaredRoutes) {
+      const key = `${route.method} ${route.url}`;
+      // Over the schema's 64 characters, under the router's own 100-character limit (which answers 414).
+      const url = route.url.replace(':id', 'x'.repeat(80));
+      const attempts: { payload?: string; url: string; expect: RegExp }[] = [];
+      if (route.url.includes(':id')) attempts.push({ url, expect: /id: Too big/ });
+      if (['POST', 'PATCH', 'PUT'].includes(route.method)) {
+        attempts.push({ url: route.url.replace(':id', 'abc'), payload: '{"unterminated": ', expect: /not valid JSON/ });
+        if (!takesNoBody.includes(key)) attempts.push({ url: route.url.replace(':id', 'abc'), payload: '[1, 2, 3]', expect: /body: Invalid input: expected object, received array/ });
+      }
+      if (queries[key]) attempts.push({ url: `${route.url}?${queries[key]![0]}`, expect: queries[key]![1] });
+      for (const attempt of attempts) {
+        const response = await app.inject({ method: route.method as 'POST', url: attempt.url, headers: { ...headers, ...(attempt.payload !== undefined && { 'content-type': 'application/json' }) }, ...(attempt.payload !== undefined && { payload: attempt.payload }) });
+        const answer = `${key} with ${attempt.payload ?? attempt.url.slice(0, 60)}: ${response.body}`;
+        expect(response.statusCode, answer).toBe(400);
+        expect(response.json().error, answer).toMatch(attempt.expect);
+        expect(response.body, answer).not.toMatch(internals);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('answers unknown routes and methods with 404, in JSON', async () => {
+    for (const [method, url] of [['GET', '/v1/nothing-here'], ['DELETE', '/v1/workspace'], ['GET', '/../../etc/passwd']] as const) {
+      const response = await app.inject({ method, url });
+      expect(response.statusCode).toBe(404);
+      expect(response.json().error).toMatch(/^No route/);
+    }
+  });
+});
