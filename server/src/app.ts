@@ -165,5 +165,6 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     }
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.status(204).send());
   return app;
 }

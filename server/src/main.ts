@@ -23,7 +23,9 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  io.out('Stopping: finishing requests and jobs under way…');
   await hub.stop();
+  io.out('Kata Hub stopped.');
   return 0;
 }
 

@@ -5,7 +5,7 @@ import { auditPublicKey, loadAuditSigningKey } from './audit/signing-key';
 import { loadConfig } from './config';
 import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
-import { openDatabase } from './db/database';
+import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { makeSetupLink } from './workspaces/setup-routes';
 
@@ -21,7 +21,7 @@ export interface RunningHub {
 /** Starts the Hub as configured by the environment. */
 export async function startHub(env: Record<string, string | undefined>): Promise<RunningHub> {
   const config = loadConfig(env);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.KATA_HUB_DATA_DIR });
+  const database = await openConfiguredDatabase(config);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false }) : undefined;
   let jobs: JobQueue | undefined;
   try {

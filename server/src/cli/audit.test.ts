@@ -7,6 +7,7 @@ import { signCheckpoints } from '../audit/checkpoints';
 import { loadAuditSigningKey } from '../audit/signing-key';
 import { appendEvents, testAuditKey, workspaceWithEvents } from '../../test/audit-events';
 import { hubDatabases } from '../../test/databases';
+import { openConfiguredDatabase } from '../db/configured-database';
 import { openDatabase, type HubDatabase } from '../db/database';
 import { auditVerify, type AuditCliIo } from './audit';
 
@@ -72,9 +73,11 @@ describe('npm run hub -- audit verify with the configured database', () => {
   it('opens the Hub’s own database and key from its data dir', async () => {
     const dataDir = join(dir, 'hub');
     const hubKey = (await loadAuditSigningKey({ dataDir }))!;
-    const hub = await openDatabase({ dataDir });
+    const hub = await openConfiguredDatabase({ KATA_HUB_DATA_DIR: dataDir });
     await workspaceWithEvents(hub.db, 'acme', 3);
     await signCheckpoints(hub.db, hubKey, new Date());
+    // While the Hub has its embedded database open, a second opener is turned away rather than corrupt it.
+    expect(await run(['--workspace', 'acme'], { env: { KATA_HUB_DATA_DIR: dataDir } })).toMatchObject({ code: 2, err: expect.stringContaining(`is in use by process ${process.pid}, most likely a running Hub`) });
     await hub.close();
     expect(await run(['--workspace', 'acme'], { env: { KATA_HUB_DATA_DIR: dataDir } })).toEqual({ code: 0, out: 'workspace acme: 3 events intact, signed through 3', err: '' });
   }, 60_000);

@@ -3,7 +3,8 @@ import { verifyWorkspaceAudit, type AuditVerification } from '../audit/verify';
 import { auditPublicKey, loadAuditSigningKey, type AuditPublicKey } from '../audit/signing-key';
 import { loadConfig } from '../config';
 import { auditedWorkspaceIds, workspaceExists } from '../db/audit-integrity-store';
-import { openDatabase, type HubDatabase } from '../db/database';
+import { openConfiguredDatabase } from '../db/configured-database';
+import type { HubDatabase } from '../db/database';
 
 export interface AuditCliIo {
   env: Record<string, string | undefined>;
@@ -36,7 +37,7 @@ export async function auditVerify(args: string[], io: AuditCliIo): Promise<numbe
     const signingKey = await loadAuditSigningKey({ configured: config.KATA_HUB_AUDIT_SIGNING_KEY, dataDir: config.KATA_HUB_DATA_DIR, create: false });
     keys = [...(signingKey ? [signingKey] : []), ...config.KATA_HUB_AUDIT_PREVIOUS_PUBLIC_KEYS.map(auditPublicKey)];
     if (keys.length === 0) io.err('No audit signing key is configured or in the data dir: signed checkpoints and tombstones cannot be checked and will show as breaks.');
-    database ??= await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.KATA_HUB_DATA_DIR });
+    database ??= await openConfiguredDatabase(config);
   } catch (error) {
     io.err(error instanceof Error ? error.message : String(error));
     return 2;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { describeIssues } from '../../../src/shared/validation';
 import { emailSchema, newPasswordSchema, slugSchema } from '../auth/schemas';
 import { loadConfig } from '../config';
-import { openDatabase, type HubDatabase } from '../db/database';
+import { openConfiguredDatabase } from '../db/configured-database';
+import type { HubDatabase } from '../db/database';
 import { HubError } from '../http/errors';
 import { createWorkspaceWithOwner } from '../workspaces/create';
 
@@ -57,7 +58,7 @@ export async function initWorkspace(args: string[], io: CliIo): Promise<number> 
   let database = io.database;
   try {
     const config = loadConfig(io.env);
-    database ??= await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.KATA_HUB_DATA_DIR });
+    database ??= await openConfiguredDatabase(config);
     const { workspaceId } = await createWorkspaceWithOwner(database.db, { workspaceName: parsed.data.workspace, slug: parsed.data.slug, ownerName: parsed.data.name, email: parsed.data.email, password: parsed.data.password }, { ip: null, userAgent: 'kata-hub-cli', requestId: null, now: new Date() });
     io.out(`Workspace "${parsed.data.workspace}" (${parsed.data.slug}, id ${workspaceId}) is ready; ${parsed.data.email} is its owner. Start the Hub with \`npm run hub\` and sign in.`);
     return 0;

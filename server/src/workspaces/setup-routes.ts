@@ -80,6 +80,6 @@ form.addEventListener('submit', async (event) => {
   result.className = ''; result.textContent = 'Creating…';
   const response = await fetch('/v1/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const answer = await response.json();
-  if (response.ok) { form.hidden = true; result.textContent = 'Your workspace "' + answer.slug + '" is ready. Sign in from Kata Studio or the console with your email and password.'; }
+  if (response.ok) { form.hidden = true; result.textContent = 'Your workspace "' + answer.slug + '" is ready: sign in with your email and password. The API reference is at /docs.'; }
   else { result.className = 'error'; result.textContent = answer.error; }
 });`;
