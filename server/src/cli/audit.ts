@@ -4,6 +4,7 @@ import { auditPublicKey, loadAuditSigningKey, type AuditPublicKey } from '../aud
 import { loadConfig } from '../config';
 import { auditedWorkspaceIds, workspaceExists } from '../db/audit-integrity-store';
 import { openConfiguredDatabase } from '../db/configured-database';
+import { getWorkspace } from '../db/identity-store';
 import type { HubDatabase } from '../db/database';
 
 export interface AuditCliIo {
@@ -52,7 +53,7 @@ export async function auditVerify(args: string[], io: AuditCliIo): Promise<numbe
     for (const workspaceId of workspaceIds) {
       const verification = await verifyWorkspaceAudit(database.db, workspaceId, keys);
       results.push({ workspaceId, ...verification });
-      if (!options.json) io.out(describeVerification(workspaceId, verification));
+      if (!options.json) io.out(describeVerification(await workspaceLabel(database.db, workspaceId), verification));
     }
     if (options.json) io.out(JSON.stringify(results, null, 2));
     else if (workspaceIds.length === 0) io.out('No workspace has an audit log yet.');
@@ -60,6 +61,13 @@ export async function auditVerify(args: string[], io: AuditCliIo): Promise<numbe
   } finally {
     if (!io.database) await database.close();
   }
+}
+
+/** A workspace as people know it: its short name, with its id. */
+async function workspaceLabel(db: HubDatabase['db'], workspaceId: string): Promise<string> {
+  if (workspaceId === 'hub') return 'hub (sign-ins to unknown accounts)';
+  const workspace = await getWorkspace(db, workspaceId);
+  return workspace?.slug ? `${workspace.slug} (${workspaceId})` : workspaceId;
 }
 
 /** "workspace acme: 1,204 events intact, signed through 1,200" or "workspace acme: BROKEN at event 37: …". */
