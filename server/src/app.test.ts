@@ -51,6 +51,10 @@ describe('Kata Hub', () => {
     const openapi = (await app.inject({ url: '/openapi.json' })).json();
     expect(openapi.openapi).toMatch(/^3\./);
     expect(openapi.info.title).toBe('Kata Hub API');
+    expect(openapi.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(openapi.paths['/v1/auth/login'].post.security).toEqual([]);
+    expect(openapi.paths['/v1/members'].get.security).toBeUndefined();
+    expect(openapi.paths['/v1/members/{id}'].patch.requestBody.content['application/json'].schema.properties.role.enum).toContain('viewer');
     expect((await app.inject({ url: '/docs/' })).statusCode).toBe(200);
   });
 

@@ -37,6 +37,10 @@ export const redactedPaths = [
   '*.refreshToken',
   '*.email',
   '*.phone',
+  // A database error's detail repeats the values of the row (an email in a unique violation).
+  'err.detail',
+  'err.where',
+  'err.parameters',
 ];
 
 /** Links carry one-time tokens in their query (`/setup?token=…`, `/join?token=…`); the log keeps the path only. */
@@ -108,6 +112,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
       const details = error.validation.map((issue) => `${[issue.instancePath.replace(/^\//, '').replace(/\//g, '.')].filter(Boolean).join('') || (error.validationContext ?? 'request')}: ${issue.message}`);
       return reply.status(400).send({ error: `Invalid ${error.validationContext ?? 'request'}: ${details.join('; ')}`, requestId: request.id });
     }
+    // Two requests creating the same thing at once: the database's unique index decides, the loser is told plainly.
+    if ((error as { code?: unknown }).code === '23505') return reply.status(409).send({ error: 'That already exists: someone saved the same thing a moment ago. Reload and try again.', code: 'conflict', requestId: request.id });
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof HubError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -118,7 +124,19 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
   await app.register(cors, { origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false });
-  await app.register(swagger, { openapi: { info: { title: 'Kata Hub API', version: '1' } }, transform: jsonSchemaTransform });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kata Hub API', version: '1', description: 'Sign in with POST /v1/auth/login: browsers get a session cookie, Studio (`"client": "studio"`) a bearer token. API keys (`kak_…`) go in the same Authorization header.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An access token (kat_…) or an API key (kak_…)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'kata_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
 

@@ -204,15 +204,18 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
       const now = services.now();
       const invitation = await store.findOpenInvitation(services.db, digestSecret(request.body.token), now);
       if (!invitation) throw new HubError(404, 'This invitation is unknown, was already used, or has expired; ask for a new one.', 'invitation-invalid');
-      if ((await store.findActiveUsersByEmail(services.db, invitation.email, invitation.workspace_id)).length > 0) throw new HubError(409, 'This email already has an account in the workspace; sign in instead.', 'already-member');
+      const earlier = await store.findUserByEmail(services.db, invitation.workspace_id, invitation.email);
+      if (earlier && !earlier.deactivated_at) throw new HubError(409, 'This email already has an account in the workspace; sign in instead.', 'already-member');
       const workspace = (await store.getWorkspace(services.db, invitation.workspace_id))!;
-      const userId = randomUUID();
+      // A member who was removed and is invited back keeps their id, so the audit log's history stays theirs.
+      const userId = earlier?.id ?? randomUUID();
       const passwordHash = await hashPassword(request.body.password);
       const token = newSecret('session');
       const expiresAt = new Date(now.getTime() + cookieSessionHours * 3600_000);
       await audited(request, services, { action: 'member.joined', target: { kind: 'user', id: userId }, change: { role: invitation.role, invitation: invitation.id }, actor: { kind: 'user', id: userId, workspaceId: workspace.id } }, async (tx) => {
         if (!(await store.closeInvitation(tx, workspace.id, invitation.id, 'accepted', now))) throw new HubError(404, 'This invitation was just used.', 'invitation-invalid');
-        await store.createUser(tx, { id: userId, workspace_id: workspace.id, email: invitation.email, name: request.body.name, role: invitation.role, password_hash: passwordHash });
+        if (earlier) await store.updateUser(tx, workspace.id, userId, { name: request.body.name, role: invitation.role, password_hash: passwordHash, deactivated_at: null, failed_sign_ins: 0, locked_until: null, totp_enabled: false, totp_secret: null, totp_last_step: null });
+        else await store.createUser(tx, { id: userId, workspace_id: workspace.id, email: invitation.email, name: request.body.name, role: invitation.role, password_hash: passwordHash });
         await store.createSession(tx, { token_hash: digestSecret(token), workspace_id: workspace.id, user_id: userId, kind: 'cookie', mfa_enrolment_required: workspace.mfa_required, ip: request.ip, user_agent: request.headers['user-agent']?.slice(0, 512) ?? null, expires_at: expiresAt });
       });
       setSessionCookie(reply, request, token, expiresAt);

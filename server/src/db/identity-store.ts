@@ -44,6 +44,11 @@ export function findActiveUsersByEmail(db: Db, email: string, workspaceId?: stri
   return query.execute();
 }
 
+/** The workspace's account for this email, active or removed. */
+export function findUserByEmail(db: Db, workspaceId: string, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
+}
+
 export function getUser(db: Db, workspaceId: string, id: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }

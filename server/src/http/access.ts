@@ -61,6 +61,8 @@ export function installAccessControl(app: FastifyInstance, services: HubServices
     if (!route.url.startsWith('/v1/')) return;
     if (!route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
     for (const method of [route.method].flat()) if (method !== 'HEAD') declared.push({ method, url: route.url, access: route.config.access });
+    // Public routes say so in the API reference (the document's default is: credentials required).
+    if (route.config.access === 'public') route.schema = { ...route.schema, security: [] };
   });
   app.addHook('onRequest', async (request) => {
     await identify(request, services);

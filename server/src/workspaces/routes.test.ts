@@ -82,6 +82,21 @@ describe.each(hubDatabases)('members, invitations and API keys on $name', ({ ope
     expect(members.find((m: { id: string }) => m.id === creator.id).active).toBe(false);
   });
 
+  it('welcomes a removed member back under the same id, and answers two acceptances at once with one 409', async () => {
+    const ws = await testWorkspace(app, database, clock.now());
+    const marketer = await ws.member('marketer');
+    expect((await ws.call('DELETE', `/v1/members/${marketer.id}`)).statusCode).toBe(204);
+    const back = (await ws.call('POST', '/v1/invitations', { email: marketer.email, role: 'viewer' })).json();
+    const accept = (token: string) => app.inject({ method: 'POST', url: '/v1/auth/accept-invitation', payload: { token, name: 'Back Again', password: 'a long enough passphrase' } });
+    expect((await accept(back.token)).json().user).toMatchObject({ id: marketer.id, role: 'viewer', name: 'Back Again' });
+
+    const first = (await ws.call('POST', '/v1/invitations', { email: 'twice@example.com', role: 'viewer' })).json();
+    const second = (await ws.call('POST', '/v1/invitations', { email: 'twice@example.com', role: 'analyst' })).json();
+    const answers = await Promise.all([accept(first.token), accept(second.token)]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.statusCode === 409)!.json().error).toMatch(/already/);
+  });
+
   it('hands out invitation links on the public address, valid once and for a week', async () => {
     const ws = await testWorkspace(app, database, clock.now());
     const invitation = (await ws.call('POST', '/v1/invitations', { email: 'New.Person@Example.com', role: 'analyst' })).json();
