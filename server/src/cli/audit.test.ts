@@ -8,7 +8,7 @@ import { loadAuditSigningKey } from '../audit/signing-key';
 import { appendEvents, testAuditKey, workspaceWithEvents } from '../../test/audit-events';
 import { hubDatabases } from '../../test/databases';
 import { openConfiguredDatabase } from '../db/configured-database';
-import { openDatabase, type HubDatabase } from '../db/database';
+import type { HubDatabase } from '../db/database';
 import { auditVerify, type AuditCliIo } from './audit';
 
 const key = testAuditKey();

@@ -42,7 +42,7 @@ async function takeLock(lock: string): Promise<void> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new Error(`The Hub's embedded database (${lock.replace(/hub\.pid$/, '')}) is in use by process ${holder}, most likely a running Hub. Stop it first, or ask the running Hub (for example GET /v1/audit/verify).`);
+        throw new Error(`The Hub's embedded database (${lock.replace(/hub\.pid$/, '')}) is in use by process ${holder}, most likely a running Hub. Stop it first, or ask the running Hub (for example GET /v1/audit/verify).`, { cause: error });
       }
       await rm(lock, { force: true });
     }
