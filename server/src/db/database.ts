@@ -5,6 +5,7 @@ import pg from 'pg';
 import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
 import { identity } from './migrations/0002-identity';
 import { auditIntegrity } from './migrations/0003-audit-integrity';
+import { customerData } from './migrations/0004-customer-data';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001-workspaces-and-audit': workspacesAndAudit,
   '0002-identity': identity,
   '0003-audit-integrity': auditIntegrity,
+  '0004-customer-data': customerData,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,7 +5,7 @@ type BigIntColumn = ColumnType<string, number | string, number | string>;
 
 /** The Hub's tables as Kysely sees them; every row that belongs to a tenant carries its workspace. */
 export interface HubSchema {
-  workspaces: { id: string; name: string; slug: string | null; kind: Generated<'tenant' | 'system'>; mfa_required: Generated<boolean>; created_at: Generated<Date>; audit_retention_days: Generated<number | null> };
+  workspaces: { id: string; name: string; slug: string | null; kind: Generated<'tenant' | 'system'>; mfa_required: Generated<boolean>; created_at: Generated<Date>; audit_retention_days: Generated<number | null>; consent_purposes: ColumnType<string[], string | undefined, string>; event_retention_days: Generated<number | null> };
   users: {
     id: string;
     workspace_id: string;
@@ -78,5 +78,53 @@ export interface HubSchema {
     signed_at: Date;
     key_id: string;
     signature: string;
+  };
+  write_keys: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string; created_at: Generated<Date>; last_used_at: Date | null; revoked_at: Date | null };
+  profiles: {
+    workspace_id: string;
+    id: string;
+    /** Set when this profile was merged into another: the survivor's id. */
+    merged_into: string | null;
+    email_enc: string | null;
+    phone_enc: string | null;
+    name_enc: string | null;
+    traits: ColumnType<Record<string, unknown>, string | undefined, string>;
+    first_seen_at: Date;
+    last_seen_at: Date;
+    event_count: Generated<number>;
+    created_at: Generated<Date>;
+    erased_at: Date | null;
+  };
+  identities: { workspace_id: string; kind: string; value_hash: string; value_enc: string; profile_id: string; first_seen_at: Date };
+  profile_merges: { workspace_id: string; id: string; survivor_id: string; merged_id: string; identifier_kind: string; identifier_hash: string; message_id: string | null; merged_at: Date };
+  identity_conflicts: { workspace_id: string; id: string; profile_id: string; other_profile_id: string; identifier_kind: string; identifier_hash: string; message_id: string | null; seen_at: Date };
+  events: {
+    workspace_id: string;
+    message_id: string;
+    type: string;
+    name: string | null;
+    profile_id: string;
+    properties: ColumnType<Record<string, unknown>, string | undefined, string>;
+    context: ColumnType<Record<string, unknown>, string | undefined, string>;
+    occurred_at: Date;
+    received_at: Generated<Date>;
+  };
+  consents: { workspace_id: string; profile_id: string; purpose: string; status: 'granted' | 'denied'; source: string; legal_basis: string; updated_at: Date };
+  consent_history: { workspace_id: string; id: Generated<string>; profile_id: string; purpose: string; status: 'granted' | 'denied' | 'unknown'; source: string; legal_basis: string; message_id: string | null; recorded_at: Date };
+  segments: { workspace_id: string; id: string; name: string; purpose: string; rule: ColumnType<unknown, string, string>; created_by: string; created_at: Generated<Date>; updated_at: Generated<Date>; deleted_at: Date | null };
+  segment_snapshots: { workspace_id: string; segment_id: string; version: number; member_count: number; members_digest: string; computed_at: Date };
+  segment_members: { workspace_id: string; segment_id: string; version: number; profile_id: string };
+  privacy_requests: {
+    workspace_id: string;
+    id: string;
+    kind: 'export' | 'erase';
+    subject_kind: string;
+    subject_hash: string;
+    status: 'pending' | 'running' | 'completed' | 'failed';
+    requested_by: string;
+    created_at: Generated<Date>;
+    completed_at: Date | null;
+    result: ColumnType<unknown, string | null, string | null>;
+    error: string | null;
   };
 }
