@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from '../../../src/shared/audit/canonical-json';
+
+/**
+ * The Segment Spec's messages (track, identify, page, screen, group, alias),
+ * as analytics.js, analytics-node and the mobile libraries send them, so they
+ * can point at the Hub unchanged.
+ */
+export const eventSizeLimit = 32 * 1024;
+export const batchSizeLimit = 500 * 1024;
+
+const jsonObject = z.record(z.string(), z.unknown());
+const id = z.union([z.string().min(1).max(256), z.number().transform(String)]);
+const time = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-11-24T10:00:00Z' });
+
+const common = {
+  messageId: z.string().min(1).max(256).optional(),
+  userId: id.nullish(),
+  anonymousId: id.nullish(),
+  timestamp: time.optional(),
+  originalTimestamp: time.optional(),
+  sentAt: time.optional(),
+  context: jsonObject.optional(),
+  integrations: jsonObject.optional(),
+};
+
+const withSomeone = <T extends z.ZodObject>(schema: T) => schema.refine((m: { userId?: string | null; anonymousId?: string | null }) => Boolean(m.userId || m.anonymousId), { error: 'userId or anonymousId is required', path: ['userId'] });
+
+export const trackMessage = withSomeone(z.object({ ...common, type: z.literal('track'), event: z.string().min(1).max(200), properties: jsonObject.optional() }));
+export const identifyMessage = withSomeone(z.object({ ...common, type: z.literal('identify'), traits: jsonObject.optional() }));
+export const pageMessage = withSomeone(z.object({ ...common, type: z.literal('page'), name: z.string().max(200).nullish(), category: z.string().max(200).nullish(), properties: jsonObject.optional() }));
+export const screenMessage = withSomeone(z.object({ ...common, type: z.literal('screen'), name: z.string().max(200).nullish(), category: z.string().max(200).nullish(), properties: jsonObject.optional() }));
+export const groupMessage = withSomeone(z.object({ ...common, type: z.literal('group'), groupId: id, traits: jsonObject.optional() }));
+export const aliasMessage = z.object({ ...common, type: z.literal('alias'), previousId: id, userId: id });
+
+export const messageSchema = z.discriminatedUnion('type', [trackMessage, identifyMessage, pageMessage, screenMessage, groupMessage, aliasMessage], { error: 'type: must be one of track, identify, page, screen, group, alias' });
+export type Message = z.infer<typeof messageSchema>;
+export type MessageType = Message['type'];
+
+export const batchBody = z.object({
+  batch: z.array(z.record(z.string(), z.unknown())).min(1, { error: 'is empty' }).max(10_000),
+  context: jsonObject.optional(),
+  integrations: jsonObject.optional(),
+  sentAt: time.optional(),
+  writeKey: z.string().optional(),
+});
+
+/** A message ready for the store: its id (given, or derived from its content so a replay is recognised) and when it happened. */
+export interface IngestedMessage {
+  message: Message;
+  messageId: string;
+  occurredAt: Date;
+}
+
+/**
+ * Parses one message; the error names the field. A message without a
+ * messageId gets one derived from its content, so sending it twice still
+ * stores it once.
+ */
+export function prepareMessage(raw: unknown, now: Date, defaults: { context?: Record<string, unknown>; sentAt?: string } = {}): { ok: true; value: IngestedMessage } | { ok: false; error: z.ZodError } {
+  const merged = typeof raw === 'object' && raw !== null && defaults.context ? { ...raw, context: { ...defaults.context, ...((raw as { context?: object }).context ?? {}) } } : raw;
+  const parsed = messageSchema.safeParse(merged);
+  if (!parsed.success) return { ok: false, error: parsed.error };
+  const message = parsed.data;
+  const messageId = message.messageId ?? `derived-${createHash('sha256').update(canonicalJson(merged)).digest('base64url').slice(0, 32)}`;
+  return { ok: true, value: { message, messageId, occurredAt: occurredAt(message, now, defaults.sentAt) } };
+}
+
+/** Segment's clock-skew correction: the device's timestamp shifted by how far its clock was off when it sent. */
+function occurredAt(message: Message, now: Date, batchSentAt?: string): Date {
+  const stated = message.timestamp ?? message.originalTimestamp;
+  if (!stated) return now;
+  const sentAt = message.sentAt ?? batchSentAt;
+  if (!message.timestamp && sentAt) return new Date(now.getTime() - (Date.parse(sentAt) - Date.parse(stated)));
+  return new Date(stated);
+}
