@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testSigningKey } from '../test/hub';
+import { testCipher, testSigningKey } from '../test/hub';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase, type HubDatabase } from './db/database';
@@ -12,7 +12,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   database = await openDatabase({});
   const stream = new Writable({ write: (chunk, _enc, done) => void (logLines.push(String(chunk)), done()) });
-  app = await buildApp({ database, logger: { level: 'info', stream }, bodyLimitBytes: 2048, audit: { signingKey: testSigningKey } });
+  app = await buildApp({ database, logger: { level: 'info', stream }, bodyLimitBytes: 2048, audit: { signingKey: testSigningKey }, personalData: testCipher });
   app.post('/v1/test-echo', { config: { access: 'public' } }, async (request) => ({ got: request.body }));
 }, 30_000);
 afterAll(async () => {

@@ -12,12 +12,15 @@ import { z } from 'zod';
 import { auditRoutes } from './audit/routes';
 import { auditPublicKey, type AuditSigningKey } from './audit/signing-key';
 import { authRoutes } from './auth/routes';
+import { ingestRoutes } from './cdp/ingest-routes';
+import { writeKeyRoutes } from './cdp/write-key-routes';
 import type { HubDatabase } from './db/database';
 import { checkAccess, installAccessControl } from './http/access';
 import { errorBody, HubError } from './http/errors';
 import type { HubServices } from './http/services';
 import { jobRoutes } from './jobs/routes';
 import type { JobQueue } from './jobs/queue';
+import type { PersonalDataCipher } from './privacy/personal-data';
 import { workspaceRoutes } from './workspaces/routes';
 import { setupRoutes } from './workspaces/setup-routes';
 
@@ -57,10 +60,12 @@ export interface RateLimits {
   perIp: number;
   perUser: number;
   perApiKey: number;
+  /** Ingest requests (each up to a batch of events) per write key. */
+  perWriteKey: number;
   /** Sign-in attempts per minute per IP address (stricter, against password guessing). */
   signIn: number;
 }
-export const defaultRateLimits: RateLimits = { perIp: 300, perUser: 1200, perApiKey: 3000, signIn: 10 };
+export const defaultRateLimits: RateLimits = { perIp: 300, perUser: 1200, perApiKey: 3000, perWriteKey: 12_000, signIn: 10 };
 
 export interface HubAppOptions {
   database: HubDatabase;
@@ -73,6 +78,8 @@ export interface HubAppOptions {
   rateLimits?: Partial<RateLimits>;
   /** Shares rate-limit counters between Hub instances (REDIS_URL). */
   redis?: Redis;
+  /** Encrypts customers' personal data and hashes their identifiers for lookup. */
+  personalData: PersonalDataCipher;
   /** The audit log's signing key, and public keys of keys used before a rotation. */
   audit: { signingKey: AuditSigningKey; previousKeys?: KeyObject[] };
   /** The background job queue; its routes exist only when it is given. */
@@ -114,6 +121,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     }
     // Two requests creating the same thing at once: the database's unique index decides, the loser is told plainly.
     if ((error as { code?: unknown }).code === '23505') return reply.status(409).send({ error: 'That already exists: someone saved the same thing a moment ago. Reload and try again.', code: 'conflict', requestId: request.id });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: `The request body is too large: this route takes at most ${Math.round(request.routeOptions.bodyLimit! / 1024)} KB.`, code: 'too-large', requestId: request.id });
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof HubError && error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -145,6 +153,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     db: options.database.db,
     now: options.now ?? (() => new Date()),
     publicUrl: (options.publicUrl ?? 'http://127.0.0.1:4400').replace(/\/$/, ''),
+    cipher: options.personalData,
     auditSigningKey: options.audit.signingKey,
     auditKeys: [options.audit.signingKey, ...(options.audit.previousKeys ?? []).map(auditPublicKey)],
   };
@@ -156,8 +165,14 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     enableDraftSpec: true,
     timeWindow: '1 minute',
     ...(options.redis && { redis: options.redis, nameSpace: 'kata-hub-rate-limit:' }),
-    keyGenerator: (request) => (request.caller?.kind === 'api-key' ? `key:${request.caller.keyId}` : request.caller?.kind === 'user' ? `user:${request.caller.userId}` : `ip:${request.ip}`),
-    max: (_request, key) => (key.startsWith('key:') ? limits.perApiKey : key.startsWith('user:') ? limits.perUser : limits.perIp),
+    keyGenerator: (request) => {
+      const caller = request.caller;
+      if (caller?.kind === 'api-key') return `key:${caller.keyId}`;
+      if (caller?.kind === 'write-key') return `write-key:${caller.keyId}`;
+      if (caller?.kind === 'user') return `user:${caller.userId}`;
+      return `ip:${request.ip}`;
+    },
+    max: (_request, key) => (key.startsWith('key:') ? limits.perApiKey : key.startsWith('write-key:') ? limits.perWriteKey : key.startsWith('user:') ? limits.perUser : limits.perIp),
     errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, message: `Too many requests: the limit is ${context.max} a minute; try again in ${context.after}.` }),
   });
   // The permission check runs after the rate limit, as the last step before each /v1 handler.
@@ -171,6 +186,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   workspaceRoutes(app, services);
   setupRoutes(app, services, { signInPerMinute: limits.signIn });
   auditRoutes(app, services);
+  writeKeyRoutes(app, services);
+  ingestRoutes(app, services);
   if (options.jobs) jobRoutes(app, services, options.jobs);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../../src/shared/validation';
 import { parseAuditPrivateKey, parseAuditPublicKeys } from './audit/signing-key';
+import { dataKeysSchema, lookupKeySchema } from './privacy/personal-data';
 
 const configSchema = z.object({
   KATA_HUB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -26,6 +27,11 @@ const configSchema = z.object({
   KATA_HUB_RATE_LIMIT_IP: z.coerce.number().int().positive().default(300),
   KATA_HUB_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
   KATA_HUB_RATE_LIMIT_API_KEY: z.coerce.number().int().positive().default(3000),
+  KATA_HUB_RATE_LIMIT_WRITE_KEY: z.coerce.number().int().positive().default(12_000),
+  /** Keys that encrypt customers' personal data: `id:base64,id:base64`, the encrypting one first (32-byte keys). Made in the data folder when unset. */
+  KATA_HUB_DATA_KEYS: dataKeysSchema.optional(),
+  /** The key for lookup hashes of customers' identifiers (32 bytes, base64); it cannot rotate. Made in the data folder when unset. */
+  KATA_HUB_LOOKUP_KEY: lookupKeySchema.optional(),
   KATA_HUB_RATE_LIMIT_SIGN_IN: z.coerce.number().int().positive().default(10),
   /** How often, in minutes, the heads of the audit chains are signed (a job on the queue). */
   KATA_HUB_AUDIT_SIGN_EVERY_MINUTES: z.coerce.number().int().min(1).max(59).default(5),

@@ -7,6 +7,7 @@ import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
+import { loadPersonalDataKeys, PersonalDataCipher } from './privacy/personal-data';
 import { makeSetupLink } from './workspaces/setup-routes';
 
 export interface RunningHub {
@@ -39,7 +40,8 @@ export async function startHub(env: Record<string, string | undefined>): Promise
       publicUrl,
       trustProxy: config.KATA_HUB_TRUST_PROXY,
       redis,
-      rateLimits: { perIp: config.KATA_HUB_RATE_LIMIT_IP, perUser: config.KATA_HUB_RATE_LIMIT_USER, perApiKey: config.KATA_HUB_RATE_LIMIT_API_KEY, signIn: config.KATA_HUB_RATE_LIMIT_SIGN_IN },
+      rateLimits: { perIp: config.KATA_HUB_RATE_LIMIT_IP, perUser: config.KATA_HUB_RATE_LIMIT_USER, perApiKey: config.KATA_HUB_RATE_LIMIT_API_KEY, perWriteKey: config.KATA_HUB_RATE_LIMIT_WRITE_KEY, signIn: config.KATA_HUB_RATE_LIMIT_SIGN_IN },
+      personalData: new PersonalDataCipher(await loadPersonalDataKeys({ dataKeys: config.KATA_HUB_DATA_KEYS, lookupKey: config.KATA_HUB_LOOKUP_KEY, dataDir: config.KATA_HUB_DATA_DIR })),
       audit: { signingKey, previousKeys },
       jobs,
     });

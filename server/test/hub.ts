@@ -1,7 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type HubAppOptions } from '../src/app';
 import { auditSigningKey } from '../src/audit/signing-key';
+import { PersonalDataCipher } from '../src/privacy/personal-data';
 import type { Role } from '../src/auth/permissions';
 import type { HubDatabase } from '../src/db/database';
 import { createWorkspaceWithOwner } from '../src/workspaces/create';
@@ -16,8 +17,11 @@ export const ownerPassword = 'correct horse battery staple';
 
 /** A Hub app on `database`, with generous rate limits unless a test asks otherwise. */
 export async function testHub(database: HubDatabase, options: Partial<HubAppOptions> = {}): Promise<FastifyInstance> {
-  return buildApp({ database, rateLimits: { perIp: 10_000, perUser: 10_000, perApiKey: 10_000, signIn: 10_000 }, audit: { signingKey: testSigningKey }, ...options });
+  return buildApp({ database, rateLimits: { perIp: 10_000, perUser: 10_000, perApiKey: 10_000, perWriteKey: 100_000, signIn: 10_000 }, audit: { signingKey: testSigningKey }, personalData: testCipher, ...options });
 }
+
+/** Real keys for customers' personal data: the current one, and one from before a rotation. */
+export const testCipher = new PersonalDataCipher({ dataKeys: [{ id: 'k2', key: randomBytes(32) }, { id: 'k1', key: randomBytes(32) }], lookupKey: randomBytes(32) });
 
 /** One Ed25519 key for a test file's Hubs (a real key; the Hub makes its own on first start). */
 export const testSigningKey = auditSigningKey(generateKeyPairSync('ed25519').privateKey);
@@ -56,6 +60,8 @@ export async function signIn(app: FastifyInstance, email: string, password: stri
   return response.json().accessToken;
 }
 
+/** Calls the Hub with a token (sent as a bearer token) or a whole Authorization header value (`Basic …`). */
 export function callHub(app: FastifyInstance, method: string, url: string, payload: unknown, token?: string): Promise<LightMyRequestResponse> {
-  return app.inject({ method: method as 'GET', url, ...(payload !== undefined && { payload: payload as object }), headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const authorization = token === undefined ? undefined : token.startsWith('Basic ') ? token : `Bearer ${token}`;
+  return app.inject({ method: method as 'GET', url, ...(payload !== undefined && { payload: payload as object }), headers: authorization ? { authorization } : {} });
 }

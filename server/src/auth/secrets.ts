@@ -5,8 +5,8 @@ import { hash, verify } from '@node-rs/argon2';
  * Every secret the Hub hands out is random, prefixed so that a leaked one can
  * be recognised (and found by secret scanners), and stored only as a digest.
  */
-export type SecretKind = 'session' | 'access-token' | 'api-key' | 'invitation' | 'setup';
-const prefixes: Record<SecretKind, string> = { session: 'kses', 'access-token': 'kat', 'api-key': 'kak', invitation: 'kinv', setup: 'ksetup' };
+export type SecretKind = 'session' | 'access-token' | 'api-key' | 'write-key' | 'invitation' | 'setup';
+const prefixes: Record<SecretKind, string> = { session: 'kses', 'access-token': 'kat', 'api-key': 'kak', 'write-key': 'kwk', invitation: 'kinv', setup: 'ksetup' };
 
 export function newSecret(kind: SecretKind): string {
   return `${prefixes[kind]}_${randomBytes(32).toString('base64url')}`;
@@ -36,6 +36,17 @@ export function newApiKey(): { id: string; key: string } {
 
 export function parseApiKey(key: string): { id: string } | null {
   const match = /^kak_([\w-]{12})\.[\w-]{43}$/.exec(key);
+  return match ? { id: match[1]! } : null;
+}
+
+/** A write key (`kwk_<id>.<secret>`) lets analytics libraries send events, and nothing else. */
+export function newWriteKey(): { id: string; key: string } {
+  const id = randomBytes(9).toString('base64url');
+  return { id, key: `kwk_${id}.${randomBytes(32).toString('base64url')}` };
+}
+
+export function parseWriteKey(key: string): { id: string } | null {
+  const match = /^kwk_([\w-]{12})\.[\w-]{43}$/.exec(key);
   return match ? { id: match[1]! } : null;
 }
 

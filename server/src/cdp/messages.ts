@@ -34,7 +34,7 @@ export const screenMessage = withSomeone(z.object({ ...common, type: z.literal('
 export const groupMessage = withSomeone(z.object({ ...common, type: z.literal('group'), groupId: id, traits: jsonObject.optional() }));
 export const aliasMessage = z.object({ ...common, type: z.literal('alias'), previousId: id, userId: id });
 
-export const messageSchema = z.discriminatedUnion('type', [trackMessage, identifyMessage, pageMessage, screenMessage, groupMessage, aliasMessage], { error: 'type: must be one of track, identify, page, screen, group, alias' });
+export const messageSchema = z.discriminatedUnion('type', [trackMessage, identifyMessage, pageMessage, screenMessage, groupMessage, aliasMessage], { error: 'must be one of track, identify, page, screen, group, alias' });
 export type Message = z.infer<typeof messageSchema>;
 export type MessageType = Message['type'];
 

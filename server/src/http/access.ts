@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../src/shared/audit/canonical-json';
 import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import { can, roles, type Permission, type Role } from '../auth/permissions';
-import { digestSecret, parseApiKey, sameDigest, secretKindOf } from '../auth/secrets';
+import { digestSecret, parseApiKey, parseWriteKey, sameDigest, secretKindOf } from '../auth/secrets';
+import { findLiveWriteKey, touchWriteKey } from '../db/cdp-store';
 import { appendAuditEvent, appendAuditEventIn } from '../db/audit-store';
 import { findLiveApiKey, findLiveSession, touchApiKey, touchSession } from '../db/identity-store';
 import type { HubSchema } from '../db/schema';
@@ -13,11 +14,13 @@ import type { HubServices } from './services';
 import { HubError } from './errors';
 
 /** Who may call a route: anyone, any signed-in member, or holders of one permission. */
-export type Access = 'public' | 'signed-in' | { permission: Permission };
+export type Access = 'public' | 'signed-in' | 'write-key' | { permission: Permission };
 
 export type Caller =
   | { kind: 'user'; workspaceId: string; userId: string; role: Role; sessionDigest: string; sessionKind: 'cookie' | 'bearer'; mfaEnrolmentRequired: boolean }
-  | { kind: 'api-key'; workspaceId: string; keyId: string; scopes: Permission[] };
+  | { kind: 'api-key'; workspaceId: string; keyId: string; scopes: Permission[] }
+  /** An analytics library sending events with a workspace's write key: it may ingest, nothing else. */
+  | { kind: 'write-key'; workspaceId: string; keyId: string };
 
 export interface DeclaredRoute {
   method: string;
@@ -73,7 +76,15 @@ export function installAccessControl(app: FastifyInstance, services: HubServices
 export async function checkAccess(request: FastifyRequest, services: HubServices): Promise<void> {
   const access = request.routeOptions.config.access;
   if (!access || access === 'public') return;
+  if (access === 'write-key') {
+    // analytics.js may send the key in the body instead of the Authorization header.
+    const inBody = (request.body as { writeKey?: unknown } | undefined)?.writeKey;
+    if (!request.caller && typeof inBody === 'string') await identifyWriteKey(request, services, inBody);
+    if (request.caller?.kind !== 'write-key') throw new HubError(401, request.credentialProblem ?? 'Send the workspace write key as the Basic auth user name (Authorization: Basic base64("<write key>:")).', 'unauthenticated');
+    return;
+  }
   const caller = request.caller;
+  if (caller?.kind === 'write-key') throw new HubError(403, 'A write key can only send events (/v1/track, /v1/identify, /v1/batch, ...).', 'forbidden');
   if (!caller) throw new HubError(401, request.credentialProblem ?? 'Sign in first: send a session cookie, a bearer access token or an API key.', 'unauthenticated');
   if (caller.kind === 'user' && caller.mfaEnrolmentRequired && !request.routeOptions.config.duringMfaEnrolment) {
     throw new HubError(403, 'This workspace requires two-step sign-in. Set up an authenticator app first (POST /v1/auth/mfa/totp/setup, then /confirm).', 'mfa-enrolment-required');
@@ -91,6 +102,11 @@ export async function checkAccess(request: FastifyRequest, services: HubServices
 
 async function identify(request: FastifyRequest, services: HubServices): Promise<void> {
   const header = request.headers.authorization;
+  if (header?.startsWith('Basic ')) {
+    const user = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8').split(':')[0] ?? '';
+    await identifyWriteKey(request, services, user);
+    return;
+  }
   const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
   const presented = bearer ?? request.cookies[sessionCookie] ?? null;
   if (!presented) return;
@@ -125,6 +141,18 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
   if (now.getTime() - session.last_seen_at.getTime() > touchEverySeconds * 1000) await touchSession(services.db, session.token_hash, now);
 }
 
+async function identifyWriteKey(request: FastifyRequest, services: HubServices, presented: string): Promise<void> {
+  const parsed = parseWriteKey(presented);
+  const key = parsed ? await findLiveWriteKey(services.db, parsed.id) : undefined;
+  if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
+    request.credentialProblem = 'This write key is unknown or revoked.';
+    return;
+  }
+  request.caller = { kind: 'write-key', workspaceId: key.workspace_id, keyId: key.id };
+  const now = services.now();
+  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await touchWriteKey(services.db, key.id, now);
+}
+
 /** The caller, for routes whose access rule guarantees one. */
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new HubError(401, 'Sign in first.', 'unauthenticated');
@@ -133,13 +161,13 @@ export function callerOf(request: FastifyRequest): Caller {
 
 export function memberOf(request: FastifyRequest): Extract<Caller, { kind: 'user' }> {
   const caller = callerOf(request);
-  if (caller.kind !== 'user') throw new HubError(403, 'This action needs a signed-in person, not an API key.', 'forbidden');
+  if (caller.kind !== 'user') throw new HubError(403, 'This action needs a signed-in person, not a key.', 'forbidden');
   return caller;
 }
 
 /** What every audit event from a request records about where it came from. */
 export function auditBase(request: FastifyRequest, actor: Caller | { kind: 'system' | 'user'; id: string; workspaceId: string }, now = new Date()): Omit<AuditEvent, 'sequence' | 'action' | 'target' | 'changeDigest'> {
-  const actorRef = 'keyId' in actor ? { kind: 'api-key' as const, id: actor.keyId } : 'userId' in actor ? { kind: 'user' as const, id: actor.userId } : { kind: actor.kind, id: actor.id };
+  const actorRef = 'keyId' in actor ? { kind: 'api-key' as const, id: actor.kind === 'write-key' ? `write-key:${actor.keyId}` : actor.keyId } : 'userId' in actor ? { kind: 'user' as const, id: actor.userId } : { kind: actor.kind, id: actor.id };
   const userAgent = request.headers['user-agent'];
   return { workspaceId: actor.workspaceId, actor: actorRef, at: now.toISOString(), ip: request.ip.slice(0, 64), userAgent: userAgent ? userAgent.slice(0, 512) : null, requestId: request.id };
 }

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { describeIssues } from '../../../src/shared/validation';
+import { callerOf } from '../http/access';
+import { errorResponses, HubError } from '../http/errors';
+import type { HubServices } from '../http/services';
+import { ingestMessages } from './ingest';
+import { batchBody, batchSizeLimit, eventSizeLimit, prepareMessage, type IngestedMessage, type MessageType } from './messages';
+
+const accepted = z.object({ success: z.literal(true), accepted: z.number(), duplicates: z.number() });
+const responses = { 200: accepted, ...errorResponses, 413: errorResponses[400] };
+
+/**
+ * Segment's HTTP tracking API: the same paths and bodies, authenticated by
+ * a workspace write key, so analytics libraries can point at the Hub.
+ */
+export function ingestRoutes(app: FastifyInstance, services: HubServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const ingestServices = { db: services.db, cipher: services.cipher, now: services.now };
+
+  for (const type of ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const satisfies readonly MessageType[]) {
+    r.post(
+      `/v1/${type}`,
+      { bodyLimit: eventSizeLimit, schema: { tags: ['ingest'], summary: `Record one ${type} message (Segment spec)`, body: z.record(z.string(), z.unknown()), response: responses }, config: { access: 'write-key' } },
+      async (request) => {
+        const { writeKey: _writeKey, ...body } = request.body;
+        const prepared = prepareMessage({ ...body, type }, services.now());
+        if (!prepared.ok) throw new HubError(400, `Invalid ${type} message: ${describeIssues(prepared.error).replace(/\n/g, '; ')}`, 'invalid-message');
+        const result = await ingestMessages(ingestServices, callerOf(request).workspaceId, [prepared.value]);
+        return { success: true as const, accepted: result.accepted, duplicates: result.duplicates };
+      },
+    );
+  }
+
+  r.post(
+    '/v1/batch',
+    { bodyLimit: batchSizeLimit, schema: { tags: ['ingest'], summary: 'Record a batch of messages in order (Segment spec; 500 KB a batch, 32 KB a message)', body: batchBody, response: responses }, config: { access: 'write-key' } },
+    async (request) => {
+      const { batch, context, sentAt } = request.body;
+      const now = services.now();
+      const problems: string[] = [];
+      const messages: IngestedMessage[] = [];
+      batch.forEach((raw, index) => {
+        const size = Buffer.byteLength(JSON.stringify(raw));
+        if (size > eventSizeLimit) return void problems.push(`batch.${index}: the message is ${size.toLocaleString('en-US')} bytes; the limit is 32 KB`);
+        const prepared = prepareMessage(raw, now, { context, sentAt });
+        if (!prepared.ok) problems.push(...describeIssues(prepared.error).split('\n').map((line) => `batch.${index}.${line}`));
+        else messages.push(prepared.value);
+      });
+      // A batch is stored whole or not at all, so a sender can fix it and send it again.
+      if (problems.length > 0) throw new HubError(400, `Invalid batch, nothing was stored: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more` : ''}`, 'invalid-message');
+      const result = await ingestMessages(ingestServices, callerOf(request).workspaceId, messages);
+      return { success: true as const, accepted: result.accepted, duplicates: result.duplicates };
+    },
+  );
+}

@@ -1,0 +1,143 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubDatabases } from '../../test/databases';
+import { testCipher, testHub, testWorkspace } from '../../test/hub';
+import type { HubDatabase } from '../db/database';
+
+describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
+  let database: HubDatabase;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    database = await open();
+    app = await testHub(database);
+  }, 30_000);
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  async function source() {
+    const ws = await testWorkspace(app, database);
+    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Website' })).json().writeKey as string;
+    const basic = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    const send = (path: string, payload: unknown, authorization = basic) => app.inject({ method: 'POST', url: path, payload: payload as object, headers: { authorization } });
+    const profiles = () => database.db.selectFrom('profiles').selectAll().where('workspace_id', '=', ws.id).where('merged_into', 'is', null).execute();
+    const events = () => database.db.selectFrom('events').selectAll().where('workspace_id', '=', ws.id).orderBy('occurred_at').execute();
+    return { ws, writeKey, send, profiles, events };
+  }
+
+  it('takes a batch as Segment sends it, and a replay of it changes nothing', async () => {
+    const { send, profiles, events } = await source();
+    const batch = {
+      batch: [
+        { type: 'page', messageId: 'm1', anonymousId: 'anon-1', name: 'Pricing', properties: { path: '/pricing' }, timestamp: '2026-11-20T10:00:00Z' },
+        { type: 'track', messageId: 'm2', anonymousId: 'anon-1', event: 'Trial Started', properties: { plan: 'pro' }, timestamp: '2026-11-20T10:01:00Z' },
+        { type: 'identify', messageId: 'm3', anonymousId: 'anon-1', userId: 'user-42', traits: { email: 'Maya@Acme.example', name: 'Maya Lee', plan: 'pro', seats: 12 }, timestamp: '2026-11-20T10:02:00Z' },
+      ],
+      sentAt: '2026-11-20T10:02:01Z',
+    };
+    expect((await send('/v1/batch', batch)).json()).toEqual({ success: true, accepted: 3, duplicates: 0 });
+    const [profile] = await profiles();
+    expect(profile).toMatchObject({ event_count: 3, traits: { plan: 'pro', seats: 12 } });
+    expect(profile!.first_seen_at.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    expect(testCipher.decrypt(profile!.email_enc!)).toBe('maya@acme.example');
+    expect((await events()).map((e) => [e.type, e.name])).toEqual([['page', 'Pricing'], ['track', 'Trial Started'], ['identify', null]]);
+
+    expect((await send('/v1/batch', batch)).json()).toEqual({ success: true, accepted: 0, duplicates: 3 });
+    expect(await profiles()).toEqual([profile]);
+    expect(await events()).toHaveLength(3);
+  });
+
+  it('recognises a replayed message without a messageId by its content', async () => {
+    const { send, events } = await source();
+    const message = { userId: 'u-1', event: 'Order Completed', properties: { total: 30 }, timestamp: '2026-11-21T09:00:00Z' };
+    expect((await send('/v1/track', message)).json()).toMatchObject({ accepted: 1 });
+    expect((await send('/v1/track', message)).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await events()).toHaveLength(1);
+  });
+
+  it('merges the visitor into the customer when identify links them, and can say why', async () => {
+    const { ws, send, profiles, events } = await source();
+    await send('/v1/track', { messageId: 'a', anonymousId: 'device-cookie', event: 'Viewed Product' });
+    await send('/v1/identify', { messageId: 'b', userId: 'user-7', traits: { email: 'kim@example.com' } });
+    expect(await profiles()).toHaveLength(2);
+    await send('/v1/identify', { messageId: 'c', userId: 'user-7', anonymousId: 'device-cookie' });
+    const live = await profiles();
+    expect(live).toHaveLength(1);
+    expect(live[0]!.event_count).toBe(3);
+    expect(new Set((await events()).map((e) => e.profile_id))).toEqual(new Set([live[0]!.id]));
+    const merge = await database.db.selectFrom('profile_merges').selectAll().where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    expect(merge).toMatchObject({ survivor_id: live[0]!.id, identifier_kind: 'anonymous_id', message_id: 'c', identifier_hash: testCipher.lookupHash(ws.id, 'anonymous_id', 'device-cookie') });
+  });
+
+  it('keeps two user ids apart when they share an email, and records the conflict', async () => {
+    const { ws, send, profiles } = await source();
+    await send('/v1/identify', { messageId: '1', userId: 'alice', traits: { email: 'family@example.com' } });
+    await send('/v1/identify', { messageId: '2', userId: 'bob', traits: { email: 'family@example.com' } });
+    expect(await profiles()).toHaveLength(2);
+    const conflicts = await database.db.selectFrom('identity_conflicts').selectAll().where('workspace_id', '=', ws.id).execute();
+    expect(conflicts).toEqual([expect.objectContaining({ identifier_kind: 'email', message_id: '2' })]);
+    // An alias is the sender's explicit word: it merges them.
+    await send('/v1/alias', { messageId: '3', previousId: 'bob', userId: 'alice' });
+    expect(await profiles()).toHaveLength(1);
+  });
+
+  it("takes consent from Segment's consent preferences, and a withdrawal at once", async () => {
+    const { ws, send } = await source();
+    const consent = (preferences: Record<string, boolean>) => ({ consent: { categoryPreferences: preferences } });
+    await send('/v1/track', { messageId: 'c1', userId: 'u1', event: 'Signed Up', context: consent({ 'Email Marketing': true, Analytics: true, 'Some Vendor': true }), timestamp: '2026-11-22T08:00:00Z' });
+    const consents = () => database.db.selectFrom('consents').select(['purpose', 'status', 'source', 'legal_basis']).where('workspace_id', '=', ws.id).orderBy('purpose').execute();
+    expect(await consents()).toEqual([
+      { purpose: 'analytics', status: 'granted', source: 'event:track', legal_basis: 'consent' },
+      { purpose: 'email-marketing', status: 'granted', source: 'event:track', legal_basis: 'consent' },
+    ]);
+    // The same preferences again record nothing new; a withdrawal is recorded and applies at once.
+    await send('/v1/page', { messageId: 'c2', userId: 'u1', name: 'Home', context: consent({ 'Email Marketing': true }) });
+    await send('/v1/track', { messageId: 'c3', userId: 'u1', event: 'Settings Saved', context: consent({ 'Email Marketing': false }), timestamp: '2026-11-22T09:00:00Z' });
+    expect((await consents()).find((c) => c.purpose === 'email-marketing')!.status).toBe('denied');
+    const history = await database.db.selectFrom('consent_history').select(['purpose', 'status', 'message_id']).where('workspace_id', '=', ws.id).orderBy('id').execute();
+    expect(history).toEqual([
+      { purpose: 'email-marketing', status: 'granted', message_id: 'c1' },
+      { purpose: 'analytics', status: 'granted', message_id: 'c1' },
+      { purpose: 'email-marketing', status: 'denied', message_id: 'c3' },
+    ]);
+  });
+
+  it('refuses malformed messages with reasons, storing nothing of the batch', async () => {
+    const { writeKey, send, events, ws } = await source();
+    const bad = await send('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'Fine' }, { type: 'track', userId: 'u' }, { type: 'identify' }, { type: 'teleport', userId: 'u' }] });
+    expect(bad.statusCode).toBe(400);
+    const error = bad.json().error as string;
+    expect(error).toMatch(/^Invalid batch, nothing was stored: /);
+    expect(error).toContain('batch.1.event: Invalid input');
+    expect(error).toContain('batch.2.userId: userId or anonymousId is required');
+    expect(error).toContain('batch.3.type: must be one of track, identify, page, screen, group, alias');
+    expect((await send('/v1/track', { userId: 'u', event: 'x', timestamp: 'yesterday' })).json().error).toMatch(/timestamp: must be an ISO 8601 date-time/);
+    expect(await events()).toHaveLength(0);
+
+    const big = { type: 'track', userId: 'u', event: 'Big', properties: { blob: 'x'.repeat(33 * 1024) } };
+    expect((await send('/v1/batch', { batch: [big] })).json().error).toMatch(/batch\.0: the message is [\d,]+ bytes; the limit is 32 KB/);
+    const tooBig = await send('/v1/track', big);
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.json().error).toMatch(/at most 32 KB/);
+    const huge = await send('/v1/batch', { batch: Array.from({ length: 20 }, (_, i) => ({ ...big, messageId: `b${i}`, properties: { blob: 'y'.repeat(30 * 1024) } })) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error).toMatch(/at most 500 KB/);
+
+    expect((await send('/v1/track', { userId: 'u', event: 'x' }, 'Basic ' + Buffer.from('kwk_nope:').toString('base64'))).json().error).toBe('This write key is unknown or revoked.');
+    expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' }, headers: { authorization: `Bearer ${ws.ownerToken}` } })).statusCode).toBe(401);
+    // The key in the body, as analytics.js sends it, works too; a write key opens nothing else.
+    expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x', writeKey } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/v1/members', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } })).statusCode).toBe(403);
+  });
+
+  it('keeps personal data encrypted at rest', async () => {
+    const { ws, send } = await source();
+    await send('/v1/identify', { messageId: 'p1', userId: 'customer-981', traits: { email: 'secret.person@example.com', phone: '+44 20 7946 0958', name: 'Secret Person' }, context: { ip: '203.0.113.50', traits: { email: 'secret.person@example.com' } } });
+    const rows = await sql`select p.*, i.*, e.* from profiles p join identities i on i.profile_id = p.id join events e on e.profile_id = p.id where p.workspace_id = ${ws.id}`.execute(database.db);
+    const dump = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
+    for (const plain of ['secret.person@example.com', '7946', 'Secret Person', 'customer-981', '203.0.113.50']) expect(dump).not.toContain(plain);
+  });
+});
