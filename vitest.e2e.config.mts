@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // Waiting for the UI: the first FFmpeg capability check spawns several processes and takes seconds on a busy 2-core machine.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const root = resolve(__dirname, '..');
@@ -77,9 +78,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Starts the real Hub (`npm run hub`) on a free port and reads its address from its log. */
 export async function startHub(): Promise<{ url: string; stop(): Promise<void> }> {
+  // A Hub of its own, with its embedded database in a fresh folder.
+  const dataDir = await mkdtemp(join(tmpdir(), 'kata-e2e-hub-'));
   const child = spawn(resolve(root, 'node_modules/.bin/tsx'), ['server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, KATA_HUB_PORT: '0' },
+    env: { ...process.env, KATA_HUB_PORT: '0', KATA_HUB_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -99,11 +102,13 @@ export async function startHub(): Promise<{ url: string; stop(): Promise<void> }
   });
   return {
     url,
-    stop: () =>
-      new Promise<void>((done) => {
+    stop: async () => {
+      await new Promise<void>((done) => {
         if (child.exitCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
-      }),
+      });
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
