@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { auditRoutes } from './audit/routes';
 import { auditPublicKey, type AuditSigningKey } from './audit/signing-key';
 import { authRoutes } from './auth/routes';
+import { customerRoutes } from './cdp/customer-routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
 import type { HubDatabase } from './db/database';
@@ -188,6 +189,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   auditRoutes(app, services);
   writeKeyRoutes(app, services);
   ingestRoutes(app, services);
+  customerRoutes(app, services);
   if (options.jobs) jobRoutes(app, services, options.jobs);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));

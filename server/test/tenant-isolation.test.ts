@@ -39,13 +39,17 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aInvitation = (await a.call('POST', '/v1/invitations', { email: 'future@a.example', role: 'viewer' })).json();
     const aJob = await jobs.send('test.always-fails', a.id, {});
     const aWriteKey = (await a.call('POST', '/v1/write-keys', { name: 'A website' })).json();
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id];
+    await app.inject({ method: 'POST', url: '/v1/identify', payload: { userId: 'a-customer', traits: { email: 'customer@a.example', plan: 'gold' } }, headers: { authorization: `Basic ${Buffer.from(`${aWriteKey.writeKey}:`).toString('base64')}` } });
+    const aCustomer = (await a.call('GET', '/v1/customers')).json().customers[0].id as string;
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'role', 'deactivated_at', 'password_hash', 'totp_enabled']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       keys: await database.db.selectFrom('api_keys').select(['id', 'revoked_at', 'scopes']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       writeKeys: await database.db.selectFrom('write_keys').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       events: (await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', a.id).execute()).length,
+      consents: await database.db.selectFrom('consents').selectAll().where('workspace_id', '=', a.id).execute(),
+      profiles: await database.db.selectFrom('profiles').select(['id', 'traits', 'event_count', 'erased_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       invitations: await database.db.selectFrom('invitations').select(['id', 'revoked_at', 'accepted_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       liveSessions: (await database.db.selectFrom('sessions').select('token_hash').where('workspace_id', '=', a.id).where('revoked_at', 'is', null).execute()).length,
       auditEvents: (await readAuditEvents(database.db, a.id)).length,
@@ -67,6 +71,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/invitations/')) return aInvitation.id;
       if (url.startsWith('/v1/jobs/')) return aJob;
       if (url.startsWith('/v1/write-keys/')) return aWriteKey.id;
+      if (url.startsWith('/v1/customers/')) return aCustomer;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
     };
     const bodies: Record<string, unknown> = {
@@ -78,6 +83,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/auth/mfa/totp/confirm': { code: '000000' },
       'POST /v1/auth/mfa/totp/disable': { code: '000000' },
       'POST /v1/write-keys': { name: 'B website' },
+      'PUT /v1/customers/:id/consent/:purpose': { status: 'granted' },
+      'PUT /v1/consent-purposes': { purposes: ['email-marketing'] },
       // Ingest takes only a write key: B's owner token and API key are turned away.
       'POST /v1/track': { userId: 'a-customer', event: 'Hijack' },
       'POST /v1/identify': { userId: 'a-customer', traits: { plan: 'none' } },
@@ -93,7 +100,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     expect(app.declaredRoutes.filter((route) => route.access === 'public').map((r) => `${r.method} ${r.url}`).sort()).toEqual([...publicByDesign].sort());
     expect(routes.length).toBeGreaterThan(15);
     for (const route of routes) {
-      const url = route.url.replace(':id', () => aimAt(route.url));
+      const url = route.url.replace(':id', () => aimAt(route.url)).replace(':purpose', 'email-marketing');
       const key = `${route.method} ${route.url}`;
       const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'].includes(key) || !['POST', 'PATCH', 'PUT'].includes(route.method);
       const body = bodies[key] ?? (takesNoBody ? null : undefined);

@@ -4,6 +4,7 @@ import * as store from '../db/cdp-store';
 import type { HubSchema } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
 import { IdentityGraph, type Identifier, type IdentifierKind } from './identity-graph';
+import { normaliseIdentifier } from './identifiers';
 import type { IngestedMessage, Message } from './messages';
 
 export interface IngestServices {
@@ -104,7 +105,7 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
 /** The identifiers a message carries, normalised and hashed (`previous`: the forms an alias's previousId may take). */
 function identifiersIn(message: Message, cipher: PersonalDataCipher, workspaceId: string): { own: Named[]; previous: Named[] } {
   const named = (kind: IdentifierKind, raw: unknown): Named | null => {
-    const value = normalise(kind, raw);
+    const value = normaliseIdentifier(kind, raw);
     return value ? { kind, value, hash: cipher.lookupHash(workspaceId, kind, value) } : null;
   };
   const context = message.context ?? {};
@@ -114,18 +115,6 @@ function identifiersIn(message: Message, cipher: PersonalDataCipher, workspaceId
   const own = [named('user_id', message.userId), named('email', traits.email), named('phone', traits.phone), named('device_id', device.id), named('anonymous_id', message.anonymousId)].filter((i): i is Named => i !== null);
   const previous = message.type === 'alias' ? [named('user_id', message.previousId), named('anonymous_id', message.previousId)].filter((i): i is Named => i !== null) : [];
   return { own, previous };
-}
-
-function normalise(kind: IdentifierKind, raw: unknown): string | null {
-  if (typeof raw !== 'string' && typeof raw !== 'number') return null;
-  const value = String(raw).trim();
-  if (!value || value.length > 320) return null;
-  if (kind === 'email') return value.includes('@') ? value.toLowerCase() : null;
-  if (kind === 'phone') {
-    const digits = value.replace(/[\s().-]/g, '');
-    return /^\+?\d{5,20}$/.test(digits) ? digits : null;
-  }
-  return value;
 }
 
 function eventName(message: Message): string | null {
@@ -153,9 +142,9 @@ function withoutPersonal(traits: Record<string, unknown>): Record<string, unknow
 
 function absorbTraits(change: store.ProfileUpdate, traits: Record<string, unknown>, cipher: PersonalDataCipher): void {
   Object.assign(change.traits, withoutPersonal(traits));
-  const email = normalise('email', traits.email);
+  const email = normaliseIdentifier('email', traits.email);
   if (email) change.emailEnc = cipher.encrypt(email);
-  const phone = normalise('phone', traits.phone);
+  const phone = normaliseIdentifier('phone', traits.phone);
   if (phone) change.phoneEnc = cipher.encrypt(phone);
   const name = typeof traits.name === 'string' ? traits.name : [traits.firstName ?? traits.first_name, traits.lastName ?? traits.last_name].filter((p) => typeof p === 'string').join(' ');
   if (name.trim()) change.nameEnc = cipher.encrypt(name.trim().slice(0, 300));

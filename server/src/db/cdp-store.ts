@@ -203,3 +203,68 @@ export async function revokeWriteKey(db: Db, workspaceId: string, id: string, no
   const result = await db.updateTable('write_keys').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+// Customers as the API shows them
+
+export type ProfileRow = Awaited<ReturnType<typeof getProfile>>;
+
+/** The live profile a profile id leads to (following merges), or nothing for an unknown or erased one. */
+export async function getProfile(db: Db, workspaceId: string, profileId: string) {
+  let id = profileId;
+  for (let hops = 0; hops < 32; hops++) {
+    const row = await db.selectFrom('profiles').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    if (!row || row.erased_at) return undefined;
+    if (!row.merged_into) return row;
+    id = row.merged_into;
+  }
+  return undefined;
+}
+
+export async function profileIdByIdentifier(db: Db, workspaceId: string, kind: string, hash: string): Promise<string | undefined> {
+  const row = await db.selectFrom('identities').select('profile_id').where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('value_hash', '=', hash).executeTakeFirst();
+  return row?.profile_id;
+}
+
+/** Live profiles by id, for paging through customers (keyset: after the last id seen). */
+export function listProfiles(db: Db, workspaceId: string, page: { after?: string; limit: number }) {
+  let query = db.selectFrom('profiles').selectAll().where('workspace_id', '=', workspaceId).where('merged_into', 'is', null).where('erased_at', 'is', null);
+  if (page.after) query = query.where('id', '>', page.after);
+  return query.orderBy('id').limit(page.limit).execute();
+}
+
+export function identitiesOf(db: Db, workspaceId: string, profileId: string) {
+  return db.selectFrom('identities').selectAll().where('workspace_id', '=', workspaceId).where('profile_id', '=', profileId).orderBy('first_seen_at').execute();
+}
+
+export function mergesInto(db: Db, workspaceId: string, profileId: string) {
+  return db.selectFrom('profile_merges').selectAll().where('workspace_id', '=', workspaceId).where('survivor_id', '=', profileId).orderBy('merged_at').execute();
+}
+
+export function conflictsOf(db: Db, workspaceId: string, profileId: string) {
+  return db
+    .selectFrom('identity_conflicts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('profile_id', '=', profileId), eb('other_profile_id', '=', profileId)]))
+    .orderBy('seen_at')
+    .execute();
+}
+
+/** The identity whose hash a merge or conflict names, to say which value it was. */
+export function identityByHash(db: Db, workspaceId: string, kind: string, hash: string) {
+  return db.selectFrom('identities').selectAll().where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('value_hash', '=', hash).executeTakeFirst();
+}
+
+export function eventsOf(db: Db, workspaceId: string, profileId: string, page: { before?: Date; limit: number }) {
+  let query = db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('profile_id', '=', profileId);
+  if (page.before) query = query.where('occurred_at', '<', page.before);
+  return query.orderBy('occurred_at', 'desc').orderBy('message_id', 'desc').limit(page.limit).execute();
+}
+
+export function consentHistoryOf(db: Db, workspaceId: string, profileId: string) {
+  return db.selectFrom('consent_history').selectAll().where('workspace_id', '=', workspaceId).where('profile_id', '=', profileId).orderBy('id').execute();
+}
+
+export async function setConsentPurposes(db: Db, workspaceId: string, purposes: string[]): Promise<void> {
+  await db.updateTable('workspaces').set({ consent_purposes: JSON.stringify(purposes) }).where('id', '=', workspaceId).execute();
+}
