@@ -5,6 +5,7 @@ import { auditPublicKey, loadAuditSigningKey } from './audit/signing-key';
 import { loadConfig } from './config';
 import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
+import { defineCdpJobs } from './cdp/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { loadPersonalDataKeys, PersonalDataCipher } from './privacy/personal-data';
@@ -47,6 +48,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     });
     const queue = jobs;
     logJobError = (error) => app.log.error({ err: error }, 'job queue');
+    await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });
     const address = await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });
     const setupLink = await makeSetupLink({ db: database.db, now: () => new Date(), publicUrl: config.KATA_HUB_PUBLIC_URL ?? address });

@@ -268,3 +268,15 @@ export function consentHistoryOf(db: Db, workspaceId: string, profileId: string)
 export async function setConsentPurposes(db: Db, workspaceId: string, purposes: string[]): Promise<void> {
   await db.updateTable('workspaces').set({ consent_purposes: JSON.stringify(purposes) }).where('id', '=', workspaceId).execute();
 }
+
+/** Workspaces that keep raw events for a limited time. */
+export async function workspacesWithEventRetention(db: Db): Promise<{ id: string; days: number }[]> {
+  const rows = await db.selectFrom('workspaces').select(['id', 'event_retention_days']).where('kind', '=', 'tenant').where('event_retention_days', 'is not', null).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, days: r.event_retention_days! }));
+}
+
+/** Removes raw events that happened before `cutoff`; profiles keep their counters and first/last seen times. */
+export async function removeEventsBefore(db: Db, workspaceId: string, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('events').where('workspace_id', '=', workspaceId).where('occurred_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -27,7 +27,7 @@ export async function countTenantWorkspaces(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-export async function updateWorkspace(db: Db, id: string, change: { name?: string; mfa_required?: boolean; audit_retention_days?: number | null }): Promise<void> {
+export async function updateWorkspace(db: Db, id: string, change: { name?: string; mfa_required?: boolean; audit_retention_days?: number | null; event_retention_days?: number | null }): Promise<void> {
   if (Object.keys(change).length > 0) await db.updateTable('workspaces').set(change).where('id', '=', id).execute();
 }
 

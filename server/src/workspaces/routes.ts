@@ -16,8 +16,8 @@ const conflict = { 409: errorResponses[400] };
 /** The workspace itself, its members and roles, invitations and API keys. */
 export function workspaceRoutes(app: FastifyInstance, services: HubServices): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const workspaceOut = workspaceSummary.extend({ mfaRequired: z.boolean(), auditRetentionDays: z.number().nullable(), createdAt: z.string() });
-  const present = (w: store.WorkspaceRow) => ({ id: w.id, name: w.name, slug: w.slug ?? w.id, mfaRequired: w.mfa_required, auditRetentionDays: w.audit_retention_days, createdAt: w.created_at.toISOString() });
+  const workspaceOut = workspaceSummary.extend({ mfaRequired: z.boolean(), auditRetentionDays: z.number().nullable(), eventRetentionDays: z.number().nullable(), createdAt: z.string() });
+  const present = (w: store.WorkspaceRow) => ({ id: w.id, name: w.name, slug: w.slug ?? w.id, mfaRequired: w.mfa_required, auditRetentionDays: w.audit_retention_days, eventRetentionDays: w.event_retention_days, createdAt: w.created_at.toISOString() });
 
   r.get('/v1/workspace', { schema: { tags: ['workspace'], summary: 'This workspace and its settings', response: { 200: workspaceOut, ...errorResponses } }, config: { access: { permission: 'workspace.read' } } }, async (request) =>
     present((await store.getWorkspace(services.db, callerOf(request).workspaceId))!),
@@ -25,11 +25,16 @@ export function workspaceRoutes(app: FastifyInstance, services: HubServices): vo
 
   r.patch(
     '/v1/workspace',
-    { schema: { tags: ['workspace'], summary: 'Rename the workspace, require two-step sign-in, or set how long audit events are kept', body: z.object({ name: z.string().trim().min(1).max(120).optional(), mfaRequired: z.boolean().optional(), auditRetentionDays: z.number().int().min(30).max(3650).nullable().optional().describe('Days to keep audit events (null: forever); older ones are removed daily behind a signed tombstone') }).strict(), response: { 200: workspaceOut, ...errorResponses } }, config: { access: { permission: 'workspace.manage' } } },
+    { schema: { tags: ['workspace'], summary: 'Rename the workspace, require two-step sign-in, or set how long audit events and raw customer events are kept', body: z.object({ name: z.string().trim().min(1).max(120).optional(), mfaRequired: z.boolean().optional(), auditRetentionDays: z.number().int().min(30).max(3650).nullable().optional().describe('Days to keep audit events (null: forever); older ones are removed daily behind a signed tombstone'), eventRetentionDays: z.number().int().min(1).max(3650).nullable().optional().describe("Days to keep customers' raw events (null: forever); profiles keep what they learned") }).strict(), response: { 200: workspaceOut, ...errorResponses } }, config: { access: { permission: 'workspace.manage' } } },
     async (request) => {
       const { workspaceId } = callerOf(request);
-      const { name, mfaRequired, auditRetentionDays } = request.body;
-      const change = { ...(name !== undefined && { name }), ...(mfaRequired !== undefined && { mfa_required: mfaRequired }), ...(auditRetentionDays !== undefined && { audit_retention_days: auditRetentionDays }) };
+      const { name, mfaRequired, auditRetentionDays, eventRetentionDays } = request.body;
+      const change = {
+        ...(name !== undefined && { name }),
+        ...(mfaRequired !== undefined && { mfa_required: mfaRequired }),
+        ...(auditRetentionDays !== undefined && { audit_retention_days: auditRetentionDays }),
+        ...(eventRetentionDays !== undefined && { event_retention_days: eventRetentionDays }),
+      };
       await audited(request, services, { action: 'workspace.updated', target: { kind: 'workspace', id: workspaceId }, change }, (tx) => store.updateWorkspace(tx, workspaceId, change));
       return present((await store.getWorkspace(services.db, workspaceId))!);
     },
