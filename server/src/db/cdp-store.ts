@@ -18,13 +18,13 @@ export async function knownMessageIds(db: Db, workspaceId: string, messageIds: s
 
 export async function identitiesFor(db: Db, workspaceId: string, identifiers: { kind: string; hash: string }[]): Promise<{ kind: string; hash: string; profileId: string }[]> {
   if (identifiers.length === 0) return [];
-  const rows = await db
-    .selectFrom('identities')
-    .select(['kind', 'value_hash', 'profile_id'])
-    .where('workspace_id', '=', workspaceId)
-    .where('value_hash', 'in', [...new Set(identifiers.map((i) => i.hash))])
-    .execute();
-  return rows.map((r) => ({ kind: r.kind, hash: r.value_hash, profileId: r.profile_id }));
+  // By (kind, hash) pairs, so the primary key finds each one directly.
+  const pairs = JSON.stringify(identifiers.map((i) => ({ kind: i.kind, hash: i.hash })));
+  const rows = await sql<{ kind: string; value_hash: string; profile_id: string }>`
+    select i.kind, i.value_hash, i.profile_id from identities i
+    join jsonb_to_recordset(${pairs}::jsonb) as wanted(kind text, hash text) on i.kind = wanted.kind and i.value_hash = wanted.hash
+    where i.workspace_id = ${workspaceId}`.execute(db);
+  return rows.rows.map((r) => ({ kind: r.kind, hash: r.value_hash, profileId: r.profile_id }));
 }
 
 /** Every user id of these profiles, so the graph knows which profiles already have one. */
@@ -105,16 +105,17 @@ export interface StoredEvent {
   occurredAt: Date;
 }
 
-/** Appends events; one already stored (a replay racing in) is skipped. Returns the ids actually stored. */
+/** Appends events (as one parameter, however many there are); one already stored (a replay racing in) is skipped. Returns the ids actually stored. */
 export async function insertEvents(tx: Tx, workspaceId: string, events: StoredEvent[], receivedAt: Date): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const rows = await tx
-    .insertInto('events')
-    .values(events.map((e) => ({ workspace_id: workspaceId, message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: JSON.stringify(e.properties), context: JSON.stringify(e.context), occurred_at: e.occurredAt, received_at: receivedAt })))
-    .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
-    .returning('message_id')
-    .execute();
-  return new Set(rows.map((r) => r.message_id));
+  const rows = JSON.stringify(events.map((e) => ({ message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: e.properties, context: e.context, occurred_at: e.occurredAt.toISOString() })));
+  const result = await sql<{ message_id: string }>`
+    insert into events (workspace_id, message_id, type, name, profile_id, properties, context, occurred_at, received_at)
+    select ${workspaceId}, e.message_id, e.type, e.name, e.profile_id, e.properties, e.context, e.occurred_at, ${receivedAt}
+    from jsonb_to_recordset(${rows}::jsonb) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)
+    on conflict (workspace_id, message_id) do nothing
+    returning message_id`.execute(tx);
+  return new Set(result.rows.map((r) => r.message_id));
 }
 
 export interface ProfileUpdate {

@@ -83,7 +83,7 @@ const statements = [
     primary key (workspace_id, message_id)
   )`,
   `create index events_profile_name_time on events (workspace_id, profile_id, name, occurred_at)`,
-  `create index events_received on events (workspace_id, received_at)`,
+  `create index events_occurred on events (workspace_id, occurred_at)`,
   `create table consents (
     workspace_id text not null references workspaces(id),
     profile_id text not null,
