@@ -85,6 +85,9 @@ describe.each(hubDatabases)('local sign-in on $name', ({ open }) => {
     expect(setup.otpauthUri).toMatch(/^otpauth:\/\/totp\/Kata%20Hub:owner/);
     expect((await ws.call('POST', '/v1/auth/mfa/totp/confirm', { code: '000000' })).statusCode).toBe(400);
     expect((await ws.call('POST', '/v1/auth/mfa/totp/confirm', { code: totpCode(setup.secret, clock.now()) })).statusCode).toBe(204);
+    const stored = await database.db.selectFrom('users').select('totp_secret').where('id', '=', ws.ownerId).executeTakeFirstOrThrow();
+    expect(stored.totp_secret).not.toContain(setup.secret);
+    expect(stored.totp_secret).toMatch(/^v1\.k2\./);
     clock.advance(30);
     const noCode = await login({ email: ws.ownerEmail, password: ownerPassword });
     expect(noCode.statusCode).toBe(401);

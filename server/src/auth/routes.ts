@@ -82,7 +82,7 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
           await attempt(user.workspace_id, 'auth.login.second-factor-asked', { kind: 'user', id: user.id });
           throw new HubError(401, 'Enter the 6-digit code from your authenticator app.', 'mfa-required');
         }
-        const step = totpStep(user.totp_secret, body.totp, now);
+        const step = totpStep(services.cipher.decrypt(user.totp_secret), body.totp, now);
         if (step === null || !(await store.claimTotpStep(services.db, user.workspace_id, user.id, step))) {
           await recordFailure(user, 'auth.login.failed.second-factor');
           throw new HubError(401, 'That code is wrong or was already used; wait for the next one.', 'mfa-wrong');
@@ -151,8 +151,9 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
       const member = memberOf(request);
       const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
       if (user.totp_enabled) throw new HubError(409, 'Two-step sign-in is already on; turn it off first to change the app.', 'mfa-already-enabled');
+      // Kept encrypted with the personal-data key: a copy of the database alone cannot make codes.
       const secret = newTotpSecret();
-      await audited(request, services, { action: 'auth.mfa.setup-started', target: { kind: 'user', id: user.id } }, (tx) => store.updateUser(tx, user.workspace_id, user.id, { totp_secret: secret, totp_last_step: null }));
+      await audited(request, services, { action: 'auth.mfa.setup-started', target: { kind: 'user', id: user.id } }, (tx) => store.updateUser(tx, user.workspace_id, user.id, { totp_secret: services.cipher.encrypt(secret), totp_last_step: null }));
       return { secret, otpauthUri: totpUri(secret, user.email) };
     },
   );
@@ -162,7 +163,7 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
     const member = memberOf(request);
     const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
     if (!user.totp_secret || user.totp_enabled) throw new HubError(400, 'Start with POST /v1/auth/mfa/totp/setup.', 'mfa-not-started');
-    const step = totpStep(user.totp_secret, request.body.code, services.now());
+    const step = totpStep(services.cipher.decrypt(user.totp_secret), request.body.code, services.now());
     if (step === null) throw new HubError(400, 'code: that code does not match; check the time on your phone and try the next one.', 'mfa-wrong');
     await audited(request, services, { action: 'auth.mfa.enabled', target: { kind: 'user', id: user.id } }, async (tx) => {
       await store.updateUser(tx, user.workspace_id, user.id, { totp_enabled: true, totp_last_step: step });
@@ -176,7 +177,7 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
     const user = (await store.getUser(services.db, member.workspaceId, member.userId))!;
     const workspace = (await store.getWorkspace(services.db, member.workspaceId))!;
     if (workspace.mfa_required) throw new HubError(409, 'Your workspace requires two-step sign-in, so it cannot be turned off.', 'mfa-required-by-workspace');
-    const step = user.totp_enabled && user.totp_secret ? totpStep(user.totp_secret, request.body.code, services.now()) : null;
+    const step = user.totp_enabled && user.totp_secret ? totpStep(services.cipher.decrypt(user.totp_secret), request.body.code, services.now()) : null;
     if (step === null) throw new HubError(400, 'code: that code does not match.', 'mfa-wrong');
     await audited(request, services, { action: 'auth.mfa.disabled', target: { kind: 'user', id: user.id } }, (tx) => store.updateUser(tx, user.workspace_id, user.id, { totp_enabled: false, totp_secret: null, totp_last_step: null }));
     return reply.status(204).send(null);
