@@ -6,6 +6,7 @@ import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
 import { identity } from './migrations/0002-identity';
 import { auditIntegrity } from './migrations/0003-audit-integrity';
 import { customerData } from './migrations/0004-customer-data';
+import { segmentIndexes } from './migrations/0005-segment-indexes';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0002-identity': identity,
   '0003-audit-integrity': auditIntegrity,
   '0004-customer-data': customerData,
+  '0005-segment-indexes': segmentIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
