@@ -56,6 +56,11 @@ export function urlForLog(url: string): string {
   return `${url.slice(0, query)}?${params.toString()}`;
 }
 
+const ingestPaths = new Set(['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch', '/v1/t', '/v1/i', '/v1/p', '/v1/s', '/v1/g', '/v1/a']);
+function isIngestPath(url: string): boolean {
+  return ingestPaths.has(url.split('?')[0]!);
+}
+
 export interface RateLimits {
   /** Requests per minute for a caller without credentials, per IP address. */
   perIp: number;
@@ -132,7 +137,21 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }));
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
-  await app.register(cors, { origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false });
+  // CORS is closed unless origins are listed, except for event ingest: analytics.js sends from customers' own sites, with the write key and no cookies.
+  const consoleOrigins = options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false;
+  await app.register(cors, {
+    delegator: (request, callback) =>
+      callback(null, isIngestPath(request.url) ? { origin: '*', methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization'], credentials: false, maxAge: 86_400 } : { origin: consoleOrigins }),
+  });
+  // analytics.js posts its JSON as text/plain (so browsers skip the preflight); elsewhere text/plain stays text and fails validation.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    if (!isIngestPath(request.url)) return done(null, body);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error('The body is not valid JSON.'), { statusCode: 400 }), undefined);
+    }
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Kata Hub API', version: '1', description: 'Sign in with POST /v1/auth/login: browsers get a session cookie, Studio (`"client": "studio"`) a bearer token. API keys (`kak_…`) go in the same Authorization header.' },

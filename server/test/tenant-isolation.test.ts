@@ -103,7 +103,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       const url = route.url.replace(':id', () => aimAt(route.url)).replace(':purpose', 'email-marketing');
       const key = `${route.method} ${route.url}`;
       const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'].includes(key) || !['POST', 'PATCH', 'PUT'].includes(route.method);
-      const body = bodies[key] ?? (takesNoBody ? null : undefined);
+      const ingestBody = { userId: 'a-customer', event: 'Hijack', name: 'x', groupId: 'g', previousId: 'other' };
+      const body = bodies[key] ?? (route.access === 'write-key' && route.url.length === 4 ? ingestBody : takesNoBody ? null : undefined);
       if (body === undefined) throw new Error(`The tenant walk has no body for ${key}; add one that would change workspace A if the tenant check failed.`);
       // A fresh sign-in per route: some routes (sign-out, password change) end B's own sessions.
       for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey, bWriteKey]) {

@@ -19,10 +19,11 @@ export function ingestRoutes(app: FastifyInstance, services: HubServices): void 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const ingestServices = { db: services.db, cipher: services.cipher, now: services.now };
 
-  for (const type of ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const satisfies readonly MessageType[]) {
+  // Each type also answers at its one-letter path (/v1/t, /v1/i, …), as analytics.js sends them.
+  for (const [type, url] of (['track', 'identify', 'page', 'screen', 'group', 'alias'] as const satisfies readonly MessageType[]).flatMap((t) => [[t, `/v1/${t}`] as const, [t, `/v1/${t[0]}`] as const])) {
     r.post(
-      `/v1/${type}`,
-      { bodyLimit: eventSizeLimit, schema: { tags: ['ingest'], summary: `Record one ${type} message (Segment spec)`, body: z.record(z.string(), z.unknown()), response: responses }, config: { access: 'write-key' } },
+      url,
+      { bodyLimit: eventSizeLimit, schema: { tags: ['ingest'], summary: `Record one ${type} message (Segment spec)`, hide: url.length === 4, body: z.record(z.string(), z.unknown()), response: responses }, config: { access: 'write-key' } },
       async (request) => {
         const { writeKey: _writeKey, ...body } = request.body;
         const prepared = prepareMessage({ ...body, type }, services.now());

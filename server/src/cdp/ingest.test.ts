@@ -133,6 +133,20 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect((await app.inject({ url: '/v1/members', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } })).statusCode).toBe(403);
   });
 
+  it('takes analytics.js in a browser: text/plain JSON from any site, the key in the body, short paths', async () => {
+    const { writeKey, events } = await source();
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/t', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    const sent = await app.inject({ method: 'POST', url: '/v1/t', headers: { origin: 'https://shop.example', 'content-type': 'text/plain' }, payload: JSON.stringify({ writeKey, anonymousId: 'browser-1', event: 'Added to Cart', messageId: 'ajs-1' }) });
+    expect(sent.json()).toMatchObject({ success: true, accepted: 1 });
+    expect(sent.headers['access-control-allow-origin']).toBe('*');
+    expect((await events()).map((e) => e.name)).toEqual(['Added to Cart']);
+    expect((await app.inject({ method: 'POST', url: '/v1/t', headers: { 'content-type': 'text/plain' }, payload: '{not json' })).json().error).toBe('The body is not valid JSON.');
+    // Everything else stays closed to other sites.
+    const closed = await app.inject({ method: 'OPTIONS', url: '/v1/members', headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' } });
+    expect(closed.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('keeps personal data encrypted at rest', async () => {
     const { ws, send } = await source();
     await send('/v1/identify', { messageId: 'p1', userId: 'customer-981', traits: { email: 'secret.person@example.com', phone: '+44 20 7946 0958', name: 'Secret Person' }, context: { ip: '203.0.113.50', traits: { email: 'secret.person@example.com' } } });
