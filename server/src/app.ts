@@ -14,6 +14,7 @@ import { auditPublicKey, type AuditSigningKey } from './audit/signing-key';
 import { authRoutes } from './auth/routes';
 import { customerRoutes } from './cdp/customer-routes';
 import { ingestRoutes } from './cdp/ingest-routes';
+import { segmentRoutes } from './cdp/segment-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
 import type { HubDatabase } from './db/database';
 import { checkAccess, installAccessControl } from './http/access';
@@ -209,6 +210,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   writeKeyRoutes(app, services);
   ingestRoutes(app, services);
   customerRoutes(app, services);
+  segmentRoutes(app, services);
   if (options.jobs) jobRoutes(app, services, options.jobs);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));

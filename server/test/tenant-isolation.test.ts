@@ -41,7 +41,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aWriteKey = (await a.call('POST', '/v1/write-keys', { name: 'A website' })).json();
     await app.inject({ method: 'POST', url: '/v1/identify', payload: { userId: 'a-customer', traits: { email: 'customer@a.example', plan: 'gold' } }, headers: { authorization: `Basic ${Buffer.from(`${aWriteKey.writeKey}:`).toString('base64')}` } });
     const aCustomer = (await a.call('GET', '/v1/customers')).json().customers[0].id as string;
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold'];
+    await a.call('PUT', `/v1/customers/${aCustomer}/consent/email-marketing`, { status: 'granted' });
+    const aSegment = (await a.call('POST', '/v1/segments', { name: 'A gold customers', purpose: 'email-marketing', rule: { version: 1, match: { trait: 'plan', op: 'eq', value: 'gold' } } })).json();
+    expect((await a.call('POST', `/v1/segments/${aSegment.id}/snapshot`)).json().memberCount).toBe(1);
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'role', 'deactivated_at', 'password_hash', 'totp_enabled']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -50,6 +53,9 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       events: (await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', a.id).execute()).length,
       consents: await database.db.selectFrom('consents').selectAll().where('workspace_id', '=', a.id).execute(),
       profiles: await database.db.selectFrom('profiles').select(['id', 'traits', 'event_count', 'erased_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      segments: await database.db.selectFrom('segments').select(['id', 'name', 'purpose', 'rule', 'updated_at', 'deleted_at']).where('workspace_id', '=', a.id).execute(),
+      segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
+      segmentMembers: await database.db.selectFrom('segment_members').selectAll().where('workspace_id', '=', a.id).execute(),
       invitations: await database.db.selectFrom('invitations').select(['id', 'revoked_at', 'accepted_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       liveSessions: (await database.db.selectFrom('sessions').select('token_hash').where('workspace_id', '=', a.id).where('revoked_at', 'is', null).execute()).length,
       auditEvents: (await readAuditEvents(database.db, a.id)).length,
@@ -72,6 +78,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/jobs/')) return aJob;
       if (url.startsWith('/v1/write-keys/')) return aWriteKey.id;
       if (url.startsWith('/v1/customers/')) return aCustomer;
+      if (url.startsWith('/v1/segments/')) return aSegment.id;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
     };
     const bodies: Record<string, unknown> = {
@@ -85,6 +92,11 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/write-keys': { name: 'B website' },
       'PUT /v1/customers/:id/consent/:purpose': { status: 'granted' },
       'PUT /v1/consent-purposes': { purposes: ['email-marketing'] },
+      // Segments: B may neither change A's nor reach A's members by naming A's segment in a rule.
+      'POST /v1/segments': { name: 'B copy of A', purpose: 'email-marketing', rule: { version: 1, match: { segment: aSegment.id, member: true } } },
+      'PATCH /v1/segments/:id': { name: 'Renamed by B', purpose: 'analytics', rule: { version: 1, match: { trait: 'plan', op: 'exists' } } },
+      'POST /v1/segments/preview': { purpose: 'email-marketing', rule: { version: 1, match: { segment: aSegment.id, member: true } } },
+      'POST /v1/segments/:id/snapshot': {},
       // Ingest takes only a write key: B's owner token and API key are turned away.
       'POST /v1/track': { userId: 'a-customer', event: 'Hijack' },
       'POST /v1/identify': { userId: 'a-customer', traits: { plan: 'none' } },

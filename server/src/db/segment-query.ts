@@ -76,7 +76,8 @@ export async function resolveSegment(db: Db, options: { workspaceId: string; seg
     const target = known.get(condition.segment);
     const cycle = condition.segment === segment.id || chain.some((s) => s.id === condition.segment);
     if (cycle) throw new SegmentRuleError(`${where}.segment`, `${via}segment ${condition.segment}, which leads back to itself: a segment cannot contain itself`);
-    if (!target) throw new SegmentRuleError(`${where}.segment`, `${via}segment ${condition.segment}, which does not exist in this workspace`);
+    // The id is not repeated for the caller's own rule: it may be another workspace's, and is theirs to keep.
+    if (!target) throw new SegmentRuleError(`${where}.segment`, chain.length === 0 ? 'no segment with this id in this workspace' : `${via}segment ${condition.segment}, which no longer exists`);
     const nextRoot = chain.length === 0 ? path : rootPath;
     return { segment: target.id, member: condition.member, resolved: { purpose: target.purpose, match: inline(target.rule.match, [...chain, target], nextRoot, 'match') } };
   };
