@@ -154,6 +154,7 @@ describe.each(hubDatabases)('segments over HTTP on $name', ({ open }) => {
     const borrowed = await other.call('POST', '/v1/segments/preview', { purpose: 'email-marketing', rule: { version: 1, match: { segment: segment.id, member: true } } });
     expect(borrowed.statusCode).toBe(400);
     expect((await other.call('GET', '/v1/segments')).json().segments).toEqual([]);
+    expect((await readAuditEvents(database.db, other.id)).filter((e) => e.action.startsWith('segment.'))).toEqual([]);
     expect((await ws.call('GET', `/v1/segments/${segment.id}`)).json()).toMatchObject({ name: 'Pro', snapshot: { version: 1 } });
   });
 });

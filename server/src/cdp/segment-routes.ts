@@ -89,7 +89,7 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
   r.patch(
     '/v1/segments/:id',
     {
-      schema: { tags: ['segments'], summary: "Rename a segment or change its purpose or rule (the next snapshot shows the new membership)", params: idParams, body: z.object({ name: segmentName.optional(), purpose: purposeName.optional(), rule: segmentRuleSchema.optional() }).strict(), response: { 200: segmentOut, ...errorResponses } },
+      schema: { tags: ['segments'], summary: 'Rename a segment or change its purpose or rule (the next snapshot shows the new membership)', params: idParams, body: z.object({ name: segmentName.optional(), purpose: purposeName.optional(), rule: segmentRuleSchema.optional() }).strict(), response: { 200: segmentOut, ...errorResponses } },
       config: { access: { permission: 'customers.write' } },
     },
     async (request) => {
@@ -148,12 +148,15 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
       const now = services.now();
       const snapshot = await audited(request, services, { action: 'segment.snapshot-taken', target: { kind: 'segment', id } }, async (tx) => {
         try {
-          return await snapshotSegmentIn(tx, { workspaceId, segmentId: id, now });
+          // Thrown inside, so that a missing segment leaves no audit event behind.
+          const result = await snapshotSegmentIn(tx, { workspaceId, segmentId: id, now });
+          if (!result) throw notFound(id);
+          return result;
         } catch (error) {
           if (error instanceof SegmentRuleError) throw new HubError(409, `This segment cannot be evaluated: rule.${error.message}. Change its rule.`, 'invalid-rule');
           throw error;
         }
-      }).then((result) => result ?? Promise.reject(notFound(id)));
+      });
       return { segmentId: id, version: snapshot.version, memberCount: snapshot.memberCount, computedAt: snapshot.computedAt.toISOString(), changed: snapshot.changed };
     },
   );
@@ -163,7 +166,8 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
     {
       schema: {
         tags: ['segments'],
-        summary: "The profile ids of a membership version (the current one unless `version` is given), in pages; no personal data",
+        summary: 'The profile ids of a membership version (the current one unless `version` is given), in pages; no personal data',
+        description: 'Customers who withdrew consent for the purpose, were erased or merged since the snapshot are left out, so a page may hold fewer than memberCount ids.',
         params: idParams,
         querystring: z.object({
           version: z.coerce.number().int().positive().optional(),
