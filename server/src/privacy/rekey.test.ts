@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubDatabases } from '../../test/databases';
+import { testHub, testWorkspace } from '../../test/hub';
+import type { HubDatabase } from '../db/database';
+import { PersonalDataCipher } from './personal-data';
+import { resealPersonalData } from './rekey';
+
+describe.each(hubDatabases)('rotating the personal-data key on $name', ({ open }) => {
+  let database: HubDatabase;
+  let app: FastifyInstance;
+  const lookupKey = randomBytes(32);
+  const oldKey = { id: 'k2025', key: randomBytes(32) };
+  const newKey = { id: 'k2026', key: randomBytes(32) };
+  const before = new PersonalDataCipher({ dataKeys: [oldKey], lookupKey });
+  const during = new PersonalDataCipher({ dataKeys: [newKey, oldKey], lookupKey });
+  const after = new PersonalDataCipher({ dataKeys: [newKey], lookupKey });
+  beforeAll(async () => {
+    database = await open();
+    app = await testHub(database, { personalData: before });
+  }, 30_000);
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  it('reseals every value with the new key, after which the old key can go', async () => {
+    const ws = await testWorkspace(app, database);
+    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Site' })).json().writeKey as string;
+    const batch = Array.from({ length: 7 }, (_, i) => ({ type: 'identify', messageId: `m${i}`, userId: `u${i}`, traits: { email: `p${i}@example.com`, phone: `+4420794600${i}`, name: `Person ${i}` } }));
+    await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } });
+    const sealed = async () => (await database.db.selectFrom('identities').select('value_enc').where('workspace_id', '=', ws.id).execute()).map((r) => r.value_enc);
+    expect((await sealed()).every((v) => v.startsWith('v1.k2025.'))).toBe(true);
+
+    expect((await resealPersonalData(database.db, during, { pageSize: 5 })).resealed).toBeGreaterThanOrEqual(7 * 3 + 7 * 3);
+    expect((await sealed()).every((v) => v.startsWith('v1.k2026.'))).toBe(true);
+    const profiles = await database.db.selectFrom('profiles').select(['email_enc', 'name_enc']).where('workspace_id', '=', ws.id).execute();
+    expect(profiles.map((p) => after.decrypt(p.name_enc!)).sort()).toEqual(batch.map((m) => m.traits.name).sort());
+    expect(() => before.decrypt(profiles[0]!.email_enc!)).toThrow(/key "k2026": that key is not configured/);
+    // Nothing is left for a second run.
+    expect(await resealPersonalData(database.db, during)).toEqual({ resealed: 0 });
+  });
+});
