@@ -23,6 +23,7 @@ import type { HubServices } from './http/services';
 import { jobRoutes } from './jobs/routes';
 import type { JobQueue } from './jobs/queue';
 import type { PersonalDataCipher } from './privacy/personal-data';
+import { privacyRequestRoutes } from './privacy/routes';
 import { workspaceRoutes } from './workspaces/routes';
 import { setupRoutes } from './workspaces/setup-routes';
 
@@ -211,6 +212,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   ingestRoutes(app, services);
   customerRoutes(app, services);
   segmentRoutes(app, services);
+  // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
+  privacyRequestRoutes(app, services, options.jobs);
   if (options.jobs) jobRoutes(app, services, options.jobs);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));

@@ -8,6 +8,7 @@ import { defineAuditJobs } from './audit/jobs';
 import { defineCdpJobs } from './cdp/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
+import { definePrivacyJobs } from './privacy/jobs';
 import { loadPersonalDataKeys, PersonalDataCipher } from './privacy/personal-data';
 import { makeSetupLink } from './workspaces/setup-routes';
 
@@ -32,6 +33,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     // The queue starts before the app (its routes need it), so its errors go to the app's log once there is one.
     let logJobError = (error: Error) => console.error(`Job queue: ${error.message}`);
     jobs = await startJobQueue(database, { onError: (error) => logJobError(error) });
+    const cipher = new PersonalDataCipher(await loadPersonalDataKeys({ dataKeys: config.KATA_HUB_DATA_KEYS, lookupKey: config.KATA_HUB_LOOKUP_KEY, dataDir: config.KATA_HUB_DATA_DIR }));
     const publicUrl = config.KATA_HUB_PUBLIC_URL ?? `http://${config.KATA_HUB_HOST.includes(':') ? `[${config.KATA_HUB_HOST}]` : config.KATA_HUB_HOST}:${config.KATA_HUB_PORT}`;
     const app = await buildApp({
       database,
@@ -42,13 +44,14 @@ export async function startHub(env: Record<string, string | undefined>): Promise
       trustProxy: config.KATA_HUB_TRUST_PROXY,
       redis,
       rateLimits: { perIp: config.KATA_HUB_RATE_LIMIT_IP, perUser: config.KATA_HUB_RATE_LIMIT_USER, perApiKey: config.KATA_HUB_RATE_LIMIT_API_KEY, perWriteKey: config.KATA_HUB_RATE_LIMIT_WRITE_KEY, signIn: config.KATA_HUB_RATE_LIMIT_SIGN_IN },
-      personalData: new PersonalDataCipher(await loadPersonalDataKeys({ dataKeys: config.KATA_HUB_DATA_KEYS, lookupKey: config.KATA_HUB_LOOKUP_KEY, dataDir: config.KATA_HUB_DATA_DIR })),
+      personalData: cipher,
       audit: { signingKey, previousKeys },
       jobs,
     });
     const queue = jobs;
     logJobError = (error) => app.log.error({ err: error }, 'job queue');
     await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
+    await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });
     const address = await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });
     const setupLink = await makeSetupLink({ db: database.db, now: () => new Date(), publicUrl: config.KATA_HUB_PUBLIC_URL ?? address });

@@ -18,6 +18,8 @@ export const permissions = {
   'campaigns.read': ['owner', 'admin', 'marketer', 'creator', 'analyst', 'viewer'],
   'customers.read': ['owner', 'admin', 'marketer', 'analyst'],
   'customers.write': ['owner', 'admin', 'marketer'],
+  /** Data-subject requests: export everything about a person, or erase them. */
+  'privacy.manage': ['owner', 'admin'],
   'segments.export': ['owner', 'admin', 'marketer'],
   'attribution.read': ['owner', 'admin', 'marketer', 'analyst', 'viewer'],
   'connectors.manage': ['owner', 'admin'],
