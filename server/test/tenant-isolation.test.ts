@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { readAuditEvents } from '../src/db/audit-store';
 import type { HubDatabase } from '../src/db/database';
 import { startJobQueue, type JobQueue } from '../src/jobs/queue';
+import { definePrivacyJobs } from '../src/privacy/jobs';
 import { hubDatabases } from './databases';
-import { callHub, ownerPassword, signIn, testHub, testWorkspace } from './hub';
+import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } from './hub';
 
 /**
  * Walks every authenticated route with a second workspace's credentials (an
@@ -24,6 +25,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     database = await open();
     jobs = await startJobQueue(database, { pollingIntervalSeconds: 0.5 });
     await jobs.define({ name: 'test.always-fails', data: z.object({}), retryLimit: 0, run: async () => Promise.reject(new Error('no')) });
+    await definePrivacyJobs(jobs, { db: database.db, cipher: testCipher, now: () => new Date() });
     app = await testHub(database, { jobs });
   }, 60_000);
   afterAll(async () => {
@@ -44,7 +46,9 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     await a.call('PUT', `/v1/customers/${aCustomer}/consent/email-marketing`, { status: 'granted' });
     const aSegment = (await a.call('POST', '/v1/segments', { name: 'A gold customers', purpose: 'email-marketing', rule: { version: 1, match: { trait: 'plan', op: 'eq', value: 'gold' } } })).json();
     expect((await a.call('POST', `/v1/segments/${aSegment.id}/snapshot`)).json().memberCount).toBe(1);
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers'];
+    // A's export of its customer (run by the queue): B must neither read nor download it.
+    const aPrivacyRequest = (await a.call('POST', '/v1/privacy-requests', { kind: 'export', identifier: 'user_id:a-customer' })).json();
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'role', 'deactivated_at', 'password_hash', 'totp_enabled']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -56,6 +60,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       segments: await database.db.selectFrom('segments').select(['id', 'name', 'purpose', 'rule', 'updated_at', 'deleted_at']).where('workspace_id', '=', a.id).execute(),
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
       segmentMembers: await database.db.selectFrom('segment_members').selectAll().where('workspace_id', '=', a.id).execute(),
+      identities: await database.db.selectFrom('identities').select(['kind', 'value_hash', 'profile_id']).where('workspace_id', '=', a.id).orderBy('kind').execute(),
+      privacyRequests: await database.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', a.id).orderBy('id').execute(),
       invitations: await database.db.selectFrom('invitations').select(['id', 'revoked_at', 'accepted_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       liveSessions: (await database.db.selectFrom('sessions').select('token_hash').where('workspace_id', '=', a.id).where('revoked_at', 'is', null).execute()).length,
       auditEvents: (await readAuditEvents(database.db, a.id)).length,
@@ -63,6 +69,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     });
     // Wait for A's job to fail for good, so a retry of it would show.
     for (let i = 0; i < 50 && (await jobs.get(a.id, aJob))?.state !== 'dead-letter'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 50 && (await a.call('GET', `/v1/privacy-requests/${aPrivacyRequest.id}`)).json().status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await a.call('GET', `/v1/privacy-requests/${aPrivacyRequest.id}`)).json()).toMatchObject({ status: 'completed', outcome: { found: true } });
     const before = await snapshot();
 
     const b = await testWorkspace(app, database);
@@ -78,6 +86,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/jobs/')) return aJob;
       if (url.startsWith('/v1/write-keys/')) return aWriteKey.id;
       if (url.startsWith('/v1/customers/')) return aCustomer;
+      if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
       if (url.startsWith('/v1/segments/')) return aSegment.id;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
     };
@@ -97,6 +106,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'PATCH /v1/segments/:id': { name: 'Renamed by B', purpose: 'analytics', rule: { version: 1, match: { trait: 'plan', op: 'exists' } } },
       'POST /v1/segments/preview': { purpose: 'email-marketing', rule: { version: 1, match: { segment: aSegment.id, member: true } } },
       'POST /v1/segments/:id/snapshot': {},
+      // Identifiers are hashed per workspace: B's erasure of A's customer finds no one.
+      'POST /v1/privacy-requests': { kind: 'erase', identifier: 'user_id:a-customer' },
       // Ingest takes only a write key: B's owner token and API key are turned away.
       'POST /v1/track': { userId: 'a-customer', event: 'Hijack' },
       'POST /v1/identify': { userId: 'a-customer', traits: { plan: 'none' } },
@@ -139,6 +150,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     expect((await jobs.get(a.id, aJob))?.state).toBe('dead-letter');
     // A's own owner still sees A's data, so the walk proved something.
     expect((await a.call('GET', '/v1/members')).json().members.map((m: { id: string }) => m.id)).toContain(aMember.id);
+    expect((await a.call('GET', `/v1/privacy-requests/${aPrivacyRequest.id}/download`)).json().customer.email).toBe('customer@a.example');
     expect((await a.call('GET', '/v1/audit/verify')).json().ok).toBe(true);
   }, 60_000);
 });
