@@ -116,6 +116,13 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/group': { userId: 'a-customer', groupId: 'g' },
       'POST /v1/alias': { userId: 'a-customer', previousId: 'other' },
       'POST /v1/batch': { batch: [{ type: 'track', userId: 'a-customer', event: 'Hijack' }] },
+      // analytics.js's one-letter paths for the same messages.
+      'POST /v1/t': { userId: 'a-customer', event: 'Hijack' },
+      'POST /v1/i': { userId: 'a-customer', traits: { plan: 'none' } },
+      'POST /v1/p': { userId: 'a-customer', name: 'x' },
+      'POST /v1/s': { userId: 'a-customer', name: 'x' },
+      'POST /v1/g': { userId: 'a-customer', groupId: 'g' },
+      'POST /v1/a': { userId: 'a-customer', previousId: 'other' },
     };
 
     const routes = app.declaredRoutes.filter((route) => route.access !== 'public');
