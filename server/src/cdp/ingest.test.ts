@@ -104,6 +104,15 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     ]);
   });
 
+  it('takes a customer changing their mind twice within one batch: the last word counts, the history has both', async () => {
+    const { ws, send } = await source();
+    const consent = (granted: boolean) => ({ consent: { categoryPreferences: { Analytics: granted } } });
+    const response = await send('/v1/batch', { batch: [true, false, true].map((granted, i) => ({ type: 'track', messageId: `t${i}`, userId: 'u9', event: 'Tick', context: consent(granted), timestamp: `2026-11-22T10:0${i}:00Z` })) });
+    expect(response.statusCode).toBe(200);
+    expect((await database.db.selectFrom('consents').select('status').where('workspace_id', '=', ws.id).execute()).map((c) => c.status)).toEqual(['granted']);
+    expect((await database.db.selectFrom('consent_history').select('status').where('workspace_id', '=', ws.id).orderBy('id').execute()).map((c) => c.status)).toEqual(['granted', 'denied', 'granted']);
+  });
+
   it('refuses malformed messages with reasons, storing nothing of the batch', async () => {
     const { writeKey, send, events, ws } = await source();
     const bad = await send('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'Fine' }, { type: 'track', userId: 'u' }, { type: 'identify' }, { type: 'teleport', userId: 'u' }] });

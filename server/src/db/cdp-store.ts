@@ -159,7 +159,9 @@ export interface ConsentChange {
 /** Sets consent (unknown removes the row) and appends each change to the history. */
 export async function applyConsentChanges(tx: Tx, workspaceId: string, changes: ConsentChange[]): Promise<void> {
   if (changes.length === 0) return;
-  const stated = changes.filter((c) => c.status !== 'unknown');
+  // The current state is each (customer, purpose)'s last change in the batch; the history keeps every one.
+  const latest = [...new Map(changes.map((c) => [`${c.profileId}\n${c.purpose}`, c])).values()];
+  const stated = latest.filter((c) => c.status !== 'unknown');
   if (stated.length > 0) {
     await tx
       .insertInto('consents')
@@ -169,7 +171,7 @@ export async function applyConsentChanges(tx: Tx, workspaceId: string, changes: 
       )
       .execute();
   }
-  for (const cleared of changes.filter((c) => c.status === 'unknown')) {
+  for (const cleared of latest.filter((c) => c.status === 'unknown')) {
     await tx.deleteFrom('consents').where('workspace_id', '=', workspaceId).where('profile_id', '=', cleared.profileId).where('purpose', '=', cleared.purpose).execute();
   }
   await tx
