@@ -10,6 +10,7 @@ import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { definePrivacyJobs } from './privacy/jobs';
 import { loadPersonalDataKeys, PersonalDataCipher } from './privacy/personal-data';
+import { defineResealJob } from './privacy/rekey';
 import { makeSetupLink } from './workspaces/setup-routes';
 
 export interface RunningHub {
@@ -51,6 +52,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     const queue = jobs;
     logJobError = (error) => app.log.error({ err: error }, 'job queue');
     await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
+    await defineResealJob(queue, { db: database.db, cipher });
     await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });
     const address = await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });
