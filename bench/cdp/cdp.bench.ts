@@ -1,0 +1,103 @@
+/**
+ * The customer-data platform on the real PostgreSQL: ingest throughput
+ * (events per second through `POST /v1/batch`, batches of 100, from a second
+ * process) and segment evaluation time over generated profiles, each against
+ * a reference measured in the same run, and against the targets of at least
+ * 10,000 events/s and under 2 s for a three-condition segment over 1,000,000
+ * profiles. Databases and temporary folders are removed at the end, also on
+ * Ctrl+C; the exit code is 1 when a request failed or a count disagreed.
+ * Run: npm run bench:cdp (KATA_BENCH_SECONDS, KATA_BENCH_WARMUP_SECONDS,
+ * KATA_BENCH_PGLITE_SECONDS, KATA_BENCH_CONNECTIONS, KATA_BENCH_USERS,
+ * KATA_BENCH_PROFILES, KATA_BENCH_EVENTS_PER_PROFILE, KATA_BENCH_RUNS,
+ * KATA_BENCH_EXPLAIN=1, KATA_BENCH_ONLY=ingest|segments, KATA_BENCH_POSTGRES_URL)
+ */
+import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { undoAll } from './clean-up';
+import { cpuSince, sampleCpu } from './cpu-usage';
+import { adminUrl, cancelBenchQueries } from './hub-under-test';
+import { benchIngest } from './ingest-throughput';
+import { benchSegments } from './segment-evaluation';
+
+const number = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0, not "${process.env[name]}".`);
+  return value;
+};
+const only = process.env.KATA_BENCH_ONLY?.toLowerCase();
+
+async function serverVersion(): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ version: string; shared_buffers: string; work_mem: string; jit: string }>(`select split_part(version(), ' on ', 1) as version, current_setting('shared_buffers') as shared_buffers, current_setting('work_mem') as work_mem, current_setting('jit') as jit`);
+    const settings = rows[0]!;
+    return `${settings.version} (shared_buffers ${settings.shared_buffers}, work_mem ${settings.work_mem}, jit ${settings.jit})`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** How busy other processes keep the machine, since they share it with the bench's figures. */
+async function busyBeforeStart(): Promise<string> {
+  const start = sampleCpu();
+  await sleep(1000);
+  const { machineBusyMs } = cpuSince(start);
+  return machineBusyMs === null ? 'unknown' : `${((machineBusyMs / (1000 * cpus().length)) * 100).toFixed(0)} %`;
+}
+
+async function main(): Promise<number> {
+  console.log(`Customer data on the real PostgreSQL, Node ${process.version}, ${cpus().length} cores, ${await serverVersion()}`);
+  console.log(`machine busy with other work before the bench: ${await busyBeforeStart()}`);
+  const problems: string[] = [];
+  if (only !== 'segments') {
+    problems.push(
+      ...(await benchIngest({
+        seconds: number('KATA_BENCH_SECONDS', 10),
+        warmupSeconds: number('KATA_BENCH_WARMUP_SECONDS', 3),
+        pgliteSeconds: number('KATA_BENCH_PGLITE_SECONDS', 5),
+        connections: number('KATA_BENCH_CONNECTIONS', 8),
+        users: number('KATA_BENCH_USERS', 50_000),
+        target: 10_000,
+      })),
+    );
+  }
+  if (only !== 'ingest') {
+    problems.push(
+      ...(await benchSegments({
+        profiles: number('KATA_BENCH_PROFILES', 1_000_000),
+        eventsPerProfile: number('KATA_BENCH_EVENTS_PER_PROFILE', 3),
+        runs: Math.max(1, number('KATA_BENCH_RUNS', 5)),
+        explain: process.env.KATA_BENCH_EXPLAIN === '1',
+        targetMs: 2_000,
+      })),
+    );
+  }
+  for (const problem of problems) console.error(`FAILED: ${problem}`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+// Ctrl+C (or a TERM) still drops the bench's databases and removes its folders; what it cut short is not an error to report.
+let interrupted = false;
+const interrupt = () => {
+  if (interrupted) return;
+  interrupted = true;
+  console.error('\nInterrupted: dropping the bench databases and removing its folders.');
+  void cancelBenchQueries()
+    .catch((error: unknown) => console.error(error))
+    .then(undoAll)
+    .finally(() => process.exit(130));
+};
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
+
+main()
+  .catch((error: unknown) => {
+    if (!interrupted) console.error(error);
+    return 1;
+  })
+  .then(async (code) => {
+    await undoAll();
+    process.exit(interrupted ? 130 : code);
+  });
