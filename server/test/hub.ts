@@ -50,8 +50,29 @@ export async function testWorkspace(app: FastifyInstance, database: HubDatabase,
       if (joined.statusCode !== 200) throw new Error(`joining failed: ${joined.body}`);
       return { token: await signIn(app, memberEmail, ownerPassword, slug), id: joined.json().user.id, email: memberEmail };
     },
+    /** Creates a write key, as an analytics source would get one, with a sender that ingests through it. */
+    async writeKey(name = 'Site'): Promise<{ writeKey: string; id: string; authorization: string; send(path: string, payload: unknown): Promise<LightMyRequestResponse> }> {
+      const created = (await workspace.call('POST', '/v1/write-keys', { name })).json();
+      const authorization = writeKeyAuthorization(created.writeKey);
+      return { writeKey: created.writeKey, id: created.id, authorization, send: (path, payload) => callHub(app, 'POST', path, payload, authorization) };
+    },
   };
   return workspace;
+}
+
+/** The Authorization header analytics libraries send: the write key as the Basic auth user. */
+export function writeKeyAuthorization(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+/** Reads until `done` says so (background jobs finish on their own time), or gives up after `seconds` and returns the last reading. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds = 20): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export async function signIn(app: FastifyInstance, email: string, password: string, workspace?: string): Promise<string> {

@@ -40,8 +40,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aKey = (await a.call('POST', '/v1/api-keys', { name: 'A reporting', scopes: ['audit.read'] })).json();
     const aInvitation = (await a.call('POST', '/v1/invitations', { email: 'future@a.example', role: 'viewer' })).json();
     const aJob = await jobs.send('test.always-fails', a.id, {});
-    const aWriteKey = (await a.call('POST', '/v1/write-keys', { name: 'A website' })).json();
-    await app.inject({ method: 'POST', url: '/v1/identify', payload: { userId: 'a-customer', traits: { email: 'customer@a.example', plan: 'gold' } }, headers: { authorization: `Basic ${Buffer.from(`${aWriteKey.writeKey}:`).toString('base64')}` } });
+    const aWriteKey = await a.writeKey('A website');
+    await aWriteKey.send('/v1/identify', { userId: 'a-customer', traits: { email: 'customer@a.example', plan: 'gold' } });
     const aCustomer = (await a.call('GET', '/v1/customers')).json().customers[0].id as string;
     await a.call('PUT', `/v1/customers/${aCustomer}/consent/email-marketing`, { status: 'granted' });
     const aSegment = (await a.call('POST', '/v1/segments', { name: 'A gold customers', purpose: 'email-marketing', rule: { version: 1, match: { trait: 'plan', op: 'eq', value: 'gold' } } })).json();
@@ -76,7 +76,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const b = await testWorkspace(app, database);
     const allScopes = (await b.call('GET', '/v1/me')).json().permissions;
     const bKey = (await b.call('POST', '/v1/api-keys', { name: 'B everything', scopes: allScopes })).json().key;
-    const bWriteKey = `Basic ${Buffer.from(`${(await b.call('POST', '/v1/write-keys', { name: 'B site' })).json().writeKey}:`).toString('base64')}`;
+    const bWriteKey = (await b.writeKey('B site')).authorization;
 
     /** The first workspace's record each `:id` names, by route. */
     const aimAt = (url: string): string => {

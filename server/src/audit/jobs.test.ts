@@ -2,19 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { testHub, testSigningKey, testWorkspace } from '../../test/hub';
+import { testHub, testSigningKey, testWorkspace, waitFor } from '../../test/hub';
 import type { HubDatabase } from '../db/database';
 import { startJobQueue, systemWorkspaceId, type JobQueue } from '../jobs/queue';
 import { auditJobNames, defineAuditJobs } from './jobs';
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return read();
-}
 
 describe.each(hubDatabases)('the audit log’s jobs on $name', ({ open }) => {
   let database: HubDatabase;
@@ -41,11 +32,11 @@ describe.each(hubDatabases)('the audit log’s jobs on $name', ({ open }) => {
     await sql`update audit_events set recorded_at = now() - interval '40 days' where workspace_id = ${ws.id} and sequence <= 3`.execute(database.db);
 
     const signing = await jobs.send(auditJobNames.sign, systemWorkspaceId, {});
-    expect((await until(() => jobs.get(systemWorkspaceId, signing), (j) => j?.state === 'completed'))?.state).toBe('completed');
+    expect((await waitFor(() => jobs.get(systemWorkspaceId, signing), (j) => j?.state === 'completed'))?.state).toBe('completed');
     const daily = await jobs.send(auditJobNames.retention, systemWorkspaceId, {});
-    expect((await until(() => jobs.get(systemWorkspaceId, daily), (j) => j?.state === 'completed'))?.output).toMatchObject({ queued: expect.any(Number) });
+    expect((await waitFor(() => jobs.get(systemWorkspaceId, daily), (j) => j?.state === 'completed'))?.output).toMatchObject({ queued: expect.any(Number) });
 
-    const ownJob = await until(async () => (await ws.call('GET', `/v1/jobs?name=${auditJobNames.retention}`)).json().jobs[0], (j) => j?.state === 'completed');
+    const ownJob = await waitFor(async () => (await ws.call('GET', `/v1/jobs?name=${auditJobNames.retention}`)).json().jobs[0], (j) => j?.state === 'completed');
     expect(ownJob).toMatchObject({ state: 'completed', output: { outcome: 'removed', removedCount: 3 } });
     const verification = (await ws.call('GET', '/v1/audit/verify')).json();
     expect(verification).toMatchObject({ ok: true, tombstone: { throughSequence: 3 } });

@@ -18,14 +18,13 @@ describe.each(hubDatabases)('customers over HTTP on $name', ({ open }) => {
 
   async function workspaceWithCustomers() {
     const ws = await testWorkspace(app, database);
-    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Site' })).json().writeKey as string;
-    const send = (batch: object[]) => app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } });
-    await send([
+    const { send } = await ws.writeKey();
+    await send('/v1/batch', { batch: [
       { type: 'page', messageId: 'p1', anonymousId: 'cookie-1', name: 'Home', timestamp: '2026-11-01T10:00:00Z' },
       { type: 'identify', messageId: 'i1', userId: 'user-1', traits: { email: 'Maya@Acme.example', name: 'Maya Lee', plan: 'pro' }, timestamp: '2026-11-02T10:00:00Z' },
       { type: 'identify', messageId: 'i2', userId: 'user-1', anonymousId: 'cookie-1', timestamp: '2026-11-03T10:00:00Z' },
       { type: 'identify', messageId: 'i3', userId: 'user-2', traits: { email: 'maya@acme.example' }, timestamp: '2026-11-04T10:00:00Z' },
-    ]);
+    ] });
     return ws;
   }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { testCipher, testHub, testWorkspace } from '../../test/hub';
+import { callHub, testCipher, testHub, testWorkspace, writeKeyAuthorization } from '../../test/hub';
 import type { HubDatabase } from '../db/database';
 
 describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
@@ -19,9 +19,7 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
 
   async function source() {
     const ws = await testWorkspace(app, database);
-    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Website' })).json().writeKey as string;
-    const basic = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
-    const send = (path: string, payload: unknown, authorization = basic) => app.inject({ method: 'POST', url: path, payload: payload as object, headers: { authorization } });
+    const { writeKey, send } = await ws.writeKey('Website');
     const profiles = () => database.db.selectFrom('profiles').selectAll().where('workspace_id', '=', ws.id).where('merged_into', 'is', null).execute();
     const events = () => database.db.selectFrom('events').selectAll().where('workspace_id', '=', ws.id).orderBy('occurred_at').execute();
     return { ws, writeKey, send, profiles, events };
@@ -134,12 +132,12 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error).toMatch(/at most 500 KB/);
 
-    expect((await send('/v1/track', { userId: 'u', event: 'x' }, 'Basic ' + Buffer.from('kwk_nope:').toString('base64'))).json().error).toBe('This write key is unknown or revoked.');
+    expect((await callHub(app, 'POST', '/v1/track', { userId: 'u', event: 'x' }, writeKeyAuthorization('kwk_nope'))).json().error).toBe('This write key is unknown or revoked.');
     expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' }, headers: { authorization: `Bearer ${ws.ownerToken}` } })).statusCode).toBe(401);
     // The key in the body, as analytics.js sends it, works too; a write key opens nothing else.
     expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x', writeKey } })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/v1/members', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } })).statusCode).toBe(403);
+    expect((await callHub(app, 'GET', '/v1/members', undefined, writeKeyAuthorization(writeKey))).statusCode).toBe(403);
   });
 
   it('takes analytics.js in a browser: text/plain JSON from any site, the key in the body, short paths', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { testHub, testWorkspace } from '../../test/hub';
+import { testHub, testWorkspace, waitFor } from '../../test/hub';
 import type { HubDatabase } from '../db/database';
 import { startJobQueue, systemWorkspaceId, type JobQueue } from '../jobs/queue';
 import { cdpJobNames, defineCdpJobs } from './jobs';
@@ -25,17 +25,13 @@ describe.each(hubDatabases)('raw event retention on $name', ({ open }) => {
 
   it('removes events past the retention each night, while the profile keeps what it learned', async () => {
     const ws = await testWorkspace(app, database);
-    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Site' })).json().writeKey as string;
+    const { send } = await ws.writeKey();
     const batch = ['2026-09-01', '2026-10-01', '2026-11-20'].map((day, i) => ({ type: 'track', messageId: `e${i}`, userId: 'u1', event: 'Visit', timestamp: `${day}T10:00:00Z` }));
-    await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } });
+    await send('/v1/batch', { batch });
     expect((await ws.call('PATCH', '/v1/workspace', { eventRetentionDays: 30 })).json().eventRetentionDays).toBe(30);
 
     await jobs.send(cdpJobNames.eventRetention, systemWorkspaceId, {});
-    let own;
-    for (let i = 0; i < 100 && own?.state !== 'completed'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      own = (await ws.call('GET', `/v1/jobs?name=${cdpJobNames.eventRetention}`)).json().jobs[0];
-    }
+    const own = await waitFor(async () => (await ws.call('GET', `/v1/jobs?name=${cdpJobNames.eventRetention}`)).json().jobs[0], (job) => job?.state === 'completed');
     expect(own).toMatchObject({ state: 'completed', output: { removed: 2 } });
     const events = await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', ws.id).execute();
     expect(events.map((e) => e.message_id)).toEqual(['e2']);

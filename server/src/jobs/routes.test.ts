@@ -2,19 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { hubDatabases } from '../../test/databases';
-import { testHub, testWorkspace } from '../../test/hub';
+import { testHub, testWorkspace, waitFor } from '../../test/hub';
 import { readAuditEvents } from '../db/audit-store';
 import type { HubDatabase } from '../db/database';
 import { startJobQueue, type JobQueue } from './queue';
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds = 20): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe.each(hubDatabases)('jobs over HTTP on $name', ({ open }) => {
   let database: HubDatabase;
@@ -46,7 +37,7 @@ describe.each(hubDatabases)('jobs over HTTP on $name', ({ open }) => {
     const ws = await testWorkspace(app, database);
     failuresLeft = 1;
     const id = await jobs.send('test.flaky-export', ws.id, { rows: 12 });
-    const dead = await until(async () => (await ws.call('GET', `/v1/jobs/${id}`)).json(), (job) => job.state === 'dead-letter');
+    const dead = await waitFor(async () => (await ws.call('GET', `/v1/jobs/${id}`)).json(), (job) => job.state === 'dead-letter');
     expect(dead).toMatchObject({ id, name: 'test.flaky-export', state: 'dead-letter', error: 'the CRM did not answer', attempts: 1 });
     expect((await ws.call('GET', '/v1/jobs?state=dead-letter')).json().jobs.map((j: { id: string }) => j.id)).toEqual([id]);
 
@@ -54,7 +45,7 @@ describe.each(hubDatabases)('jobs over HTTP on $name', ({ open }) => {
     expect((await ws.call('GET', `/v1/jobs/${id}`, undefined, analyst.token)).statusCode).toBe(200);
     expect((await ws.call('POST', `/v1/jobs/${id}/retry`, undefined, analyst.token)).statusCode).toBe(403);
     expect((await ws.call('POST', `/v1/jobs/${id}/retry`)).statusCode).toBe(200);
-    const done = await until(async () => (await ws.call('GET', `/v1/jobs/${id}`)).json(), (job) => job.state === 'completed');
+    const done = await waitFor(async () => (await ws.call('GET', `/v1/jobs/${id}`)).json(), (job) => job.state === 'completed');
     expect(done).toMatchObject({ state: 'completed', output: { exported: 12 } });
     expect((await ws.call('POST', `/v1/jobs/${id}/retry`)).statusCode).toBe(404);
     expect((await readAuditEvents(database.db, ws.id)).filter((e) => e.action === 'job.retried')).toHaveLength(1);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, testCipher, testHub, testWorkspace } from '../../test/hub';
+import { callHub, testCipher, testHub, testWorkspace, writeKeyAuthorization } from '../../test/hub';
 import { scanForPersonalData } from '../../test/personal-data-scan';
 import { readAuditEvents, verifyAuditLog } from '../db/audit-store';
 import type { HubDatabase } from '../db/database';
@@ -54,7 +54,7 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
   async function workspaceWithMaya() {
     const ws = await testWorkspace(app, database);
     const maya = newMaya();
-    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Shop' })).json().writeKey as string;
+    const { writeKey, send } = await ws.writeKey('Shop');
     const consent = (preferences: Record<string, boolean>) => ({ categoryPreferences: preferences });
     const messages = [
         { type: 'page', messageId: 'm-01', anonymousId: maya.anonymousId, name: 'Home', properties: { path: '/' }, context: { consent: consent({ Analytics: true }), page: { url: `https://shop.example/?ref=${maya.userId}` } }, timestamp: '2026-11-01T10:00:00Z' },
@@ -65,11 +65,8 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
         { type: 'identify', messageId: 'm-06', userId: 'noah-7', traits: { email: 'noah@acme.example', name: 'Noah Berg' }, context: { consent: consent({ 'Email Marketing': true }) }, timestamp: '2026-11-05T11:00:00Z' },
         { type: 'track', messageId: 'm-07', userId: 'noah-7', event: 'Order Completed', properties: { total: 7 }, timestamp: '2026-11-06T10:00:00Z' },
     ];
-    // One batch each: ingest cannot yet take two consent changes of one purpose for one customer in the same batch.
-    for (const message of messages) {
-      const sent = await callHub(app, 'POST', '/v1/batch', { batch: [message] }, `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`);
-      expect(sent.statusCode, sent.body).toBe(200);
-    }
+    const sent = await send('/v1/batch', { batch: messages });
+    expect(sent.statusCode, sent.body).toBe(200);
     const customerId = async (identifier: string) => (await ws.call('GET', `/v1/customers?identifier=${identifier}`)).json().customers[0]?.id as string | undefined;
     const mayaId = (await customerId(`user_id:${maya.userId}`))!;
     const noahId = (await customerId('user_id:noah-7'))!;
@@ -211,7 +208,7 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
     expect((await verifyAuditLog(database.db, ws.id)).ok).toBe(true);
 
     // If she comes back, she is a new customer; a replay of her old messages stays a duplicate.
-    const send = (batch: object[]) => callHub(app, 'POST', '/v1/batch', { batch }, `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`);
+    const send = (batch: object[]) => callHub(app, 'POST', '/v1/batch', { batch }, writeKeyAuthorization(writeKey));
     expect((await send([{ type: 'track', messageId: 'm-03', userId: maya.userId, event: 'Order Completed' }])).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     expect((await send([{ type: 'identify', messageId: 'm-20', userId: maya.userId, traits: { email: maya.email } }])).json()).toMatchObject({ accepted: 1 });
     const returning = (await ws.call('GET', `/v1/customers?identifier=email:${maya.email}`)).json().customers;

@@ -27,9 +27,9 @@ describe.each(hubDatabases)('rotating the personal-data key on $name', ({ open }
 
   it('reseals every value with the new key, after which the old key can go', async () => {
     const ws = await testWorkspace(app, database);
-    const writeKey = (await ws.call('POST', '/v1/write-keys', { name: 'Site' })).json().writeKey as string;
+    const { send } = await ws.writeKey();
     const batch = Array.from({ length: 7 }, (_, i) => ({ type: 'identify', messageId: `m${i}`, userId: `u${i}`, traits: { email: `p${i}@example.com`, phone: `+4420794600${i}`, name: `Person ${i}` } }));
-    await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } });
+    await send('/v1/batch', { batch });
     const sealed = async () => (await database.db.selectFrom('identities').select('value_enc').where('workspace_id', '=', ws.id).execute()).map((r) => r.value_enc);
     expect((await sealed()).every((v) => v.startsWith('v1.k2025.'))).toBe(true);
 
