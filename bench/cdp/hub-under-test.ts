@@ -9,10 +9,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { PersonalDataCipher } from '../../server/src/privacy/personal-data';
 import { startHub } from '../../server/src/serve';
-import { call } from '../hub/hub-under-test';
+import { admin, adminUrl, benchHubEnv, setUpWorkspace } from '../hub/hub-under-test';
 import { undoLater } from './clean-up';
 
 export interface HubUnderTest {
@@ -29,11 +28,7 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** The server every machine here runs; the bench makes databases of its own on it and drops them at the end. */
-export const adminUrl = process.env.KATA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-// Far above what the load can reach: the bench measures the work, not 429 answers.
-const noRateLimits = { KATA_HUB_RATE_LIMIT_IP: '1000000000', KATA_HUB_RATE_LIMIT_USER: '1000000000', KATA_HUB_RATE_LIMIT_API_KEY: '1000000000', KATA_HUB_RATE_LIMIT_WRITE_KEY: '1000000000', KATA_HUB_RATE_LIMIT_SIGN_IN: '1000000000' };
-const owner = { name: 'Bench Owner', email: 'owner@bench.example', password: 'a long enough bench passphrase' };
+export { adminUrl };
 
 /** Starts the Hub on `databaseUrl` (PGlite in a temporary folder when none), which must hold no workspace yet. */
 export async function startHubUnderTest(options: { databaseUrl?: string }): Promise<HubUnderTest> {
@@ -44,29 +39,14 @@ export async function startHubUnderTest(options: { databaseUrl?: string }): Prom
   const lookupKey = randomBytes(32);
   const cipher = new PersonalDataCipher({ dataKeys: [{ id: 'bench', key: dataKey }], lookupKey });
   try {
-    const hub = await startHub({
-      ...process.env,
-      ...noRateLimits,
-      KATA_HUB_HOST: '127.0.0.1',
-      KATA_HUB_PORT: '0',
-      KATA_HUB_LOG_LEVEL: 'silent',
-      KATA_HUB_DATA_DIR: dataDir,
-      KATA_HUB_DATA_KEYS: `bench:${dataKey.toString('base64')}`,
-      KATA_HUB_LOOKUP_KEY: lookupKey.toString('base64'),
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: undefined,
-    });
+    const hub = await startHub({ ...process.env, ...benchHubEnv, KATA_HUB_DATA_DIR: dataDir, KATA_HUB_DATA_KEYS: `bench:${dataKey.toString('base64')}`, KATA_HUB_LOOKUP_KEY: lookupKey.toString('base64'), DATABASE_URL: options.databaseUrl });
     const stop = undoLater(async () => {
       await hub.stop();
       await removeDataDir();
     });
     try {
-      if (!hub.setupLink) throw new Error('The Hub started on a fresh database but offered no first-start link.');
-      const token = new URL(hub.setupLink).searchParams.get('token');
-      const { workspaceId } = (await call(hub.url, 'POST', '/v1/setup', { token, workspaceName: 'Bench', slug: 'bench', name: owner.name, email: owner.email, password: owner.password })) as { workspaceId: string };
-      const signedIn = (await call(hub.url, 'POST', '/v1/auth/login', { email: owner.email, password: owner.password, client: 'studio' })) as { accessToken?: string };
-      if (!signedIn.accessToken) throw new Error('Signing in as Studio gave no access token.');
-      return { url: hub.url, accessToken: signedIn.accessToken, workspaceId, cipher, stop };
+      const { workspaceId, accessToken } = await setUpWorkspace(hub);
+      return { url: hub.url, accessToken, workspaceId, cipher, stop };
     } catch (error) {
       await stop();
       throw error;
@@ -97,16 +77,4 @@ export async function createPostgresDatabase(): Promise<BenchDatabase> {
 export async function cancelBenchQueries(): Promise<void> {
   if (benchDatabases.size === 0) return;
   await admin(`select pg_cancel_backend(pid) from pg_stat_activity where datname in (${[...benchDatabases].map((name) => `'${name}'`).join(', ')}) and pid <> pg_backend_pid()`);
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  try {
-    await client.connect();
-    await client.query(statement);
-  } catch (error) {
-    throw new Error(`PostgreSQL at ${adminUrl} (set KATA_BENCH_POSTGRES_URL to use another): ${(error as Error).message}`, { cause: error });
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
