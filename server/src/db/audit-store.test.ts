@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvent } from '../../../src/shared/audit/hash-chain';
 import { hubDatabases } from '../../test/databases';
 import type { HubDatabase } from './database';
-import { appendAuditEvent, readAuditEvents, verifyAuditLog } from './audit-store';
+import { verifyWorkspaceAudit } from '../audit/verify';
+import { appendAuditEvent, readAuditEvents } from './audit-store';
 
 describe.each(hubDatabases)('the audit log on $name', ({ open }) => {
   let hub: HubDatabase;
@@ -27,19 +28,19 @@ describe.each(hubDatabases)('the audit log on $name', ({ open }) => {
     await Promise.all(Array.from({ length: 8 }, (_, i) => appendAuditEvent(hub.db, { workspaceId: id, actor: { kind: 'system', id: 'hub' }, action: `race.${i}`, target: null, at: new Date().toISOString(), ip: null, userAgent: null, requestId: null, changeDigest: null })));
     const events = await readAuditEvents(hub.db, id);
     expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(await verifyAuditLog(hub.db, id)).toEqual({ ok: true, checked: 8 });
+    expect(await verifyWorkspaceAudit(hub.db, id, [])).toEqual({ ok: true, checked: 8, signedThrough: null });
   });
 
   it('finds an event changed directly in the database', async () => {
     const id = await workspaceWithEvents(5);
     await sql`update audit_events set event = jsonb_set(event::jsonb, '{action}', '"thing.rewritten"') where workspace_id = ${id} and sequence = 3`.execute(hub.db);
-    expect(await verifyAuditLog(hub.db, id)).toMatchObject({ ok: false, sequence: 3, problem: 'changed' });
+    expect(await verifyWorkspaceAudit(hub.db, id, [])).toMatchObject({ ok: false, sequence: 3, problem: 'changed' });
   });
 
   it('finds a deleted event', async () => {
     const id = await workspaceWithEvents(5);
     await hub.db.deleteFrom('audit_events').where('workspace_id', '=', id).where('sequence', '=', 2).execute();
-    expect(await verifyAuditLog(hub.db, id)).toMatchObject({ ok: false, sequence: 3, problem: 'missing' });
+    expect(await verifyWorkspaceAudit(hub.db, id, [])).toMatchObject({ ok: false, sequence: 3, problem: 'missing' });
   });
 
   it('finds an inserted event, even one hashed to fit', async () => {
@@ -52,7 +53,7 @@ describe.each(hubDatabases)('the audit log on $name', ({ open }) => {
     const { previousHash, hash, ...content } = forged;
     await hub.db.insertInto('audit_events').values({ workspace_id: id, sequence: 3, event: JSON.stringify(content), previous_hash: previousHash, hash }).execute();
     // The moved events still say where they were: the forged one shows up as a second event 3.
-    expect(await verifyAuditLog(hub.db, id)).toMatchObject({ ok: false, problem: 'inserted', sequence: 3 });
+    expect(await verifyWorkspaceAudit(hub.db, id, [])).toMatchObject({ ok: false, problem: 'inserted', sequence: 3 });
   });
 
   it('finds reordered events', async () => {
@@ -61,13 +62,13 @@ describe.each(hubDatabases)('the audit log on $name', ({ open }) => {
     for (const [from, to] of [[2, -2], [4, 2], [-2, 4]] as const) {
       await sql`update audit_events set sequence = ${to} where workspace_id = ${id} and sequence = ${from}`.execute(hub.db);
     }
-    expect(await verifyAuditLog(hub.db, id)).toMatchObject({ ok: false, sequence: 4, problem: 'missing', message: 'event 2 is missing before event 4' });
+    expect(await verifyWorkspaceAudit(hub.db, id, [])).toMatchObject({ ok: false, sequence: 2, problem: 'reordered', message: 'event 4 was moved to the place of event 2' });
   });
 
   it('keeps workspaces apart', async () => {
     const a = await workspaceWithEvents(3);
     const b = await workspaceWithEvents(2);
     expect((await readAuditEvents(hub.db, a)).every((e) => e.workspaceId === a)).toBe(true);
-    expect(await verifyAuditLog(hub.db, b)).toEqual({ ok: true, checked: 2 });
+    expect(await verifyWorkspaceAudit(hub.db, b, [])).toEqual({ ok: true, checked: 2, signedThrough: null });
   });
 });

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { appendEvent, auditEventSchema, verifyChain, type AuditEvent, type ChainBreak, type ChainedAuditEvent } from '../../../src/shared/audit/hash-chain';
+import { appendEvent, auditEventSchema, type AuditEvent, type ChainedAuditEvent } from '../../../src/shared/audit/hash-chain';
 import { chainStartAfterRetention } from './audit-integrity-store';
 import type { HubSchema } from './schema';
 
@@ -44,6 +44,3 @@ export async function readAuditEvents(db: Kysely<HubSchema>, workspaceId: string
   });
 }
 
-export async function verifyAuditLog(db: Kysely<HubSchema>, workspaceId: string): Promise<ChainBreak> {
-  return verifyChain(await readAuditEvents(db, workspaceId));
-}

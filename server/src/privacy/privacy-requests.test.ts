@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, testCipher, testHub, testWorkspace, writeKeyAuthorization } from '../../test/hub';
+import { callHub, testCipher, testHub, testSigningKey, testWorkspace, writeKeyAuthorization } from '../../test/hub';
 import { scanForPersonalData } from '../../test/personal-data-scan';
-import { readAuditEvents, verifyAuditLog } from '../db/audit-store';
+import { verifyWorkspaceAudit } from '../audit/verify';
+import { readAuditEvents } from '../db/audit-store';
 import type { HubDatabase } from '../db/database';
 import * as store from '../db/privacy-store';
 import { startJobQueue, type JobQueue } from '../jobs/queue';
@@ -205,7 +206,7 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
     expect((await ws.call('GET', `/v1/customers/${mergedId}`)).statusCode).toBe(404);
     expect((await ws.call('GET', `/v1/privacy-requests/${earlierExport.id}/download`)).statusCode).toBe(410);
     expect((await store.getPrivacyRequest(database.db, ws.id, created.json().id))!.subject_hash).toBe(store.erasedSubjectMarker);
-    expect((await verifyAuditLog(database.db, ws.id)).ok).toBe(true);
+    expect((await verifyWorkspaceAudit(database.db, ws.id, [testSigningKey])).ok).toBe(true);
 
     // If she comes back, she is a new customer; a replay of her old messages stays a duplicate.
     const send = (batch: object[]) => callHub(app, 'POST', '/v1/batch', { batch }, writeKeyAuthorization(writeKey));
