@@ -74,6 +74,11 @@ export class PersonalDataCipher {
     return this.keys.dataKeys[0]!.id;
   }
 
+  /** Whether older keys are still listed (a rotation under way), so values sealed with them may be left. */
+  get hasRetiredKeys(): boolean {
+    return this.keys.dataKeys.length > 1;
+  }
+
   /** The same input always gives the same hash (per workspace and kind), so it can be looked up exactly. */
   lookupHash(workspaceId: string, kind: string, value: string): string {
     return createHmac('sha256', this.keys.lookupKey).update(`${workspaceId}\n${kind}\n${value}`).digest('base64url');

@@ -11,6 +11,8 @@ import type { PersonalDataCipher } from './personal-data';
  * key can then be dropped from the list. Returns how many values moved.
  */
 export async function resealPersonalData(db: Kysely<HubSchema>, cipher: PersonalDataCipher, options: { pageSize?: number } = {}): Promise<{ resealed: number }> {
+  // With a single key there is nothing else anything could be sealed with (it would not open), so skip the table scans.
+  if (!cipher.hasRetiredKeys) return { resealed: 0 };
   const pageSize = options.pageSize ?? 1_000;
   let resealed = 0;
   for (const target of sealedColumns) {
@@ -24,9 +26,9 @@ export async function resealPersonalData(db: Kysely<HubSchema>, cipher: Personal
   return { resealed };
 }
 
-/** The reseal as a job: nightly, and once at each start so a rotation takes effect without waiting. */
+/** The reseal as a job: nightly, and at a start that lists older keys, so a rotation takes effect without waiting. */
 export async function defineResealJob(jobs: JobQueue, services: { db: Kysely<HubSchema>; cipher: PersonalDataCipher }): Promise<void> {
   await jobs.define({ name: 'privacy.reseal', data: z.object({}), singleton: true, retryLimit: 3, retryDelaySeconds: 60, run: () => resealPersonalData(services.db, services.cipher) });
   await jobs.schedule('privacy.reseal', '23 4 * * *', {});
-  await jobs.send('privacy.reseal', systemWorkspaceId, {});
+  if (services.cipher.hasRetiredKeys) await jobs.send('privacy.reseal', systemWorkspaceId, {});
 }
