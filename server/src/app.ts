@@ -17,7 +17,7 @@ import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
 import type { HubDatabase } from './db/database';
-import { checkAccess, installAccessControl } from './http/access';
+import { installAccessControl } from './http/access';
 import { errorBody, HubError } from './http/errors';
 import type { HubServices } from './http/services';
 import { jobRoutes } from './jobs/routes';
@@ -180,7 +180,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     auditKeys: [options.audit.signingKey, ...(options.audit.previousKeys ?? []).map(auditPublicKey)],
   };
   const limits = { ...defaultRateLimits, ...options.rateLimits };
-  installAccessControl(app, services);
+  const limitOf = { key: limits.perApiKey, 'write-key': limits.perWriteKey, user: limits.perUser, ip: limits.perIp };
   // Counted per API key, per signed-in user, or per IP address for everyone else (callers are identified first).
   await app.register(rateLimit, {
     hook: 'preHandler',
@@ -194,15 +194,11 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
       if (caller?.kind === 'user') return `user:${caller.userId}`;
       return `ip:${request.ip}`;
     },
-    max: (_request, key) => (key.startsWith('key:') ? limits.perApiKey : key.startsWith('write-key:') ? limits.perWriteKey : key.startsWith('user:') ? limits.perUser : limits.perIp),
+    max: (_request, key) => limitOf[key.slice(0, key.indexOf(':')) as keyof typeof limitOf],
     errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, message: `Too many requests: the limit is ${context.max} a minute; try again in ${context.after}.` }),
   });
-  // The permission check runs after the rate limit, as the last step before each /v1 handler.
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/')) return;
-    const guard = async (request: Parameters<typeof checkAccess>[0]) => checkAccess(request, services);
-    route.preHandler = route.preHandler === undefined ? [guard] : Array.isArray(route.preHandler) ? [...route.preHandler, guard] : [route.preHandler, guard];
-  });
+  // After the rate limit's registration, so the permission check runs after it, as the last step before each /v1 handler.
+  installAccessControl(app, services);
 
   authRoutes(app, services, { signInPerMinute: limits.signIn });
   workspaceRoutes(app, services);

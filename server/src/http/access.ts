@@ -50,10 +50,11 @@ export const sessionCookie = 'kata_session';
 const touchEverySeconds = 60;
 
 /**
- * Authenticates every request (session cookie, bearer access token or API
- * key) and checks each route's declared access against the permission table.
- * A route under /v1 that declares no access fails at start-up, so none can
- * be forgotten.
+ * Authenticates every request (session cookie, bearer access token, API key
+ * or write key) and checks each route's declared access against the
+ * permission table, as the last pre-handler of every /v1 route (install it
+ * after the rate limit). A route under /v1 that declares no access fails at
+ * start-up, so none can be forgotten.
  */
 export function installAccessControl(app: FastifyInstance, services: HubServices): void {
   app.decorateRequest('caller', null);
@@ -66,6 +67,8 @@ export function installAccessControl(app: FastifyInstance, services: HubServices
     for (const method of [route.method].flat()) if (method !== 'HEAD') declared.push({ method, url: route.url, access: route.config.access });
     // Public routes say so in the API reference (the document's default is: credentials required).
     if (route.config.access === 'public') route.schema = { ...route.schema, security: [] };
+    const guard = (request: FastifyRequest) => checkAccess(request, services);
+    route.preHandler = [route.preHandler ?? []].flat().concat(guard);
   });
   app.addHook('onRequest', async (request) => {
     await identify(request, services);
@@ -73,7 +76,7 @@ export function installAccessControl(app: FastifyInstance, services: HubServices
 }
 
 /** The permission check, run after rate limiting. */
-export async function checkAccess(request: FastifyRequest, services: HubServices): Promise<void> {
+async function checkAccess(request: FastifyRequest, services: HubServices): Promise<void> {
   const access = request.routeOptions.config.access;
   if (!access || access === 'public') return;
   if (access === 'write-key') {
