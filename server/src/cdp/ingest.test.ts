@@ -121,6 +121,11 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect(error).toContain('batch.2.userId: userId or anonymousId is required');
     expect(error).toContain('batch.3.type: must be one of track, identify, page, screen, group, alias');
     expect((await send('/v1/track', { userId: 'u', event: 'x', timestamp: 'yesterday' })).json().error).toMatch(/timestamp: must be an ISO 8601 date-time/);
+    // PostgreSQL stores no NUL character: said up front, with where it is, instead of failing in the database.
+    const withNul = await send('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'Fine' }, { type: 'track', userId: 'u', event: 'Note', properties: { lines: ['ok', 'a\u0000b'] } }] });
+    expect(withNul.statusCode).toBe(400);
+    expect(withNul.json().error).toContain('batch.1.properties.lines.1: contains the character U+0000, which cannot be stored');
+    expect((await send('/v1/identify', { userId: 'u', traits: { 'plan\u0000': 'pro' } })).json().error).toContain('traits.plan\\0: contains the character U+0000');
     expect(await events()).toHaveLength(0);
 
     const big = { type: 'track', userId: 'u', event: 'Big', properties: { blob: 'x'.repeat(33 * 1024) } };

@@ -60,11 +60,25 @@ export interface IngestedMessage {
  */
 export function prepareMessage(raw: unknown, now: Date, defaults: { context?: Record<string, unknown>; sentAt?: string } = {}): { ok: true; value: IngestedMessage } | { ok: false; error: z.ZodError } {
   const merged = typeof raw === 'object' && raw !== null && defaults.context ? { ...raw, context: { ...defaults.context, ...((raw as { context?: object }).context ?? {}) } } : raw;
+  const nul = pathToNul(merged);
+  if (nul) return { ok: false, error: new z.ZodError([{ code: 'custom', path: nul, message: 'contains the character U+0000, which cannot be stored', input: undefined }]) };
   const parsed = messageSchema.safeParse(merged);
   if (!parsed.success) return { ok: false, error: parsed.error };
   const message = parsed.data;
   const messageId = message.messageId ?? `derived-${createHash('sha256').update(canonicalJson(merged)).digest('base64url').slice(0, 32)}`;
   return { ok: true, value: { message, messageId, occurredAt: occurredAt(message, now, defaults.sentAt) } };
+}
+
+/** Where a NUL character hides in a message (PostgreSQL stores no text or JSON with one), or nothing. */
+function pathToNul(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    if (typeof key === 'string' && key.includes('\u0000')) return [...path, key.replaceAll('\u0000', '\\0')];
+    const found = pathToNul(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Segment's clock-skew correction: the device's timestamp shifted by how far its clock was off when it sent. */
