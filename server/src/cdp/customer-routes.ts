@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { idParams } from '../auth/schemas';
 import * as store from '../db/cdp-store';
 import { getWorkspace } from '../db/identity-store';
+import { consentsOfProfiles } from '../db/privacy-store';
 import { audited, callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
@@ -72,7 +73,7 @@ export function customerRoutes(app: FastifyInstance, services: HubServices): voi
     const { workspaceId } = callerOf(request);
     const profile = await liveProfile(workspaceId, request.params.id);
     const workspace = (await getWorkspace(services.db, workspaceId))!;
-    const consents = await store.consentsOf(services.db, workspaceId, [profile.id]);
+    const consents = await consentsOfProfiles(services.db, workspaceId, [profile.id]);
     const merges = await store.mergesInto(services.db, workspaceId, profile.id);
     const conflicts = await store.conflictsOf(services.db, workspaceId, profile.id);
     return {

@@ -5,7 +5,7 @@ import { describeIssues } from '../../../src/shared/validation';
 import { callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { ingestMessages } from './ingest';
+import { ingestQueue } from './ingest-queue';
 import { batchBody, batchSizeLimit, eventSizeLimit, prepareMessage, type IngestedMessage, type MessageType } from './messages';
 
 const accepted = z.object({ success: z.literal(true), accepted: z.number(), duplicates: z.number() });
@@ -17,7 +17,7 @@ const responses = { 200: accepted, ...errorResponses, 413: errorResponses[400] }
  */
 export function ingestRoutes(app: FastifyInstance, services: HubServices): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const ingestServices = { db: services.db, cipher: services.cipher, now: services.now };
+  const queue = ingestQueue({ db: services.db, cipher: services.cipher, now: services.now });
 
   // Each type also answers at its one-letter path (/v1/t, /v1/i, …), as analytics.js sends them.
   for (const [type, url] of (['track', 'identify', 'page', 'screen', 'group', 'alias'] as const satisfies readonly MessageType[]).flatMap((t) => [[t, `/v1/${t}`] as const, [t, `/v1/${t[0]}`] as const])) {
@@ -28,7 +28,7 @@ export function ingestRoutes(app: FastifyInstance, services: HubServices): void 
         const { writeKey: _writeKey, ...body } = request.body;
         const prepared = prepareMessage({ ...body, type }, services.now());
         if (!prepared.ok) throw new HubError(400, `Invalid ${type} message: ${describeIssues(prepared.error).replace(/\n/g, '; ')}`, 'invalid-message');
-        const result = await ingestMessages(ingestServices, callerOf(request).workspaceId, [prepared.value]);
+        const result = await queue.ingest(callerOf(request).workspaceId, [prepared.value]);
         return { success: true as const, accepted: result.accepted, duplicates: result.duplicates };
       },
     );
@@ -51,7 +51,7 @@ export function ingestRoutes(app: FastifyInstance, services: HubServices): void 
       });
       // A batch is stored whole or not at all, so a sender can fix it and send it again.
       if (problems.length > 0) throw new HubError(400, `Invalid batch, nothing was stored: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more` : ''}`, 'invalid-message');
-      const result = await ingestMessages(ingestServices, callerOf(request).workspaceId, messages);
+      const result = await queue.ingest(callerOf(request).workspaceId, messages);
       return { success: true as const, accepted: result.accepted, duplicates: result.duplicates };
     },
   );

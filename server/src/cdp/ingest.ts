@@ -26,8 +26,39 @@ export interface IngestResult {
 /** Traits that are personal data: kept encrypted on the profile (email, phone, name) or not kept at all. */
 const personalTraits = new Set(['email', 'phone', 'name', 'firstName', 'lastName', 'first_name', 'last_name', 'birthday', 'address', 'ip']);
 
-interface Named extends Identifier {
+export interface Named extends Identifier {
   value: string;
+}
+
+/**
+ * A message as ingest stores it, worked out before it waits for its
+ * workspace's turn (nothing here depends on what is stored): identifiers
+ * normalised and hashed, personal traits encrypted, the event row shaped.
+ */
+export interface PreparedMessage {
+  messageId: string;
+  occurredAt: Date;
+  type: Message['type'];
+  own: Named[];
+  /** The forms an alias's previousId may take. */
+  previous: Named[];
+  event: { name: string | null; properties: Record<string, unknown>; context: Record<string, unknown> };
+  /** What an identify says about the person. */
+  traits: { traits: Record<string, unknown>; emailEnc: string | null; phoneEnc: string | null; nameEnc: string | null } | null;
+  /** `context.consent.categoryPreferences`, named as purposes (the workspace's list is checked in turn). */
+  consent: [string, boolean][];
+}
+
+export function prepareForIngest(cipher: PersonalDataCipher, workspaceId: string, { message, messageId, occurredAt }: IngestedMessage): PreparedMessage {
+  return {
+    messageId,
+    occurredAt,
+    type: message.type,
+    ...identifiersIn(message, cipher, workspaceId),
+    event: { name: eventName(message), properties: propertiesOf(message), context: contextToKeep(message.context) },
+    traits: message.type === 'identify' ? personalTraitsOf(message.traits ?? {}, cipher) : null,
+    consent: consentPreferences(message.context),
+  };
 }
 
 /**
@@ -37,50 +68,72 @@ interface Named extends Identifier {
  * nothing: a message whose id is stored already is skipped.
  */
 export async function ingestMessages(services: IngestServices, workspaceId: string, messages: readonly IngestedMessage[]): Promise<IngestResult> {
-  const seen = new Set<string>();
-  const unique = messages.filter((m) => !seen.has(m.messageId) && seen.add(m.messageId));
+  return (await ingestBatches(services, workspaceId, [messages.map((m) => prepareForIngest(services.cipher, workspaceId, m))]))[0]!;
+}
+
+/**
+ * Stores several senders' batches for a workspace as one, in the order given,
+ * in one transaction of four statements (lock, read, merges if any, write),
+ * and answers each with its own counts: a message id that an earlier batch of
+ * the same call carries counts as that batch's, and as a duplicate in the
+ * later one.
+ */
+export async function ingestBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[]): Promise<IngestResult[]> {
+  const ownerOf = new Map<string, number>();
+  const unique: PreparedMessage[] = [];
+  batches.forEach((batch, index) => {
+    for (const m of batch) {
+      if (ownerOf.has(m.messageId)) continue;
+      ownerOf.set(m.messageId, index);
+      unique.push(m);
+    }
+  });
+  const results = batches.map((batch): IngestResult => ({ accepted: 0, duplicates: batch.length, merges: 0, conflicts: 0, consentChanges: 0 }));
+  const count = (messageId: string, field: keyof IngestResult) => results[ownerOf.get(messageId)!]![field]++;
   const receivedAt = services.now();
   return services.db.transaction().execute(async (tx) => {
     await store.lockWorkspaceIngest(tx, workspaceId);
-    const stored = await store.knownMessageIds(tx, workspaceId, unique.map((m) => m.messageId));
-    const fresh = unique.filter((m) => !stored.has(m.messageId));
-    const result: IngestResult = { accepted: 0, duplicates: messages.length - fresh.length, merges: 0, conflicts: 0, consentChanges: 0 };
-    if (fresh.length === 0) return result;
+    const state = await store.readIngestState(tx, workspaceId, {
+      messageIds: unique.map((m) => m.messageId),
+      identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
+    });
+    const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
+    if (fresh.length === 0) return results;
+    const graph = new IdentityGraph([...state.identities, ...state.userIds] as (Identifier & { profileId: string })[], () => randomUUID());
+    const consentState = new Map(state.consents.map((c) => [`${c.profileId}\n${c.purpose}`, c.status]));
 
-    const identifiersOf = new Map(fresh.map((m) => [m.messageId, identifiersIn(m.message, services.cipher, workspaceId)]));
-    const allIdentifiers = [...identifiersOf.values()].flatMap((ids) => [...ids.own, ...ids.previous]);
-    const known = await store.identitiesFor(tx, workspaceId, allIdentifiers);
-    const knownProfiles = [...new Set(known.map((k) => k.profileId))];
-    const graph = new IdentityGraph([...known, ...(await store.userIdsOf(tx, workspaceId, knownProfiles))] as (Identifier & { profileId: string })[], () => randomUUID());
-    const purposes = await store.workspaceConsentPurposes(tx, workspaceId);
-    const consentState = new Map((await store.consentsOf(tx, workspaceId, knownProfiles)).map((c) => [`${c.profile_id}\n${c.purpose}`, c.status as string]));
-
-    const newProfiles: { id: string; seenAt: Date }[] = [];
+    const created = new Map<string, Date>();
     const newIdentities: (Named & { profileId: string; seenAt: Date })[] = [];
-    const merges: { survivor: string; merged: string; via: Identifier; messageId: string; at: Date }[] = [];
-    const conflicts: Parameters<typeof store.recordConflicts>[1] = [];
-    const events: store.StoredEvent[] = [];
+    const merges: { survivor: string; merged: string; via: Identifier; messageId: string }[] = [];
+    const conflicts: { profile: string; other: string; via: Identifier; messageId: string }[] = [];
+    const events: (PreparedMessage['event'] & { messageId: string; type: string; profileId: string; occurredAt: Date })[] = [];
     const profileChanges = new Map<string, store.ProfileUpdate>();
     const consentChanges: store.ConsentChange[] = [];
 
-    for (const { message, messageId, occurredAt } of fresh) {
-      const ids = identifiersOf.get(messageId)!;
-      const resolution = message.type === 'alias' ? graph.alias(ids.own[0]!, ids.previous) : graph.resolve(ids.own);
-      if (resolution.created) newProfiles.push({ id: resolution.profileId, seenAt: occurredAt });
-      const values = new Map([...ids.own, ...ids.previous].map((i) => [`${i.kind}:${i.hash}`, i.value]));
+    for (const message of fresh) {
+      const { messageId, occurredAt } = message;
+      const resolution = message.type === 'alias' ? graph.alias(message.own[0]!, message.previous) : graph.resolve(message.own);
+      if (resolution.created) created.set(resolution.profileId, occurredAt);
+      const values = new Map([...message.own, ...message.previous].map((i) => [`${i.kind}:${i.hash}`, i.value]));
       for (const attached of resolution.attached) newIdentities.push({ ...attached, value: values.get(`${attached.kind}:${attached.hash}`)!, profileId: resolution.profileId, seenAt: occurredAt });
-      for (const merge of resolution.merges) merges.push({ ...merge, messageId, at: receivedAt });
-      for (const conflict of resolution.conflicts) conflicts.push({ workspaceId, id: randomUUID(), profileId: conflict.profile, otherProfileId: conflict.other, identifierKind: conflict.via.kind, identifierHash: conflict.via.hash, messageId, seenAt: receivedAt });
+      for (const merge of resolution.merges) merges.push({ ...merge, messageId });
+      for (const conflict of resolution.conflicts) conflicts.push({ ...conflict, messageId });
 
-      events.push({ messageId, type: message.type, name: eventName(message), profileId: resolution.profileId, properties: propertiesOf(message), context: contextToKeep(message.context), occurredAt });
+      events.push({ ...message.event, messageId, type: message.type, profileId: resolution.profileId, occurredAt });
       const change = profileChanges.get(resolution.profileId) ?? { id: resolution.profileId, firstSeen: occurredAt, lastSeen: occurredAt, events: 0, traits: {}, emailEnc: null, phoneEnc: null, nameEnc: null };
       change.events++;
       if (occurredAt < change.firstSeen) change.firstSeen = occurredAt;
       if (occurredAt > change.lastSeen) change.lastSeen = occurredAt;
-      if (message.type === 'identify') absorbTraits(change, message.traits ?? {}, services.cipher);
+      if (message.traits) {
+        Object.assign(change.traits, message.traits.traits);
+        change.emailEnc = message.traits.emailEnc ?? change.emailEnc;
+        change.phoneEnc = message.traits.phoneEnc ?? change.phoneEnc;
+        change.nameEnc = message.traits.nameEnc ?? change.nameEnc;
+      }
       profileChanges.set(resolution.profileId, change);
 
-      for (const [purpose, granted] of consentPreferences(message.context, purposes)) {
+      for (const [purpose, granted] of message.consent) {
+        if (!state.purposes.includes(purpose)) continue;
         const status = granted ? 'granted' : 'denied';
         const stateKey = `${resolution.profileId}\n${purpose}`;
         if (consentState.get(stateKey) === status) continue;
@@ -89,16 +142,31 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
       }
     }
 
-    // Write in an order that keeps every row on its surviving profile.
-    await store.insertProfiles(tx, workspaceId, newProfiles);
-    for (const merge of merges) await store.mergeProfiles(tx, { workspaceId, id: randomUUID(), survivor: graph.canonical(merge.survivor), merged: merge.merged, identifierKind: merge.via.kind, identifierHash: merge.via.hash, messageId: merge.messageId, at: merge.at });
+    // A merge needs both profiles stored: then new profiles go in bare first and are updated like the others.
+    if (merges.length > 0) {
+      await store.insertProfiles(tx, workspaceId, [...created].map(([id, seenAt]) => ({ id, seenAt })));
+      for (const merge of merges) await store.mergeProfiles(tx, { workspaceId, id: randomUUID(), survivor: graph.canonical(merge.survivor), merged: merge.merged, identifierKind: merge.via.kind, identifierHash: merge.via.hash, messageId: merge.messageId, at: receivedAt });
+    }
     const canonical = (id: string) => graph.canonical(id);
-    await store.insertIdentities(tx, workspaceId, newIdentities.map((i) => ({ kind: i.kind, hash: i.hash, valueEnc: services.cipher.encrypt(i.value), profileId: canonical(i.profileId), seenAt: i.seenAt })));
-    const inserted = await store.insertEvents(tx, workspaceId, events.map((e) => ({ ...e, profileId: canonical(e.profileId) })), receivedAt);
-    await store.updateProfiles(tx, workspaceId, foldProfileChanges([...profileChanges.values()], canonical));
-    await store.recordConflicts(tx, conflicts.map((c) => ({ ...c, profileId: canonical(c.profileId), otherProfileId: canonical(c.otherProfileId) })));
-    await store.applyConsentChanges(tx, workspaceId, consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })));
-    return { ...result, accepted: inserted.size, merges: merges.length, conflicts: conflicts.length, consentChanges: consentChanges.length };
+    const changes = foldProfileChanges([...profileChanges.values()], canonical);
+    const insertWhole = (change: store.ProfileUpdate) => merges.length === 0 && created.has(change.id);
+    const inserted = await store.writeIngest(tx, workspaceId, {
+      receivedAt,
+      newProfiles: changes.filter(insertWhole),
+      profileUpdates: changes.filter((change) => !insertWhole(change)),
+      identities: newIdentities.map((i) => ({ kind: i.kind, hash: i.hash, valueEnc: services.cipher.encrypt(i.value), profileId: canonical(i.profileId), seenAt: i.seenAt })),
+      events: events.map((e) => ({ ...e, profileId: canonical(e.profileId) })),
+      conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),
+      consentChanges: consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })),
+    });
+    for (const messageId of inserted) {
+      count(messageId, 'accepted');
+      results[ownerOf.get(messageId)!]!.duplicates--;
+    }
+    for (const merge of merges) count(merge.messageId, 'merges');
+    for (const conflict of conflicts) count(conflict.messageId, 'conflicts');
+    for (const change of consentChanges) count(change.messageId!, 'consentChanges');
+    return results;
   });
 }
 
@@ -140,29 +208,30 @@ function withoutPersonal(traits: Record<string, unknown>): Record<string, unknow
   return Object.fromEntries(Object.entries(traits).filter(([name]) => !personalTraits.has(name)));
 }
 
-function absorbTraits(change: store.ProfileUpdate, traits: Record<string, unknown>, cipher: PersonalDataCipher): void {
-  Object.assign(change.traits, withoutPersonal(traits));
+function personalTraitsOf(traits: Record<string, unknown>, cipher: PersonalDataCipher): NonNullable<PreparedMessage['traits']> {
   const email = normaliseIdentifier('email', traits.email);
-  if (email) change.emailEnc = cipher.encrypt(email);
   const phone = normaliseIdentifier('phone', traits.phone);
-  if (phone) change.phoneEnc = cipher.encrypt(phone);
-  const name = typeof traits.name === 'string' ? traits.name : [traits.firstName ?? traits.first_name, traits.lastName ?? traits.last_name].filter((p) => typeof p === 'string').join(' ');
-  if (name.trim()) change.nameEnc = cipher.encrypt(name.trim().slice(0, 300));
+  const name = (typeof traits.name === 'string' ? traits.name : [traits.firstName ?? traits.first_name, traits.lastName ?? traits.last_name].filter((p) => typeof p === 'string').join(' ')).trim();
+  return {
+    traits: withoutPersonal(traits),
+    emailEnc: email ? cipher.encrypt(email) : null,
+    phoneEnc: phone ? cipher.encrypt(phone) : null,
+    nameEnc: name ? cipher.encrypt(name.slice(0, 300)) : null,
+  };
 }
 
 /**
  * Consent as Segment's consent management sends it:
  * `context.consent.categoryPreferences: { "Advertising": true, ... }`.
- * A category counts when its name, lower-cased with spaces as hyphens,
- * is one of the workspace's purposes.
+ * A category names a purpose when lower-cased with spaces as hyphens; it
+ * counts when that is one of the workspace's purposes.
  */
-export function consentPreferences(context: Record<string, unknown> | undefined, purposes: readonly string[]): [string, boolean][] {
+export function consentPreferences(context: Record<string, unknown> | undefined): [string, boolean][] {
   const preferences = ((context?.consent ?? {}) as { categoryPreferences?: unknown }).categoryPreferences;
   if (!preferences || typeof preferences !== 'object') return [];
   return Object.entries(preferences as Record<string, unknown>)
     .filter(([, granted]) => typeof granted === 'boolean')
-    .map(([category, granted]) => [category.trim().toLowerCase().replace(/[\s_]+/g, '-'), granted as boolean] as [string, boolean])
-    .filter(([purpose]) => purposes.includes(purpose));
+    .map(([category, granted]) => [category.trim().toLowerCase().replace(/[\s_]+/g, '-'), granted as boolean]);
 }
 
 /** Changes gathered per profile, folded onto the profiles that survived the batch's merges. */

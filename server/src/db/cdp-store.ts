@@ -10,50 +10,48 @@ export async function lockWorkspaceIngest(tx: Tx, workspaceId: string): Promise<
   await sql`select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))`.execute(tx);
 }
 
-export async function knownMessageIds(db: Db, workspaceId: string, messageIds: string[]): Promise<Set<string>> {
-  if (messageIds.length === 0) return new Set();
-  const rows = await db.selectFrom('events').select('message_id').where('workspace_id', '=', workspaceId).where('message_id', 'in', messageIds).execute();
-  return new Set(rows.map((r) => r.message_id));
-}
-
-export async function identitiesFor(db: Db, workspaceId: string, identifiers: { kind: string; hash: string }[]): Promise<{ kind: string; hash: string; profileId: string }[]> {
-  if (identifiers.length === 0) return [];
-  // By (kind, hash) pairs, so the primary key finds each one directly.
-  const pairs = JSON.stringify(identifiers.map((i) => ({ kind: i.kind, hash: i.hash })));
-  const rows = await sql<{ kind: string; value_hash: string; profile_id: string }>`
-    select i.kind, i.value_hash, i.profile_id from identities i
-    join jsonb_to_recordset(${pairs}::jsonb) as wanted(kind text, hash text) on i.kind = wanted.kind and i.value_hash = wanted.hash
-    where i.workspace_id = ${workspaceId}`.execute(db);
-  return rows.rows.map((r) => ({ kind: r.kind, hash: r.value_hash, profileId: r.profile_id }));
-}
-
-/** Every user id of these profiles, so the graph knows which profiles already have one. */
-export async function userIdsOf(db: Db, workspaceId: string, profileIds: string[]): Promise<{ kind: string; hash: string; profileId: string }[]> {
-  if (profileIds.length === 0) return [];
-  const rows = await db.selectFrom('identities').select(['kind', 'value_hash', 'profile_id']).where('workspace_id', '=', workspaceId).where('kind', '=', 'user_id').where('profile_id', 'in', profileIds).execute();
-  return rows.map((r) => ({ kind: r.kind, hash: r.value_hash, profileId: r.profile_id }));
-}
-
-export async function consentsOf(db: Db, workspaceId: string, profileIds: string[]) {
-  if (profileIds.length === 0) return [];
-  return db.selectFrom('consents').selectAll().where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).execute();
+/**
+ * What a batch's resolution needs, in one statement: which of its message ids
+ * are stored already, the profiles its identifiers belong to, those
+ * profiles' user ids and consent, and the workspace's purposes.
+ *
+ * Each row is probed by its key (LATERAL … LIMIT 1 keeps the planner from
+ * turning a probe into a scan of the workspace): a workspace that grew since
+ * the last ANALYZE looks tiny to the planner, which would otherwise read all
+ * of its rows for every batch.
+ */
+export async function readIngestState(tx: Tx, workspaceId: string, wanted: { messageIds: string[]; identifiers: { kind: string; hash: string }[] }) {
+  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; user_ids: [string, string][]; consents: [string, string, string][]; purposes: string[] }>`
+    with known as materialized (
+      select i.kind, w.hash, i.profile_id from unnest(${wanted.identifiers.map((i) => i.kind)}::text[], ${wanted.identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
+      cross join lateral (select kind, profile_id from identities where workspace_id = ${workspaceId} and value_hash = w.hash limit 1) i
+      where i.kind = w.kind
+    ), profiles as (select distinct profile_id as id from known)
+    select
+      (select coalesce(json_agg(e.message_id), '[]') from unnest(${wanted.messageIds}::text[]) as m(id)
+        cross join lateral (select message_id from events where workspace_id = ${workspaceId} and message_id = m.id limit 1) e) as stored,
+      (select coalesce(json_agg(json_build_array(kind, hash, profile_id)), '[]') from known) as identities,
+      (select coalesce(json_agg(json_build_array(u.value_hash, p.id)), '[]') from profiles p
+        cross join lateral (select value_hash from identities where workspace_id = ${workspaceId} and profile_id = p.id and kind = 'user_id' offset 0) u) as user_ids,
+      (select coalesce(json_agg(json_build_array(p.id, c.purpose, c.status)), '[]') from profiles p
+        cross join lateral (select purpose, status from consents where workspace_id = ${workspaceId} and profile_id = p.id offset 0) c) as consents,
+      (select consent_purposes from workspaces where id = ${workspaceId}) as purposes`.execute(tx);
+  const state = rows[0]!;
+  return {
+    storedMessageIds: new Set(state.stored),
+    identities: state.identities.map(([kind, hash, profileId]) => ({ kind, hash, profileId })),
+    userIds: state.user_ids.map(([hash, profileId]) => ({ kind: 'user_id', hash, profileId })),
+    consents: state.consents.map(([profileId, purpose, status]) => ({ profileId, purpose, status })),
+    purposes: state.purposes,
+  };
 }
 
 export async function insertProfiles(tx: Tx, workspaceId: string, profiles: { id: string; seenAt: Date }[]): Promise<void> {
   if (profiles.length === 0) return;
-  await tx
-    .insertInto('profiles')
-    .values(profiles.map((p) => ({ workspace_id: workspaceId, id: p.id, first_seen_at: p.seenAt, last_seen_at: p.seenAt, merged_into: null, email_enc: null, phone_enc: null, name_enc: null, erased_at: null })))
-    .execute();
-}
-
-export async function insertIdentities(tx: Tx, workspaceId: string, identities: { kind: string; hash: string; valueEnc: string; profileId: string; seenAt: Date }[]): Promise<void> {
-  if (identities.length === 0) return;
-  await tx
-    .insertInto('identities')
-    .values(identities.map((i) => ({ workspace_id: workspaceId, kind: i.kind, value_hash: i.hash, value_enc: i.valueEnc, profile_id: i.profileId, first_seen_at: i.seenAt })))
-    .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value_hash']).doNothing())
-    .execute();
+  const rows = JSON.stringify(profiles.map((p) => ({ id: p.id, seen: p.seenAt.toISOString() })));
+  await sql`
+    insert into profiles (workspace_id, id, first_seen_at, last_seen_at)
+    select ${workspaceId}, p.id, p.seen, p.seen from jsonb_to_recordset(${rows}::jsonb) as p(id text, seen timestamptz)`.execute(tx);
 }
 
 /**
@@ -87,37 +85,6 @@ export async function mergeProfiles(tx: Tx, merge: { workspaceId: string; id: st
   await tx.insertInto('profile_merges').values({ workspace_id: workspaceId, id: merge.id, survivor_id: survivor, merged_id: merged, identifier_kind: merge.identifierKind, identifier_hash: merge.identifierHash, message_id: merge.messageId, merged_at: merge.at }).execute();
 }
 
-export async function recordConflicts(tx: Tx, conflicts: { workspaceId: string; id: string; profileId: string; otherProfileId: string; identifierKind: string; identifierHash: string; messageId: string | null; seenAt: Date }[]): Promise<void> {
-  if (conflicts.length === 0) return;
-  await tx
-    .insertInto('identity_conflicts')
-    .values(conflicts.map((c) => ({ workspace_id: c.workspaceId, id: c.id, profile_id: c.profileId, other_profile_id: c.otherProfileId, identifier_kind: c.identifierKind, identifier_hash: c.identifierHash, message_id: c.messageId, seen_at: c.seenAt })))
-    .execute();
-}
-
-export interface StoredEvent {
-  messageId: string;
-  type: string;
-  name: string | null;
-  profileId: string;
-  properties: Record<string, unknown>;
-  context: Record<string, unknown>;
-  occurredAt: Date;
-}
-
-/** Appends events (as one parameter, however many there are); one already stored (a replay racing in) is skipped. Returns the ids actually stored. */
-export async function insertEvents(tx: Tx, workspaceId: string, events: StoredEvent[], receivedAt: Date): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const rows = JSON.stringify(events.map((e) => ({ message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: e.properties, context: e.context, occurred_at: e.occurredAt.toISOString() })));
-  const result = await sql<{ message_id: string }>`
-    insert into events (workspace_id, message_id, type, name, profile_id, properties, context, occurred_at, received_at)
-    select ${workspaceId}, e.message_id, e.type, e.name, e.profile_id, e.properties, e.context, e.occurred_at, ${receivedAt}
-    from jsonb_to_recordset(${rows}::jsonb) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)
-    on conflict (workspace_id, message_id) do nothing
-    returning message_id`.execute(tx);
-  return new Set(result.rows.map((r) => r.message_id));
-}
-
 export interface ProfileUpdate {
   id: string;
   firstSeen: Date;
@@ -129,21 +96,78 @@ export interface ProfileUpdate {
   nameEnc: string | null;
 }
 
-/** Every touched profile's counters, times, traits and personal fields, in one statement. */
-export async function updateProfiles(tx: Tx, workspaceId: string, updates: ProfileUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
-  const rows = JSON.stringify(updates.map((u) => ({ id: u.id, first_seen: u.firstSeen.toISOString(), last_seen: u.lastSeen.toISOString(), events: u.events, traits: u.traits, email_enc: u.emailEnc, phone_enc: u.phoneEnc, name_enc: u.nameEnc })));
-  await sql`
-    update profiles p set
-      first_seen_at = least(p.first_seen_at, u.first_seen),
-      last_seen_at = greatest(p.last_seen_at, u.last_seen),
-      event_count = p.event_count + u.events,
-      traits = p.traits || u.traits,
-      email_enc = coalesce(u.email_enc, p.email_enc),
-      phone_enc = coalesce(u.phone_enc, p.phone_enc),
-      name_enc = coalesce(u.name_enc, p.name_enc)
-    from jsonb_to_recordset(${rows}::jsonb) as u(id text, first_seen timestamptz, last_seen timestamptz, events integer, traits jsonb, email_enc text, phone_enc text, name_enc text)
-    where p.workspace_id = ${workspaceId} and p.id = u.id`.execute(tx);
+export interface IngestWrite {
+  receivedAt: Date;
+  /** Profiles the batch created, stored whole. */
+  newProfiles: ProfileUpdate[];
+  /** Changes to stored profiles: counters added, first/last seen widened, traits combined, personal fields replaced. */
+  profileUpdates: ProfileUpdate[];
+  identities: { kind: string; hash: string; valueEnc: string; profileId: string; seenAt: Date }[];
+  events: { messageId: string; type: string; name: string | null; profileId: string; properties: Record<string, unknown>; context: Record<string, unknown>; occurredAt: Date }[];
+  conflicts: { id: string; profileId: string; otherProfileId: string; identifierKind: string; identifierHash: string; messageId: string; seenAt: Date }[];
+  /** Granted or denied: ingest never clears consent. */
+  consentChanges: ConsentChange[];
+}
+
+const json = (rows: unknown[]) => JSON.stringify(rows);
+const profileRows = (profiles: ProfileUpdate[]) =>
+  json(profiles.map((u) => ({ id: u.id, first_seen: u.firstSeen.toISOString(), last_seen: u.lastSeen.toISOString(), events: u.events, traits: u.traits, email_enc: u.emailEnc, phone_enc: u.phoneEnc, name_enc: u.nameEnc })));
+const profileColumns = sql`(id text, first_seen timestamptz, last_seen timestamptz, events integer, traits jsonb, email_enc text, phone_enc text, name_enc text)`;
+
+/**
+ * Everything a batch changes, in one statement, each kind of row passed as
+ * one JSON parameter however many there are. The parts of one statement do
+ * not see each other's rows, which is why new profiles go in whole instead of
+ * being inserted and then updated. Plain inserts, no ON CONFLICT: under the
+ * workspace's ingest lock, readIngestState has already said which message ids
+ * and identities are stored. Returns the message ids stored.
+ */
+export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrite): Promise<Set<string>> {
+  const events = json(write.events.map((e) => ({ message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: e.properties, context: e.context, occurred_at: e.occurredAt.toISOString() })));
+  const identities = json(write.identities.map((i) => ({ kind: i.kind, hash: i.hash, enc: i.valueEnc, profile: i.profileId, seen: i.seenAt.toISOString() })));
+  const conflicts = json(write.conflicts.map((c) => ({ id: c.id, profile_id: c.profileId, other_profile_id: c.otherProfileId, kind: c.identifierKind, hash: c.identifierHash, message_id: c.messageId, seen_at: c.seenAt.toISOString() })));
+  const latestConsent = [...new Map(write.consentChanges.map((c) => [`${c.profileId}\n${c.purpose}`, c])).values()];
+  const consentRows = (changes: ConsentChange[]) => json(changes.map((c) => ({ profile_id: c.profileId, purpose: c.purpose, status: c.status, source: c.source, legal_basis: c.legalBasis, message_id: c.messageId, at: c.at.toISOString() })));
+  const consentColumns = sql`(profile_id text, purpose text, status text, source text, legal_basis text, message_id text, at timestamptz)`;
+  const result = await sql<{ message_id: string }>`
+    with new_profiles as (
+      insert into profiles (workspace_id, id, first_seen_at, last_seen_at, event_count, traits, email_enc, phone_enc, name_enc)
+      select ${workspaceId}, u.id, u.first_seen, u.last_seen, u.events, u.traits, u.email_enc, u.phone_enc, u.name_enc from jsonb_to_recordset(${profileRows(write.newProfiles)}::jsonb) as u${profileColumns}
+    ), changed_profiles as (
+      -- Each row found by its key first (see readIngestState), then updated where it lies.
+      update profiles p set
+        first_seen_at = least(p.first_seen_at, u.first_seen),
+        last_seen_at = greatest(p.last_seen_at, u.last_seen),
+        event_count = p.event_count + u.events,
+        traits = case when u.traits = '{}'::jsonb then p.traits else p.traits || u.traits end,
+        email_enc = coalesce(u.email_enc, p.email_enc),
+        phone_enc = coalesce(u.phone_enc, p.phone_enc),
+        name_enc = coalesce(u.name_enc, p.name_enc)
+      from (
+        select u.*, found.ctid as row from jsonb_to_recordset(${profileRows(write.profileUpdates)}::jsonb) as u${profileColumns}
+        cross join lateral (select ctid from profiles where workspace_id = ${workspaceId} and id = u.id limit 1) found
+      ) u
+      where p.ctid = u.row
+    ), new_identities as (
+      insert into identities (workspace_id, kind, value_hash, value_enc, profile_id, first_seen_at)
+      select ${workspaceId}, i.kind, i.hash, i.enc, i.profile, i.seen from jsonb_to_recordset(${identities}::jsonb) as i(kind text, hash text, enc text, profile text, seen timestamptz)
+    ), new_conflicts as (
+      insert into identity_conflicts (workspace_id, id, profile_id, other_profile_id, identifier_kind, identifier_hash, message_id, seen_at)
+      select ${workspaceId}, c.id, c.profile_id, c.other_profile_id, c.kind, c.hash, c.message_id, c.seen_at
+      from jsonb_to_recordset(${conflicts}::jsonb) as c(id text, profile_id text, other_profile_id text, kind text, hash text, message_id text, seen_at timestamptz)
+    ), consent_now as (
+      insert into consents (workspace_id, profile_id, purpose, status, source, legal_basis, updated_at)
+      select ${workspaceId}, c.profile_id, c.purpose, c.status, c.source, c.legal_basis, c.at from jsonb_to_recordset(${consentRows(latestConsent)}::jsonb) as c${consentColumns}
+      on conflict (workspace_id, profile_id, purpose) do update set status = excluded.status, source = excluded.source, legal_basis = excluded.legal_basis, updated_at = excluded.updated_at
+    ), consent_changes as (
+      insert into consent_history (workspace_id, profile_id, purpose, status, source, legal_basis, message_id, recorded_at)
+      select ${workspaceId}, c.profile_id, c.purpose, c.status, c.source, c.legal_basis, c.message_id, c.at from jsonb_to_recordset(${consentRows(write.consentChanges)}::jsonb) as c${consentColumns}
+    )
+    insert into events (workspace_id, message_id, type, name, profile_id, properties, context, occurred_at, received_at)
+    select ${workspaceId}, e.message_id, e.type, e.name, e.profile_id, e.properties, e.context, e.occurred_at, ${write.receivedAt}
+    from jsonb_to_recordset(${events}::jsonb) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)
+    returning message_id`.execute(tx);
+  return new Set(result.rows.map((r) => r.message_id));
 }
 
 export interface ConsentChange {
@@ -178,10 +202,6 @@ export async function applyConsentChanges(tx: Tx, workspaceId: string, changes: 
     .insertInto('consent_history')
     .values(changes.map((c) => ({ workspace_id: workspaceId, profile_id: c.profileId, purpose: c.purpose, status: c.status, source: c.source, legal_basis: c.legalBasis, message_id: c.messageId, recorded_at: c.at })))
     .execute();
-}
-
-export function workspaceConsentPurposes(db: Db, workspaceId: string): Promise<string[]> {
-  return db.selectFrom('workspaces').select('consent_purposes').where('id', '=', workspaceId).executeTakeFirstOrThrow().then((r) => r.consent_purposes);
 }
 
 // Write keys

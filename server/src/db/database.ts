@@ -7,6 +7,7 @@ import { identity } from './migrations/0002-identity';
 import { auditIntegrity } from './migrations/0003-audit-integrity';
 import { customerData } from './migrations/0004-customer-data';
 import { segmentIndexes } from './migrations/0005-segment-indexes';
+import { ingestKeys } from './migrations/0006-ingest-keys';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0003-audit-integrity': auditIntegrity,
   '0004-customer-data': customerData,
   '0005-segment-indexes': segmentIndexes,
+  '0006-ingest-keys': ingestKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

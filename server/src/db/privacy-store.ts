@@ -59,7 +59,7 @@ export async function profileByIdentifier(db: Db, workspaceId: string, kind: str
 export async function profileFamily(db: Db, workspaceId: string, profileId: string): Promise<string[]> {
   const rows = await sql<{ id: string }>`
     with recursive family(id) as (
-      select ${profileId}::text
+      select ${profileId}::text collate "C"
       union
       select p.id from profiles p join family f on p.merged_into = f.id where p.workspace_id = ${workspaceId}
     )

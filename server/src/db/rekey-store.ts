@@ -6,7 +6,7 @@ export const sealedColumns = [
   { table: 'profiles', column: 'email_enc', key: ['workspace_id', 'id'] },
   { table: 'profiles', column: 'phone_enc', key: ['workspace_id', 'id'] },
   { table: 'profiles', column: 'name_enc', key: ['workspace_id', 'id'] },
-  { table: 'identities', column: 'value_enc', key: ['workspace_id', 'kind', 'value_hash'] },
+  { table: 'identities', column: 'value_enc', key: ['workspace_id', 'value_hash'] },
   { table: 'users', column: 'totp_secret', key: ['id'] },
 ] as const;
 type SealedColumn = (typeof sealedColumns)[number];
