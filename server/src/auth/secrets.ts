@@ -5,8 +5,8 @@ import { hash, verify } from '@node-rs/argon2';
  * Every secret the Hub hands out is random, prefixed so that a leaked one can
  * be recognised (and found by secret scanners), and stored only as a digest.
  */
-export type SecretKind = 'session' | 'access-token' | 'api-key' | 'write-key' | 'invitation' | 'setup';
-const prefixes: Record<SecretKind, string> = { session: 'kses', 'access-token': 'kat', 'api-key': 'kak', 'write-key': 'kwk', invitation: 'kinv', setup: 'ksetup' };
+export type SecretKind = 'session' | 'access-token' | 'api-key' | 'write-key' | 'scim-token' | 'invitation' | 'setup';
+const prefixes: Record<SecretKind, string> = { session: 'kses', 'access-token': 'kat', 'api-key': 'kak', 'write-key': 'kwk', 'scim-token': 'kscim', invitation: 'kinv', setup: 'ksetup' };
 
 export function newSecret(kind: SecretKind): string {
   return `${prefixes[kind]}_${randomBytes(32).toString('base64url')}`;
@@ -47,6 +47,17 @@ export function newWriteKey(): { id: string; key: string } {
 
 export function parseWriteKey(key: string): { id: string } | null {
   const match = /^kwk_([\w-]{12})\.[\w-]{43}$/.exec(key);
+  return match ? { id: match[1]! } : null;
+}
+
+/** A SCIM token (`kscim_<id>.<secret>`) lets an identity provider manage a workspace's users, and nothing else. */
+export function newScimToken(): { id: string; token: string } {
+  const id = randomBytes(9).toString('base64url');
+  return { id, token: `kscim_${id}.${randomBytes(32).toString('base64url')}` };
+}
+
+export function parseScimToken(token: string): { id: string } | null {
+  const match = /^kscim_([\w-]{12})\.[\w-]{43}$/.exec(token);
   return match ? { id: match[1]! } : null;
 }
 

@@ -8,6 +8,7 @@ import { auditIntegrity } from './migrations/0003-audit-integrity';
 import { customerData } from './migrations/0004-customer-data';
 import { segmentIndexes } from './migrations/0005-segment-indexes';
 import { ingestKeys } from './migrations/0006-ingest-keys';
+import { scim } from './migrations/0007-scim';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0004-customer-data': customerData,
   '0005-segment-indexes': segmentIndexes,
   '0006-ingest-keys': ingestKeys,
+  '0007-scim': scim,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

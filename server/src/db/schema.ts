@@ -20,6 +20,15 @@ export interface HubSchema {
     locked_until: Date | null;
     deactivated_at: Date | null;
     created_at: Generated<Date>;
+    /** The identity provider's id for this person (SCIM externalId). */
+    external_id: string | null;
+    given_name: string | null;
+    family_name: string | null;
+    /** Created by the identity provider through SCIM (no password). */
+    scim_managed: Generated<boolean>;
+    /** Deleted through SCIM: deactivated like a removed member, and no longer a SCIM resource. */
+    scim_deleted_at: Date | null;
+    updated_at: Generated<Date>;
   };
   sessions: {
     token_hash: string;
@@ -79,6 +88,8 @@ export interface HubSchema {
     key_id: string;
     signature: string;
   };
+  /** Tokens an identity provider provisions users with (SCIM), one workspace each. */
+  scim_tokens: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string; created_at: Generated<Date>; last_used_at: Date | null; revoked_at: Date | null };
   write_keys: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string; created_at: Generated<Date>; last_used_at: Date | null; revoked_at: Date | null };
   profiles: {
     workspace_id: string;
