@@ -15,10 +15,12 @@ import { authRoutes } from './auth/routes';
 import { customerRoutes } from './cdp/customer-routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
+import { scimRoutes } from './scim/routes';
+import { scimTokenRoutes } from './scim/token-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
 import type { HubDatabase } from './db/database';
 import { installAccessControl } from './http/access';
-import { errorBody, HubError } from './http/errors';
+import { describeValidation, errorBody, HubError } from './http/errors';
 import type { HubServices } from './http/services';
 import { jobRoutes } from './jobs/routes';
 import type { JobQueue } from './jobs/queue';
@@ -124,8 +126,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   // Malformed input gets 400 naming the field; nothing ever answers with a stack trace.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation.map((issue) => `${[issue.instancePath.replace(/^\//, '').replace(/\//g, '.')].filter(Boolean).join('') || (error.validationContext ?? 'request')}: ${issue.message}`);
-      return reply.status(400).send({ error: `Invalid ${error.validationContext ?? 'request'}: ${details.join('; ')}`, requestId: request.id });
+      return reply.status(400).send({ error: describeValidation(error), requestId: request.id });
     }
     // Two requests creating the same thing at once: the database's unique index decides, the loser is told plainly.
     if ((error as { code?: unknown }).code === '23505') return reply.status(409).send({ error: 'That already exists: someone saved the same thing a moment ago. Reload and try again.', code: 'conflict', requestId: request.id });
@@ -180,7 +181,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     auditKeys: [options.audit.signingKey, ...(options.audit.previousKeys ?? []).map(auditPublicKey)],
   };
   const limits = { ...defaultRateLimits, ...options.rateLimits };
-  const limitOf = { key: limits.perApiKey, 'write-key': limits.perWriteKey, user: limits.perUser, ip: limits.perIp };
+  const limitOf = { key: limits.perApiKey, 'write-key': limits.perWriteKey, 'scim-token': limits.perApiKey, user: limits.perUser, ip: limits.perIp };
   // Counted per API key, per signed-in user, or per IP address for everyone else (callers are identified first).
   await app.register(rateLimit, {
     hook: 'preHandler',
@@ -191,6 +192,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
       const caller = request.caller;
       if (caller?.kind === 'api-key') return `key:${caller.keyId}`;
       if (caller?.kind === 'write-key') return `write-key:${caller.keyId}`;
+      if (caller?.kind === 'scim') return `scim-token:${caller.keyId}`;
       if (caller?.kind === 'user') return `user:${caller.userId}`;
       return `ip:${request.ip}`;
     },
@@ -208,6 +210,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   ingestRoutes(app, services);
   customerRoutes(app, services);
   segmentRoutes(app, services);
+  scimTokenRoutes(app, services);
+  await app.register(scimRoutes(services), { prefix: '/scim/v2' });
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);
   if (options.jobs) jobRoutes(app, services, options.jobs);

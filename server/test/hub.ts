@@ -56,6 +56,11 @@ export async function testWorkspace(app: FastifyInstance, database: HubDatabase,
       const authorization = writeKeyAuthorization(created.writeKey);
       return { writeKey: created.writeKey, id: created.id, authorization, send: (path, payload) => callHub(app, 'POST', path, payload, authorization) };
     },
+    /** Creates a SCIM token, as an identity provider would get one, with a caller that uses it. */
+    async scimToken(name = 'Okta'): Promise<{ token: string; id: string; call(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse> }> {
+      const created = (await workspace.call('POST', '/v1/scim-tokens', { name })).json();
+      return { token: created.token, id: created.id, call: (method, url, payload) => callHub(app, method, url, payload, created.token) };
+    },
   };
   return workspace;
 }

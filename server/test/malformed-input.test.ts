@@ -28,10 +28,13 @@ describe('malformed input on every route', () => {
   it('answers 400 naming what is wrong, never 500, never a stack trace', async () => {
     const ws = await testWorkspace(app, database);
     const headers = { authorization: `Bearer ${ws.ownerToken}` };
+    // /scim/v2 opens only to a SCIM token, and answers in SCIM's error shape (`detail`).
+    const scimHeaders = { authorization: `Bearer ${(await ws.scimToken()).token}` };
     const queries: Record<string, [string, RegExp]> = {
       'GET /v1/audit/events': ['limit=-3&before=x', /limit: Too small|before: /],
       'GET /v1/audit/export': ['from=last-tuesday', /from: /],
       'GET /v1/jobs': ['state=sleeping', /state: Invalid option/],
+      'GET /scim/v2/Users': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;
@@ -47,10 +50,10 @@ describe('malformed input on every route', () => {
       }
       if (queries[key]) attempts.push({ url: `${route.url}?${queries[key]![0]}`, expect: queries[key]![1] });
       for (const attempt of attempts) {
-        const response = await app.inject({ method: route.method as 'POST', url: attempt.url, headers: { ...headers, ...(attempt.payload !== undefined && { 'content-type': 'application/json' }) }, ...(attempt.payload !== undefined && { payload: attempt.payload }) });
+        const response = await app.inject({ method: route.method as 'POST', url: attempt.url, headers: { ...(route.access === 'scim' ? scimHeaders : headers), ...(attempt.payload !== undefined && { 'content-type': 'application/json' }) }, ...(attempt.payload !== undefined && { payload: attempt.payload }) });
         const answer = `${key} with ${attempt.payload ?? attempt.url.slice(0, 60)}: ${response.body}`;
         expect(response.statusCode, answer).toBe(400);
-        expect(response.json().error, answer).toMatch(attempt.expect);
+        expect(route.access === 'scim' ? response.json().detail : response.json().error, answer).toMatch(attempt.expect);
         expect(response.body, answer).not.toMatch(internals);
         checked++;
       }

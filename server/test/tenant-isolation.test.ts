@@ -48,10 +48,15 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     expect((await a.call('POST', `/v1/segments/${aSegment.id}/snapshot`)).json().memberCount).toBe(1);
     // A's export of its customer (run by the queue): B must neither read nor download it.
     const aPrivacyRequest = (await a.call('POST', '/v1/privacy-requests', { kind: 'export', identifier: 'user_id:a-customer' })).json();
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId];
+    // A's identity provider and a user it provisioned.
+    const aScim = await a.scimToken('A Okta');
+    const aScimUser = (await aScim.call('POST', '/scim/v2/Users', { userName: 'provisioned@a.example', externalId: 'a-okta-1', name: { givenName: 'Pat', familyName: 'Provisioned' } })).json();
+    expect(aScimUser.userName).toBe('provisioned@a.example');
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
-      users: await database.db.selectFrom('users').select(['id', 'email', 'role', 'deactivated_at', 'password_hash', 'totp_enabled']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      scimTokens: await database.db.selectFrom('scim_tokens').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       keys: await database.db.selectFrom('api_keys').select(['id', 'revoked_at', 'scopes']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       writeKeys: await database.db.selectFrom('write_keys').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       events: (await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', a.id).execute()).length,
@@ -77,6 +82,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const allScopes = (await b.call('GET', '/v1/me')).json().permissions;
     const bKey = (await b.call('POST', '/v1/api-keys', { name: 'B everything', scopes: allScopes })).json().key;
     const bWriteKey = (await b.writeKey('B site')).authorization;
+    const bScim = (await b.scimToken('B Okta')).token;
 
     /** The first workspace's record each `:id` names, by route. */
     const aimAt = (url: string): string => {
@@ -88,6 +94,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/customers/')) return aCustomer;
       if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
       if (url.startsWith('/v1/segments/')) return aSegment.id;
+      if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
+      if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
     };
     const bodies: Record<string, unknown> = {
@@ -123,6 +131,11 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/s': { userId: 'a-customer', name: 'x' },
       'POST /v1/g': { userId: 'a-customer', groupId: 'g' },
       'POST /v1/a': { userId: 'a-customer', previousId: 'other' },
+      'POST /v1/scim-tokens': { name: 'B identity provider' },
+      // SCIM takes only a SCIM token; B's lands in B's workspace, and A's users are 404 to it.
+      'POST /scim/v2/Users': { userName: 'made-by-b@b.example', externalId: 'b-okta-1' },
+      'PUT /scim/v2/Users/:id': { userName: 'hijacked@b.example', active: false },
+      'PATCH /scim/v2/Users/:id': { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false, displayName: 'Hijacked' } }] },
     };
 
     const routes = app.declaredRoutes.filter((route) => route.access !== 'public');
@@ -137,7 +150,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       const body = bodies[key] ?? (route.access === 'write-key' && route.url.length === 4 ? ingestBody : takesNoBody ? null : undefined);
       if (body === undefined) throw new Error(`The tenant walk has no body for ${key}; add one that would change workspace A if the tenant check failed.`);
       // A fresh sign-in per route: some routes (sign-out, password change) end B's own sessions.
-      for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey, bWriteKey]) {
+      for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey, bWriteKey, bScim]) {
         const eventsBefore = (await readAuditEvents(database.db, b.id)).length;
         const response = await callHub(app, route.method, url, body ?? undefined, credential);
         // Every change that succeeds is in B's audit log.

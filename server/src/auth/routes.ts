@@ -138,7 +138,7 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
       const workspace = (await store.getWorkspace(services.db, caller.workspaceId))!;
       const workspaceOut = { id: workspace.id, name: workspace.name, slug: workspace.slug ?? workspace.id, mfaRequired: workspace.mfa_required };
       if (caller.kind === 'api-key') return { user: null, apiKey: { id: caller.keyId }, workspace: workspaceOut, permissions: caller.scopes, mfaEnrolmentRequired: false };
-      if (caller.kind === 'write-key') throw new HubError(403, 'A write key can only send events.', 'forbidden');
+      if (caller.kind === 'write-key' || caller.kind === 'scim') throw new HubError(403, caller.kind === 'scim' ? 'A SCIM token can only be used on /scim/v2.' : 'A write key can only send events.', 'forbidden');
       const user = (await store.getUser(services.db, caller.workspaceId, caller.userId))!;
       return { user: { id: user.id, email: user.email, name: user.name, role: caller.role, mfaEnabled: user.totp_enabled }, apiKey: null, workspace: workspaceOut, permissions: permissionsOf(caller.role), mfaEnrolmentRequired: caller.mfaEnrolmentRequired };
     },

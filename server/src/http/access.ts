@@ -5,22 +5,25 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../src/shared/audit/canonical-json';
 import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import { can, roles, type Permission, type Role } from '../auth/permissions';
-import { digestSecret, parseApiKey, parseWriteKey, sameDigest, secretKindOf } from '../auth/secrets';
+import { digestSecret, parseApiKey, parseScimToken, parseWriteKey, sameDigest, secretKindOf } from '../auth/secrets';
 import { findLiveWriteKey, touchWriteKey } from '../db/cdp-store';
 import { appendAuditEvent, appendAuditEventIn } from '../db/audit-store';
 import { findLiveApiKey, findLiveSession, touchApiKey, touchSession } from '../db/identity-store';
+import { findLiveScimToken, touchScimToken } from '../db/scim-store';
 import type { HubSchema } from '../db/schema';
 import type { HubServices } from './services';
 import { HubError } from './errors';
 
-/** Who may call a route: anyone, any signed-in member, or holders of one permission. */
-export type Access = 'public' | 'signed-in' | 'write-key' | { permission: Permission };
+/** Who may call a route: anyone, any signed-in member, holders of one permission, or a write key / SCIM token only. */
+export type Access = 'public' | 'signed-in' | 'write-key' | 'scim' | { permission: Permission };
 
 export type Caller =
   | { kind: 'user'; workspaceId: string; userId: string; role: Role; sessionDigest: string; sessionKind: 'cookie' | 'bearer'; mfaEnrolmentRequired: boolean }
   | { kind: 'api-key'; workspaceId: string; keyId: string; scopes: Permission[] }
   /** An analytics library sending events with a workspace's write key: it may ingest, nothing else. */
-  | { kind: 'write-key'; workspaceId: string; keyId: string };
+  | { kind: 'write-key'; workspaceId: string; keyId: string }
+  /** An identity provider provisioning users with a workspace's SCIM token: it may use /scim/v2, nothing else. */
+  | { kind: 'scim'; workspaceId: string; keyId: string };
 
 export interface DeclaredRoute {
   method: string;
@@ -30,7 +33,7 @@ export interface DeclaredRoute {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every /v1 route with the access it declared, for the tenant-isolation walk and the docs. */
+    /** Every /v1 and /scim/v2 route with the access it declared, for the tenant-isolation walk and the docs. */
     declaredRoutes: DeclaredRoute[];
   }
   interface FastifyContextConfig {
@@ -50,11 +53,11 @@ export const sessionCookie = 'kata_session';
 const touchEverySeconds = 60;
 
 /**
- * Authenticates every request (session cookie, bearer access token, API key
- * or write key) and checks each route's declared access against the
- * permission table, as the last pre-handler of every /v1 route (install it
- * after the rate limit). A route under /v1 that declares no access fails at
- * start-up, so none can be forgotten.
+ * Authenticates every request (session cookie, bearer access token, API key,
+ * write key or SCIM token) and checks each route's declared access against
+ * the permission table, as the last pre-handler of every /v1 and /scim/v2
+ * route (install it after the rate limit). A route there that declares no
+ * access fails at start-up, so none can be forgotten.
  */
 export function installAccessControl(app: FastifyInstance, services: HubServices): void {
   app.decorateRequest('caller', null);
@@ -62,7 +65,7 @@ export function installAccessControl(app: FastifyInstance, services: HubServices
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/')) return;
+    if (!route.url.startsWith('/v1/') && !route.url.startsWith('/scim/v2/')) return;
     if (!route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
     for (const method of [route.method].flat()) if (method !== 'HEAD') declared.push({ method, url: route.url, access: route.config.access });
     // Public routes say so in the API reference (the document's default is: credentials required).
@@ -86,7 +89,12 @@ async function checkAccess(request: FastifyRequest, services: HubServices): Prom
     if (request.caller?.kind !== 'write-key') throw new HubError(401, request.credentialProblem ?? 'Send the workspace write key as the Basic auth user name (Authorization: Basic base64("<write key>:")).', 'unauthenticated');
     return;
   }
+  if (access === 'scim') {
+    if (request.caller?.kind !== 'scim') throw new HubError(401, request.caller ? 'Only a SCIM token opens /scim/v2; create one with POST /v1/scim-tokens.' : (request.credentialProblem ?? "Send the workspace's SCIM token as a bearer token (Authorization: Bearer kscim_…)."), 'unauthenticated');
+    return;
+  }
   const caller = request.caller;
+  if (caller?.kind === 'scim') throw new HubError(403, 'A SCIM token can only be used on /scim/v2.', 'forbidden');
   if (caller?.kind === 'write-key') throw new HubError(403, 'A write key can only send events (/v1/track, /v1/identify, /v1/batch, ...).', 'forbidden');
   if (!caller) throw new HubError(401, request.credentialProblem ?? 'Sign in first: send a session cookie, a bearer access token or an API key.', 'unauthenticated');
   if (caller.kind === 'user' && caller.mfaEnrolmentRequired && !request.routeOptions.config.duringMfaEnrolment) {
@@ -115,6 +123,10 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
   if (!presented) return;
   const now = services.now();
   const kind = secretKindOf(presented);
+  if (kind === 'scim-token') {
+    await identifyScimToken(request, services, presented);
+    return;
+  }
   if (kind === 'api-key') {
     const parsed = parseApiKey(presented);
     const key = parsed ? await findLiveApiKey(services.db, parsed.id) : undefined;
@@ -156,6 +168,18 @@ async function identifyWriteKey(request: FastifyRequest, services: HubServices, 
   if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await touchWriteKey(services.db, key.id, now);
 }
 
+async function identifyScimToken(request: FastifyRequest, services: HubServices, presented: string): Promise<void> {
+  const parsed = parseScimToken(presented);
+  const token = parsed ? await findLiveScimToken(services.db, parsed.id) : undefined;
+  if (!token || !sameDigest(token.secret_hash, digestSecret(presented))) {
+    request.credentialProblem = 'This SCIM token is unknown or revoked.';
+    return;
+  }
+  request.caller = { kind: 'scim', workspaceId: token.workspace_id, keyId: token.id };
+  const now = services.now();
+  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > touchEverySeconds * 1000) await touchScimToken(services.db, token.id, now);
+}
+
 /** The caller, for routes whose access rule guarantees one. */
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new HubError(401, 'Sign in first.', 'unauthenticated');
@@ -170,7 +194,7 @@ export function memberOf(request: FastifyRequest): Extract<Caller, { kind: 'user
 
 /** What every audit event from a request records about where it came from. */
 export function auditBase(request: FastifyRequest, actor: Caller | { kind: 'system' | 'user'; id: string; workspaceId: string }, now = new Date()): Omit<AuditEvent, 'sequence' | 'action' | 'target' | 'changeDigest'> {
-  const actorRef = 'keyId' in actor ? { kind: 'api-key' as const, id: actor.kind === 'write-key' ? `write-key:${actor.keyId}` : actor.keyId } : 'userId' in actor ? { kind: 'user' as const, id: actor.userId } : { kind: actor.kind, id: actor.id };
+  const actorRef = 'keyId' in actor ? { kind: 'api-key' as const, id: actor.kind === 'write-key' || actor.kind === 'scim' ? `${actor.kind === 'scim' ? 'scim-token' : 'write-key'}:${actor.keyId}` : actor.keyId } : 'userId' in actor ? { kind: 'user' as const, id: actor.userId } : { kind: actor.kind, id: actor.id };
   const userAgent = request.headers['user-agent'];
   return { workspaceId: actor.workspaceId, actor: actorRef, at: now.toISOString(), ip: request.ip.slice(0, 64), userAgent: userAgent ? userAgent.slice(0, 512) : null, requestId: request.id };
 }

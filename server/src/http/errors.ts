@@ -18,3 +18,10 @@ export const errorBody = z.object({ error: z.string(), code: z.string().optional
 
 /** The error answers every authenticated route may give, for the OpenAPI document. */
 export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 429: errorBody } as const;
+
+/** "Invalid body: userName: must be an email address": what a schema refused, field by field. */
+export function describeValidation(error: { validation: { instancePath: string; message?: string }[]; validationContext?: string }): string {
+  const context = error.validationContext ?? 'request';
+  const details = error.validation.map((issue) => `${issue.instancePath.replace(/^\//, '').replace(/\//g, '.') || context}: ${issue.message}`);
+  return `Invalid ${context}: ${details.join('; ')}`;
+}
