@@ -160,7 +160,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
       info: { title: 'Kata Hub API', version: '1', description: 'Sign in with POST /v1/auth/login: browsers get a session cookie, Studio (`"client": "studio"`) a bearer token. API keys (`kak_…`) go in the same Authorization header.' },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An access token (kat_…) or an API key (kak_…)' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'An access token (kat_…) or an API key (kak_…); under /scim/v2, a SCIM token (kscim_…)' },
           session: { type: 'apiKey', in: 'cookie', name: 'kata_session' },
         },
       },

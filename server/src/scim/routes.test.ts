@@ -39,7 +39,12 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect(JSON.stringify(listed)).not.toContain(token);
 
     expect((await callHub(app, 'GET', '/scim/v2/Users', undefined, token)).statusCode).toBe(200);
-    expect((await database.db.selectFrom('scim_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()).last_used_at).not.toBeNull();
+    const lastUsed = async () => (await database.db.selectFrom('scim_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()).last_used_at;
+    const firstUse = await lastUsed();
+    expect(firstUse).not.toBeNull();
+    // Written at most once a minute, like write keys' and API keys'.
+    expect((await callHub(app, 'GET', '/scim/v2/ServiceProviderConfig', undefined, token)).statusCode).toBe(200);
+    expect(await lastUsed()).toEqual(firstUse);
     expect((await ws.call('DELETE', `/v1/scim-tokens/${id}`)).statusCode).toBe(204);
     const refused = await callHub(app, 'GET', '/scim/v2/Users', undefined, token);
     expect(refused.statusCode).toBe(401);

@@ -134,6 +134,7 @@ export function scimRoutes(services: HubServices) {
         if (holder) throw scimError(409, 'uniqueness', `userName: ${fields.email} already belongs to another ${holder.scim_deleted_at ? 'former ' : ''}member of this workspace.`);
       }
       const wasActive = row.deactivated_at === null;
+      // A PUT that leaves `active` out must not reactivate someone by accident.
       const active = input.active ?? wasActive;
       if (wasActive && !active) await guardLastOwner(row);
       const action = wasActive && !active ? 'scim.user.deactivated' : !wasActive && active ? 'scim.user.reactivated' : 'scim.user.updated';
