@@ -103,6 +103,8 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     const alan = (await scim.call('POST', '/scim/v2/Users', newUser('alan@example.com', { displayName: 'Alan Turing', externalId: 'okta-3' }))).json();
     const ids = async (filter: string) => (await scim.call('GET', `/scim/v2/Users?filter=${encodeURIComponent(filter)}`)).json().Resources.map((u: { id: string }) => u.id).sort();
     expect(await ids('userName eq "ADA@example.com"')).toEqual([ada.id]);
+    expect(await ids('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "ada@example.com"')).toEqual([ada.id]);
+    expect(await ids('emails[type eq "work" and value eq "Alan@example.com"]')).toEqual([alan.id]);
     expect(await ids('externalId eq "okta-2"')).toEqual([grace.id]);
     expect(await ids('emails.value eq "alan@example.com"')).toEqual([alan.id]);
     expect(await ids('displayName eq "Grace Hopper"')).toEqual([grace.id]);

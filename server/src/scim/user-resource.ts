@@ -66,17 +66,23 @@ export function userFields(input: UserInput): ScimUserFields {
 }
 
 /** Attributes whose values the Hub keeps in lower case (userName is not case-sensitive in SCIM). */
-const lowerCased = new Set(['username', 'emails.value', 'urn:ietf:params:scim:schemas:core:2.0:user:username']);
+const lowerCased = new Set(['username', 'emails.value']);
+const corePrefix = `${userSchemaUrn}:`.toLowerCase();
 
-function caseFold(node: Filter, prefix = ''): Filter {
+/**
+ * Reads `urn:…:core:2.0:User:userName` as `userName`, and compares userName
+ * and emails in lower case, as they are stored.
+ */
+function normaliseFilter(node: Filter, prefix = ''): Filter {
+  if ('attrPath' in node && node.attrPath.toLowerCase().startsWith(corePrefix)) return normaliseFilter({ ...node, attrPath: node.attrPath.slice(corePrefix.length) } as Filter, prefix);
   switch (node.op) {
     case 'and':
     case 'or':
-      return { ...node, filters: node.filters.map((f) => caseFold(f, prefix)) };
+      return { ...node, filters: node.filters.map((f) => normaliseFilter(f, prefix)) };
     case 'not':
-      return { ...node, filter: caseFold(node.filter, prefix) };
+      return { ...node, filter: normaliseFilter(node.filter, prefix) };
     case '[]':
-      return { ...node, valFilter: caseFold(node.valFilter, `${node.attrPath}.`) };
+      return { ...node, valFilter: normaliseFilter(node.valFilter, `${node.attrPath}.`) };
     case 'pr':
       return node;
     default:
@@ -92,7 +98,7 @@ export function userFilter(expression: string): (user: ScimUser) => boolean {
   } catch (error) {
     throw scimError(400, 'invalidFilter', `filter: ${expression} is not a SCIM filter we can read (${error instanceof Error ? error.message : String(error)}). Example: userName eq "ada@example.com".`);
   }
-  return compileFilter(caseFold(ast));
+  return compileFilter(normaliseFilter(ast));
 }
 
 /** A PATCH request's operations, as Okta and Entra send them. */
