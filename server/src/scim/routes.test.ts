@@ -108,6 +108,7 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect(await ids('externalId eq "okta-2"')).toEqual([grace.id]);
     expect(await ids('emails.value eq "alan@example.com"')).toEqual([alan.id]);
     expect(await ids('displayName eq "Grace Hopper"')).toEqual([grace.id]);
+    expect(await ids('displayName eq "grace HOPPER"')).toEqual([grace.id]);
     expect(await ids('displayName eq "Grace Hopper" and externalId eq "okta-2"')).toEqual([grace.id]);
     expect(await ids('displayName eq "Grace Hopper" and externalId eq "okta-3"')).toEqual([]);
     expect(await ids('userName eq "ada@example.com" or externalId eq "okta-3"')).toEqual([ada.id, alan.id].sort());

@@ -65,13 +65,13 @@ export function userFields(input: UserInput): ScimUserFields {
   return { email: input.userName, name, given_name: given, family_name: family, external_id: input.externalId || null };
 }
 
-/** Attributes whose values the Hub keeps in lower case (userName is not case-sensitive in SCIM). */
-const lowerCased = new Set(['username', 'emails.value']);
+/** Attributes SCIM compares regardless of case (caseExact false in RFC 7643 §4.1): userName and emails are stored in lower case, displayName is lower-cased for the comparison. */
+const lowerCased = new Set(['username', 'emails.value', 'displayname']);
 const corePrefix = `${userSchemaUrn}:`.toLowerCase();
 
 /**
- * Reads `urn:…:core:2.0:User:userName` as `userName`, and compares userName
- * and emails in lower case, as they are stored.
+ * Reads `urn:…:core:2.0:User:userName` as `userName`, and compares userName,
+ * emails and displayName in lower case.
  */
 function normaliseFilter(node: Filter, prefix = ''): Filter {
   if ('attrPath' in node && node.attrPath.toLowerCase().startsWith(corePrefix)) return normaliseFilter({ ...node, attrPath: node.attrPath.slice(corePrefix.length) } as Filter, prefix);
@@ -98,7 +98,8 @@ export function userFilter(expression: string): (user: ScimUser) => boolean {
   } catch (error) {
     throw scimError(400, 'invalidFilter', `filter: ${expression} is not a SCIM filter we can read (${error instanceof Error ? error.message : String(error)}). Example: userName eq "ada@example.com".`);
   }
-  return compileFilter(normaliseFilter(ast));
+  const test = compileFilter(normaliseFilter(ast));
+  return (user) => test({ ...user, displayName: user.displayName.toLowerCase() });
 }
 
 /** A PATCH request's operations, as Okta and Entra send them. */
