@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type HubAppOptions } from '../src/app';
 import { auditSigningKey } from '../src/audit/signing-key';
 import { PersonalDataCipher } from '../src/privacy/personal-data';
@@ -18,6 +19,20 @@ export const ownerPassword = 'correct horse battery staple';
 /** A Hub app on `database`, with generous rate limits unless a test asks otherwise. */
 export async function testHub(database: HubDatabase, options: Partial<HubAppOptions> = {}): Promise<FastifyInstance> {
   return buildApp({ database, rateLimits: { perIp: 10_000, perUser: 10_000, perApiKey: 10_000, perWriteKey: 100_000, signIn: 10_000 }, audit: { signingKey: testSigningKey }, personalData: testCipher, ...options });
+}
+
+/** A Hub on a database `open` makes, for the tests of one describe block: opened before them (one database per block, as a new one takes seconds), closed after. */
+export function hubOnTestDatabase(open: () => Promise<HubDatabase>, options: Partial<HubAppOptions> = {}): { readonly database: HubDatabase; readonly app: FastifyInstance } {
+  const hub = {} as { database: HubDatabase; app: FastifyInstance };
+  beforeAll(async () => {
+    hub.database = await open();
+    hub.app = await testHub(hub.database, options);
+  }, 30_000);
+  afterAll(async () => {
+    await hub.app?.close();
+    await hub.database?.close();
+  });
+  return hub;
 }
 
 /** Real keys for customers' personal data: the current one, and one from before a rotation. */

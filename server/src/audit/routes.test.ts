@@ -1,25 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, testHub, testSigningKey, testWorkspace } from '../../test/hub';
-import type { HubDatabase } from '../db/database';
+import { callHub, hubOnTestDatabase, testSigningKey, testWorkspace } from '../../test/hub';
 import { signCheckpoints } from './checkpoints';
 
 describe.each(hubDatabases)('the audit log over HTTP on $name', ({ open }) => {
-  let database: HubDatabase;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    database = await open();
-    app = await testHub(database);
-  }, 30_000);
-  afterAll(async () => {
-    await app.close();
-    await database.close();
-  });
+  const hub = hubOnTestDatabase(open);
 
   it('lists events newest first, filtered and paged, to roles allowed to read it', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     for (const name of ['one', 'two', 'three']) await ws.call('POST', '/v1/api-keys', { name, scopes: ['members.read'] });
     const first = (await ws.call('GET', '/v1/audit/events?action=api-key.created&limit=2')).json();
     expect(first.events.map((e: { action: string }) => e.action)).toEqual(['api-key.created', 'api-key.created']);
@@ -38,7 +27,7 @@ describe.each(hubDatabases)('the audit log over HTTP on $name', ({ open }) => {
   });
 
   it('exports JSON Lines, and records that it did', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const response = await ws.call('GET', '/v1/audit/export');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/);
@@ -51,17 +40,17 @@ describe.each(hubDatabases)('the audit log over HTTP on $name', ({ open }) => {
   });
 
   it('verifies the chain, and names the first event changed in the database', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     await ws.member('creator');
-    await signCheckpoints(database.db, testSigningKey, new Date());
+    await signCheckpoints(hub.database.db, testSigningKey, new Date());
     const intact = (await ws.call('GET', '/v1/audit/verify')).json();
     expect(intact).toMatchObject({ ok: true, signedThrough: intact.checked });
-    await sql`update audit_events set event = jsonb_set(event::jsonb, '{action}', '"nothing.to.see"') where workspace_id = ${ws.id} and sequence = 2`.execute(database.db);
+    await sql`update audit_events set event = jsonb_set(event::jsonb, '{action}', '"nothing.to.see"') where workspace_id = ${ws.id} and sequence = 2`.execute(hub.database.db);
     expect((await ws.call('GET', '/v1/audit/verify')).json()).toMatchObject({ ok: false, sequence: 2, problem: 'changed' });
   });
 
   it('publishes the public key that checks its signatures, to anyone', async () => {
-    const keys = (await callHub(app, 'GET', '/v1/audit/signing-key', undefined)).json().keys;
+    const keys = (await callHub(hub.app, 'GET', '/v1/audit/signing-key', undefined)).json().keys;
     expect(keys).toEqual([{ keyId: testSigningKey.keyId, publicKeyPem: expect.stringContaining('BEGIN PUBLIC KEY'), current: true }]);
   });
 });

@@ -1,23 +1,12 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { testHub, testWorkspace } from '../../test/hub';
-import type { HubDatabase } from '../db/database';
+import { hubOnTestDatabase, testWorkspace } from '../../test/hub';
 
 describe.each(hubDatabases)('customers over HTTP on $name', ({ open }) => {
-  let database: HubDatabase;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    database = await open();
-    app = await testHub(database);
-  }, 30_000);
-  afterAll(async () => {
-    await app.close();
-    await database.close();
-  });
+  const hub = hubOnTestDatabase(open);
 
   async function workspaceWithCustomers() {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const { send } = await ws.writeKey();
     await send('/v1/batch', { batch: [
       { type: 'page', messageId: 'p1', anonymousId: 'cookie-1', name: 'Home', timestamp: '2026-11-01T10:00:00Z' },

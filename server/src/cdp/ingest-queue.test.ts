@@ -1,8 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { testCipher, testHub, testWorkspace } from '../../test/hub';
-import type { HubDatabase } from '../db/database';
+import { hubOnTestDatabase, testCipher, testWorkspace } from '../../test/hub';
 import { ingestBatches, type PreparedMessage } from './ingest';
 import { ingestQueue } from './ingest-queue';
 import { prepareMessage, type IngestedMessage } from './messages';
@@ -16,16 +14,7 @@ function messages(ids: string[], userId = 'u-1'): IngestedMessage[] {
 }
 
 describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
-  let database: HubDatabase;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    database = await open();
-    app = await testHub(database);
-  }, 30_000);
-  afterAll(async () => {
-    await app.close();
-    await database.close();
-  });
+  const hub = hubOnTestDatabase(open);
 
   /** The real store, recording the groups it is given; the first call waits until `release` so that the others queue behind it. */
   function recordingStore(options: { fail?: (batch: readonly PreparedMessage[]) => boolean } = {}) {
@@ -41,11 +30,11 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     return { store, groups, release };
   }
 
-  const services = () => ({ db: database.db, cipher: testCipher, now: () => new Date() });
-  const storedIds = async (workspaceId: string) => (await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', workspaceId).orderBy('message_id').execute()).map((e) => e.message_id);
+  const services = () => ({ db: hub.database.db, cipher: testCipher, now: () => new Date() });
+  const storedIds = async (workspaceId: string) => (await hub.database.db.selectFrom('events').select('message_id').where('workspace_id', '=', workspaceId).orderBy('message_id').execute()).map((e) => e.message_id);
 
   it('stores the batches that wait behind a transaction together, and answers each sender with its own counts', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const { store, groups, release } = recordingStore();
     const queue = ingestQueue(services(), { store });
     const first = queue.ingest(ws.id, messages(['a1', 'a2']));
@@ -56,12 +45,12 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     expect(groups).toEqual([[['a1', 'a2']], [['b1', 'b2'], ['c1', 'b2'], ['a1']]]);
     expect(results.map((r) => [r.accepted, r.duplicates])).toEqual([[2, 0], [2, 0], [1, 1], [0, 1]]);
     expect(await storedIds(ws.id)).toEqual(['a1', 'a2', 'b1', 'b2', 'c1']);
-    const profiles = await database.db.selectFrom('profiles').select('event_count').where('workspace_id', '=', ws.id).execute();
+    const profiles = await hub.database.db.selectFrom('profiles').select('event_count').where('workspace_id', '=', ws.id).execute();
     expect(profiles).toEqual([{ event_count: 5 }]);
   });
 
   it('tries each batch of a failed group on its own, so only the bad one fails', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const { store, groups, release } = recordingStore({ fail: (batch) => batch.some((m) => m.messageId === 'bad') });
     const queue = ingestQueue(services(), { store });
     const first = queue.ingest(ws.id, messages(['x1']));
@@ -79,8 +68,8 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
   });
 
   it('keeps a transaction within its message limit, and never makes another workspace wait', async () => {
-    const ws = await testWorkspace(app, database);
-    const other = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
+    const other = await testWorkspace(hub.app, hub.database);
     const { store, groups, release } = recordingStore();
     const queue = ingestQueue(services(), { store, messagesPerTransaction: 3 });
     const first = queue.ingest(ws.id, messages(['m1']));

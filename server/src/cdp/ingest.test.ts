@@ -1,27 +1,16 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, testCipher, testHub, testWorkspace, writeKeyAuthorization } from '../../test/hub';
-import type { HubDatabase } from '../db/database';
+import { callHub, hubOnTestDatabase, testCipher, testWorkspace, writeKeyAuthorization } from '../../test/hub';
 
 describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
-  let database: HubDatabase;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    database = await open();
-    app = await testHub(database);
-  }, 30_000);
-  afterAll(async () => {
-    await app.close();
-    await database.close();
-  });
+  const hub = hubOnTestDatabase(open);
 
   async function source() {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const { writeKey, send } = await ws.writeKey('Website');
-    const profiles = () => database.db.selectFrom('profiles').selectAll().where('workspace_id', '=', ws.id).where('merged_into', 'is', null).execute();
-    const events = () => database.db.selectFrom('events').selectAll().where('workspace_id', '=', ws.id).orderBy('occurred_at').execute();
+    const profiles = () => hub.database.db.selectFrom('profiles').selectAll().where('workspace_id', '=', ws.id).where('merged_into', 'is', null).execute();
+    const events = () => hub.database.db.selectFrom('events').selectAll().where('workspace_id', '=', ws.id).orderBy('occurred_at').execute();
     return { ws, writeKey, send, profiles, events };
   }
 
@@ -65,7 +54,7 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect(live).toHaveLength(1);
     expect(live[0]!.event_count).toBe(3);
     expect(new Set((await events()).map((e) => e.profile_id))).toEqual(new Set([live[0]!.id]));
-    const merge = await database.db.selectFrom('profile_merges').selectAll().where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    const merge = await hub.database.db.selectFrom('profile_merges').selectAll().where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     expect(merge).toMatchObject({ survivor_id: live[0]!.id, identifier_kind: 'anonymous_id', message_id: 'c', identifier_hash: testCipher.lookupHash(ws.id, 'anonymous_id', 'device-cookie') });
   });
 
@@ -74,7 +63,7 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     await send('/v1/identify', { messageId: '1', userId: 'alice', traits: { email: 'family@example.com' } });
     await send('/v1/identify', { messageId: '2', userId: 'bob', traits: { email: 'family@example.com' } });
     expect(await profiles()).toHaveLength(2);
-    const conflicts = await database.db.selectFrom('identity_conflicts').selectAll().where('workspace_id', '=', ws.id).execute();
+    const conflicts = await hub.database.db.selectFrom('identity_conflicts').selectAll().where('workspace_id', '=', ws.id).execute();
     expect(conflicts).toEqual([expect.objectContaining({ identifier_kind: 'email', message_id: '2' })]);
     // An alias is the sender's explicit word: it merges them.
     await send('/v1/alias', { messageId: '3', previousId: 'bob', userId: 'alice' });
@@ -85,7 +74,7 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     const { ws, send } = await source();
     const consent = (preferences: Record<string, boolean>) => ({ consent: { categoryPreferences: preferences } });
     await send('/v1/track', { messageId: 'c1', userId: 'u1', event: 'Signed Up', context: consent({ 'Email Marketing': true, Analytics: true, 'Some Vendor': true }), timestamp: '2026-11-22T08:00:00Z' });
-    const consents = () => database.db.selectFrom('consents').select(['purpose', 'status', 'source', 'legal_basis']).where('workspace_id', '=', ws.id).orderBy('purpose').execute();
+    const consents = () => hub.database.db.selectFrom('consents').select(['purpose', 'status', 'source', 'legal_basis']).where('workspace_id', '=', ws.id).orderBy('purpose').execute();
     expect(await consents()).toEqual([
       { purpose: 'analytics', status: 'granted', source: 'event:track', legal_basis: 'consent' },
       { purpose: 'email-marketing', status: 'granted', source: 'event:track', legal_basis: 'consent' },
@@ -94,7 +83,7 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     await send('/v1/page', { messageId: 'c2', userId: 'u1', name: 'Home', context: consent({ 'Email Marketing': true }) });
     await send('/v1/track', { messageId: 'c3', userId: 'u1', event: 'Settings Saved', context: consent({ 'Email Marketing': false }), timestamp: '2026-11-22T09:00:00Z' });
     expect((await consents()).find((c) => c.purpose === 'email-marketing')!.status).toBe('denied');
-    const history = await database.db.selectFrom('consent_history').select(['purpose', 'status', 'message_id']).where('workspace_id', '=', ws.id).orderBy('id').execute();
+    const history = await hub.database.db.selectFrom('consent_history').select(['purpose', 'status', 'message_id']).where('workspace_id', '=', ws.id).orderBy('id').execute();
     expect(history).toEqual([
       { purpose: 'email-marketing', status: 'granted', message_id: 'c1' },
       { purpose: 'analytics', status: 'granted', message_id: 'c1' },
@@ -107,8 +96,8 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     const consent = (granted: boolean) => ({ consent: { categoryPreferences: { Analytics: granted } } });
     const response = await send('/v1/batch', { batch: [true, false, true].map((granted, i) => ({ type: 'track', messageId: `t${i}`, userId: 'u9', event: 'Tick', context: consent(granted), timestamp: `2026-11-22T10:0${i}:00Z` })) });
     expect(response.statusCode).toBe(200);
-    expect((await database.db.selectFrom('consents').select('status').where('workspace_id', '=', ws.id).execute()).map((c) => c.status)).toEqual(['granted']);
-    expect((await database.db.selectFrom('consent_history').select('status').where('workspace_id', '=', ws.id).orderBy('id').execute()).map((c) => c.status)).toEqual(['granted', 'denied', 'granted']);
+    expect((await hub.database.db.selectFrom('consents').select('status').where('workspace_id', '=', ws.id).execute()).map((c) => c.status)).toEqual(['granted']);
+    expect((await hub.database.db.selectFrom('consent_history').select('status').where('workspace_id', '=', ws.id).orderBy('id').execute()).map((c) => c.status)).toEqual(['granted', 'denied', 'granted']);
   });
 
   it('refuses malformed messages with reasons, storing nothing of the batch', async () => {
@@ -137,32 +126,32 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error).toMatch(/at most 500 KB/);
 
-    expect((await callHub(app, 'POST', '/v1/track', { userId: 'u', event: 'x' }, writeKeyAuthorization('kwk_nope'))).json().error).toBe('This write key is unknown or revoked.');
-    expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' } })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' }, headers: { authorization: `Bearer ${ws.ownerToken}` } })).statusCode).toBe(401);
+    expect((await callHub(hub.app, 'POST', '/v1/track', { userId: 'u', event: 'x' }, writeKeyAuthorization('kwk_nope'))).json().error).toBe('This write key is unknown or revoked.');
+    expect((await hub.app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' } })).statusCode).toBe(401);
+    expect((await hub.app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x' }, headers: { authorization: `Bearer ${ws.ownerToken}` } })).statusCode).toBe(401);
     // The key in the body, as analytics.js sends it, works too; a write key opens nothing else.
-    expect((await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x', writeKey } })).statusCode).toBe(200);
-    expect((await callHub(app, 'GET', '/v1/members', undefined, writeKeyAuthorization(writeKey))).statusCode).toBe(403);
+    expect((await hub.app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'x', writeKey } })).statusCode).toBe(200);
+    expect((await callHub(hub.app, 'GET', '/v1/members', undefined, writeKeyAuthorization(writeKey))).statusCode).toBe(403);
   });
 
   it('takes analytics.js in a browser: text/plain JSON from any site, the key in the body, short paths', async () => {
     const { writeKey, events } = await source();
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/t', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const preflight = await hub.app.inject({ method: 'OPTIONS', url: '/v1/t', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
-    const sent = await app.inject({ method: 'POST', url: '/v1/t', headers: { origin: 'https://shop.example', 'content-type': 'text/plain' }, payload: JSON.stringify({ writeKey, anonymousId: 'browser-1', event: 'Added to Cart', messageId: 'ajs-1' }) });
+    const sent = await hub.app.inject({ method: 'POST', url: '/v1/t', headers: { origin: 'https://shop.example', 'content-type': 'text/plain' }, payload: JSON.stringify({ writeKey, anonymousId: 'browser-1', event: 'Added to Cart', messageId: 'ajs-1' }) });
     expect(sent.json()).toMatchObject({ success: true, accepted: 1 });
     expect(sent.headers['access-control-allow-origin']).toBe('*');
     expect((await events()).map((e) => e.name)).toEqual(['Added to Cart']);
-    expect((await app.inject({ method: 'POST', url: '/v1/t', headers: { 'content-type': 'text/plain' }, payload: '{not json' })).json().error).toBe('The body is not valid JSON.');
+    expect((await hub.app.inject({ method: 'POST', url: '/v1/t', headers: { 'content-type': 'text/plain' }, payload: '{not json' })).json().error).toBe('The body is not valid JSON.');
     // Everything else stays closed to other sites.
-    const closed = await app.inject({ method: 'OPTIONS', url: '/v1/members', headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' } });
+    const closed = await hub.app.inject({ method: 'OPTIONS', url: '/v1/members', headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' } });
     expect(closed.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('keeps personal data encrypted at rest', async () => {
     const { ws, send } = await source();
     await send('/v1/identify', { messageId: 'p1', userId: 'customer-981', traits: { email: 'secret.person@example.com', phone: '+44 20 7946 0958', name: 'Secret Person' }, context: { ip: '203.0.113.50', traits: { email: 'secret.person@example.com' } } });
-    const rows = await sql`select p.*, i.*, e.* from profiles p join identities i on i.profile_id = p.id join events e on e.profile_id = p.id where p.workspace_id = ${ws.id}`.execute(database.db);
+    const rows = await sql`select p.*, i.*, e.* from profiles p join identities i on i.profile_id = p.id join events e on e.profile_id = p.id where p.workspace_id = ${ws.id}`.execute(hub.database.db);
     const dump = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
     for (const plain of ['secret.person@example.com', '7946', 'Secret Person', 'customer-981', '203.0.113.50']) expect(dump).not.toContain(plain);
   });

@@ -1,68 +1,57 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
 import { readAuditEvents } from '../db/audit-store';
-import type { HubDatabase } from '../db/database';
 import { digestSecret } from '../auth/secrets';
-import { callHub, ownerPassword, signIn, testHub, testWorkspace } from '../../test/hub';
+import { callHub, hubOnTestDatabase, ownerPassword, signIn, testWorkspace } from '../../test/hub';
 
 const userUrn = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const errorUrn = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const patchOp = (...Operations: object[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
 
 describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
-  let database: HubDatabase;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    database = await open();
-    app = await testHub(database);
-  }, 30_000);
-  afterAll(async () => {
-    await app.close();
-    await database.close();
-  });
+  const hub = hubOnTestDatabase(open);
 
   const newUser = (email: string, extra: object = {}) => ({ schemas: [userUrn], userName: email, name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: email, type: 'work', primary: true }], active: true, ...extra });
 
   it('shows a SCIM token once, keeps only its digest, and refuses it once revoked', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const created = await ws.call('POST', '/v1/scim-tokens', { name: 'Okta' });
     expect(created.statusCode).toBe(201);
     const { token, id, scimUrl } = created.json();
     expect(token).toMatch(/^kscim_[\w-]{12}\.[\w-]{43}$/);
     expect(scimUrl).toMatch(/\/scim\/v2$/);
-    const stored = await database.db.selectFrom('scim_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await hub.database.db.selectFrom('scim_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(stored.secret_hash).toBe(digestSecret(token));
     expect(JSON.stringify(stored)).not.toContain(token.split('.')[1]);
     const listed = (await ws.call('GET', '/v1/scim-tokens')).json().scimTokens;
     expect(listed).toEqual([expect.objectContaining({ id, name: 'Okta', revokedAt: null })]);
     expect(JSON.stringify(listed)).not.toContain(token);
 
-    expect((await callHub(app, 'GET', '/scim/v2/Users', undefined, token)).statusCode).toBe(200);
-    const lastUsed = async () => (await database.db.selectFrom('scim_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()).last_used_at;
+    expect((await callHub(hub.app, 'GET', '/scim/v2/Users', undefined, token)).statusCode).toBe(200);
+    const lastUsed = async () => (await hub.database.db.selectFrom('scim_tokens').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow()).last_used_at;
     const firstUse = await lastUsed();
     expect(firstUse).not.toBeNull();
     // Written at most once a minute, like write keys' and API keys'.
-    expect((await callHub(app, 'GET', '/scim/v2/ServiceProviderConfig', undefined, token)).statusCode).toBe(200);
+    expect((await callHub(hub.app, 'GET', '/scim/v2/ServiceProviderConfig', undefined, token)).statusCode).toBe(200);
     expect(await lastUsed()).toEqual(firstUse);
     expect((await ws.call('DELETE', `/v1/scim-tokens/${id}`)).statusCode).toBe(204);
-    const refused = await callHub(app, 'GET', '/scim/v2/Users', undefined, token);
+    const refused = await callHub(hub.app, 'GET', '/scim/v2/Users', undefined, token);
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(refused.json()).toMatchObject({ schemas: [errorUrn], status: '401', detail: 'This SCIM token is unknown or revoked.' });
-    expect((await readAuditEvents(database.db, ws.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['scim-token.created', 'scim-token.revoked']));
+    expect((await readAuditEvents(hub.database.db, ws.id)).map((e) => e.action)).toEqual(expect.arrayContaining(['scim-token.created', 'scim-token.revoked']));
     // Members without sso.manage cannot make one.
     const viewer = await ws.member('viewer');
     expect((await ws.call('POST', '/v1/scim-tokens', { name: 'x' }, viewer.token)).statusCode).toBe(403);
   });
 
   it('opens /scim/v2 only to a SCIM token, and a SCIM token opens nothing else', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const scim = await ws.scimToken();
     const apiKey = (await ws.call('POST', '/v1/api-keys', { name: 'all', scopes: ['members.read', 'sso.manage'] })).json().key;
     const { authorization: writeKey } = await ws.writeKey();
     for (const credential of [undefined, ws.ownerToken, apiKey, writeKey, 'kscim_abcdefghijkl.not-a-real-token']) {
-      const response = await callHub(app, 'GET', '/scim/v2/Users', undefined, credential);
+      const response = await callHub(hub.app, 'GET', '/scim/v2/Users', undefined, credential);
       expect(response.statusCode, String(credential)).toBe(401);
       expect(response.json()).toMatchObject({ schemas: [errorUrn], status: '401' });
     }
@@ -73,7 +62,7 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
   });
 
   it('describes itself: ServiceProviderConfig, ResourceTypes and Schemas', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const scim = await ws.scimToken();
     const config = await scim.call('GET', '/scim/v2/ServiceProviderConfig');
     expect(config.headers['content-type']).toMatch(/^application\/scim\+json/);
@@ -86,17 +75,17 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
   });
 
   it('creates, reads, lists, filters and pages users', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const scim = await ws.scimToken();
     // Okta sends application/scim+json.
-    const created = await app.inject({ method: 'POST', url: '/scim/v2/Users', headers: { authorization: `Bearer ${scim.token}`, 'content-type': 'application/scim+json; charset=utf-8' }, payload: JSON.stringify(newUser('Ada@Example.com', { externalId: 'okta-1' })) });
+    const created = await hub.app.inject({ method: 'POST', url: '/scim/v2/Users', headers: { authorization: `Bearer ${scim.token}`, 'content-type': 'application/scim+json; charset=utf-8' }, payload: JSON.stringify(newUser('Ada@Example.com', { externalId: 'okta-1' })) });
     expect(created.statusCode, created.body).toBe(201);
     const ada = created.json();
     expect(created.headers.location).toBe(ada.meta.location);
     expect(ada).toMatchObject({ schemas: [userUrn], userName: 'ada@example.com', externalId: 'okta-1', displayName: 'Ada Lovelace', name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: 'ada@example.com', primary: true }], active: true, meta: { resourceType: 'User' } });
     const member = (await ws.call('GET', '/v1/members')).json().members.find((m: { id: string }) => m.id === ada.id);
     expect(member).toMatchObject({ email: 'ada@example.com', role: 'viewer', active: true });
-    expect((await database.db.selectFrom('users').select('password_hash').where('id', '=', ada.id).executeTakeFirstOrThrow()).password_hash).toBeNull();
+    expect((await hub.database.db.selectFrom('users').select('password_hash').where('id', '=', ada.id).executeTakeFirstOrThrow()).password_hash).toBeNull();
     expect((await scim.call('GET', `/scim/v2/Users/${ada.id}`)).json()).toEqual(ada);
 
     const grace = (await scim.call('POST', '/scim/v2/Users', newUser('grace@example.com', { displayName: 'Grace Hopper', externalId: 'okta-2', name: { givenName: 'Grace', familyName: 'Hopper' } }))).json();
@@ -127,11 +116,11 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect(await page('count=0')).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
     expect((await scim.call('GET', '/scim/v2/Users?count=-1')).json()).toMatchObject({ status: '400', scimType: 'invalidValue', detail: expect.stringMatching(/count: /) });
 
-    expect((await readAuditEvents(database.db, ws.id)).filter((e) => e.action === 'scim.user.created').map((e) => e.target?.id).sort()).toEqual([ada.id, grace.id, alan.id].sort());
+    expect((await readAuditEvents(hub.database.db, ws.id)).filter((e) => e.action === 'scim.user.created').map((e) => e.target?.id).sort()).toEqual([ada.id, grace.id, alan.id].sort());
   });
 
   it('refuses a duplicate userName with 409 uniqueness, and bad bodies with 400 naming the field', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const scim = await ws.scimToken();
     const ada = (await scim.call('POST', '/scim/v2/Users', newUser('ada@example.com'))).json();
     const again = await scim.call('POST', '/scim/v2/Users', newUser('ADA@example.com'));
@@ -143,7 +132,7 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     const notEmail = await scim.call('POST', '/scim/v2/Users', newUser('not an email'));
     expect(notEmail.statusCode).toBe(400);
     expect(notEmail.json()).toMatchObject({ schemas: [errorUrn], scimType: 'invalidValue', detail: expect.stringMatching(/userName: must be an email address/) });
-    const badJson = await app.inject({ method: 'POST', url: '/scim/v2/Users', headers: { authorization: `Bearer ${scim.token}`, 'content-type': 'application/scim+json' }, payload: '{"userName": ' });
+    const badJson = await hub.app.inject({ method: 'POST', url: '/scim/v2/Users', headers: { authorization: `Bearer ${scim.token}`, 'content-type': 'application/scim+json' }, payload: '{"userName": ' });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json()).toMatchObject({ scimType: 'invalidSyntax' });
     const badPatch = await scim.call('PATCH', `/scim/v2/Users/${ada.id}`, patchOp({ op: 'Replace', path: 'userName', value: 42 }));
@@ -152,7 +141,7 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
   });
 
   it('replaces with PUT, and patches in the shapes Okta and Entra send', async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const scim = await ws.scimToken();
     const ada = (await scim.call('POST', '/scim/v2/Users', newUser('ada@example.com', { externalId: 'x1' }))).json();
     const put = await scim.call('PUT', `/scim/v2/Users/${ada.id}`, newUser('ada.lovelace@example.com', { name: { givenName: 'Augusta', familyName: 'King' }, externalId: 'x2' }));
@@ -174,12 +163,12 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect(okta.statusCode, okta.body).toBe(200);
     expect(okta.json()).toMatchObject({ id: ada.id, active: false, userName: 'ada.lovelace@example.com' });
     expect((await ws.call('GET', '/v1/members')).json().members.find((m: { id: string }) => m.id === ada.id)).toMatchObject({ active: false });
-    const actions = (await readAuditEvents(database.db, ws.id)).filter((e) => e.target?.id === ada.id).map((e) => e.action);
+    const actions = (await readAuditEvents(hub.database.db, ws.id)).filter((e) => e.target?.id === ada.id).map((e) => e.action);
     expect(actions).toEqual(['scim.user.created', 'scim.user.updated', 'scim.user.updated', 'scim.user.updated', 'scim.user.deactivated', 'scim.user.reactivated', 'scim.user.deactivated']);
   });
 
   it("deactivation ends the member's sessions at once; deletion removes them; the last owner stays", async () => {
-    const ws = await testWorkspace(app, database);
+    const ws = await testWorkspace(hub.app, hub.database);
     const scim = await ws.scimToken();
     const member = await ws.member('creator', 'carol');
     expect((await ws.call('GET', '/v1/me', undefined, member.token)).statusCode).toBe(200);
@@ -187,8 +176,8 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect(carol.id).toBe(member.id);
     expect((await scim.call('PATCH', `/scim/v2/Users/${carol.id}`, patchOp({ op: 'replace', value: { active: false } }))).statusCode).toBe(200);
     expect((await ws.call('GET', '/v1/me', undefined, member.token)).statusCode).toBe(401);
-    expect(await database.db.selectFrom('sessions').select('token_hash').where('user_id', '=', carol.id).where('revoked_at', 'is', null).execute()).toEqual([]);
-    await expect(signIn(app, member.email, ownerPassword, ws.slug)).rejects.toThrow(/sign-in failed/);
+    expect(await hub.database.db.selectFrom('sessions').select('token_hash').where('user_id', '=', carol.id).where('revoked_at', 'is', null).execute()).toEqual([]);
+    await expect(signIn(hub.app, member.email, ownerPassword, ws.slug)).rejects.toThrow(/sign-in failed/);
 
     // PUT active=false does the same.
     const dave = await ws.member('analyst', 'dave');
@@ -213,13 +202,13 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
       expect(response.json()).toMatchObject({ schemas: [errorUrn], detail: expect.stringMatching(/last owner/) });
     }
     expect((await ws.call('GET', '/v1/me')).statusCode).toBe(200);
-    const actions = (await readAuditEvents(database.db, ws.id)).map((e) => e.action);
+    const actions = (await readAuditEvents(hub.database.db, ws.id)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['scim.user.deactivated', 'scim.user.deleted']));
   });
 
   it("does not let another workspace's token see or change this workspace's users", async () => {
-    const a = await testWorkspace(app, database);
-    const b = await testWorkspace(app, database);
+    const a = await testWorkspace(hub.app, hub.database);
+    const b = await testWorkspace(hub.app, hub.database);
     const aScim = await a.scimToken();
     const bScim = await b.scimToken();
     const ada = (await aScim.call('POST', '/scim/v2/Users', newUser('ada@a.example'))).json();
