@@ -28,36 +28,21 @@ export function sameDigest(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** An API key reads `kak_<id>.<secret>`: the id finds the row, the secret proves it. */
-export function newApiKey(): { id: string; key: string } {
+/**
+ * Keys that name their row: `<prefix>_<id>.<secret>`; the id finds the row,
+ * the secret proves it. API keys (`kak_`), write keys (`kwk_`, which only send
+ * events) and SCIM tokens (`kscim_`, which only manage a workspace's users).
+ */
+export type KeyKind = 'api-key' | 'write-key' | 'scim-token';
+
+export function newKey(kind: KeyKind): { id: string; key: string } {
   const id = randomBytes(9).toString('base64url');
-  return { id, key: `kak_${id}.${randomBytes(32).toString('base64url')}` };
+  return { id, key: `${prefixes[kind]}_${id}.${randomBytes(32).toString('base64url')}` };
 }
 
-export function parseApiKey(key: string): { id: string } | null {
-  const match = /^kak_([\w-]{12})\.[\w-]{43}$/.exec(key);
-  return match ? { id: match[1]! } : null;
-}
-
-/** A write key (`kwk_<id>.<secret>`) lets analytics libraries send events, and nothing else. */
-export function newWriteKey(): { id: string; key: string } {
-  const id = randomBytes(9).toString('base64url');
-  return { id, key: `kwk_${id}.${randomBytes(32).toString('base64url')}` };
-}
-
-export function parseWriteKey(key: string): { id: string } | null {
-  const match = /^kwk_([\w-]{12})\.[\w-]{43}$/.exec(key);
-  return match ? { id: match[1]! } : null;
-}
-
-/** A SCIM token (`kscim_<id>.<secret>`) lets an identity provider manage a workspace's users, and nothing else. */
-export function newScimToken(): { id: string; token: string } {
-  const id = randomBytes(9).toString('base64url');
-  return { id, token: `kscim_${id}.${randomBytes(32).toString('base64url')}` };
-}
-
-export function parseScimToken(token: string): { id: string } | null {
-  const match = /^kscim_([\w-]{12})\.[\w-]{43}$/.exec(token);
+/** The id in a key of this kind, or null when it is not one. */
+export function parseKey(kind: KeyKind, key: string): { id: string } | null {
+  const match = new RegExp(`^${prefixes[kind]}_([\\w-]{12})\\.[\\w-]{43}$`).exec(key);
   return match ? { id: match[1]! } : null;
 }
 

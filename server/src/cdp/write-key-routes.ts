@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../auth/schemas';
-import { digestSecret, newWriteKey } from '../auth/secrets';
+import { digestSecret, newKey } from '../auth/secrets';
 import * as store from '../db/cdp-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
@@ -20,7 +20,7 @@ export function writeKeyRoutes(app: FastifyInstance, services: HubServices): voi
 
   r.post('/v1/write-keys', { schema: { tags: ['ingest'], summary: 'Create a write key for an analytics source: shown once', body: z.object({ name: z.string().trim().min(1).max(80) }), response: { 201: keyOut.extend({ writeKey: z.string() }), ...errorResponses } }, config: { access: { permission: 'api-keys.manage' } } }, async (request, reply) => {
     const member = memberOf(request);
-    const { id, key } = newWriteKey();
+    const { id, key } = newKey('write-key');
     await audited(request, services, { action: 'write-key.created', target: { kind: 'write-key', id }, change: { name: request.body.name } }, (tx) => store.createWriteKey(tx, { id, workspace_id: member.workspaceId, name: request.body.name, secret_hash: digestSecret(key), created_by: member.userId }));
     const created = (await store.listWriteKeys(services.db, member.workspaceId)).find((k) => k.id === id)!;
     return reply.status(201).send({ ...present(created), writeKey: key });

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../src/shared/audit/canonical-json';
 import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import { can, roles, type Permission, type Role } from '../auth/permissions';
-import { digestSecret, parseApiKey, parseScimToken, parseWriteKey, sameDigest, secretKindOf } from '../auth/secrets';
+import { digestSecret, parseKey, sameDigest, secretKindOf } from '../auth/secrets';
 import { findLiveWriteKey, touchWriteKey } from '../db/cdp-store';
 import { appendAuditEvent, appendAuditEventIn } from '../db/audit-store';
 import { findLiveApiKey, findLiveSession, touchApiKey, touchSession } from '../db/identity-store';
@@ -85,7 +85,7 @@ async function checkAccess(request: FastifyRequest, services: HubServices): Prom
   if (access === 'write-key') {
     // analytics.js may send the key in the body instead of the Authorization header.
     const inBody = (request.body as { writeKey?: unknown } | undefined)?.writeKey;
-    if (!request.caller && typeof inBody === 'string') await identifyWriteKey(request, services, inBody);
+    if (!request.caller && typeof inBody === 'string') await identifyByKey(request, services, 'write-key', inBody);
     if (request.caller?.kind !== 'write-key') throw new HubError(401, request.credentialProblem ?? 'Send the workspace write key as the Basic auth user name (Authorization: Basic base64("<write key>:")).', 'unauthenticated');
     return;
   }
@@ -115,7 +115,7 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
   const header = request.headers.authorization;
   if (header?.startsWith('Basic ')) {
     const user = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8').split(':')[0] ?? '';
-    await identifyWriteKey(request, services, user);
+    await identifyByKey(request, services, 'write-key', user);
     return;
   }
   const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
@@ -124,11 +124,11 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
   const now = services.now();
   const kind = secretKindOf(presented);
   if (kind === 'scim-token') {
-    await identifyScimToken(request, services, presented);
+    await identifyByKey(request, services, 'scim-token', presented);
     return;
   }
   if (kind === 'api-key') {
-    const parsed = parseApiKey(presented);
+    const parsed = parseKey('api-key', presented);
     const key = parsed ? await findLiveApiKey(services.db, parsed.id) : undefined;
     if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
       request.credentialProblem = 'This API key is unknown or revoked.';
@@ -156,28 +156,23 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
   if (now.getTime() - session.last_seen_at.getTime() > touchEverySeconds * 1000) await touchSession(services.db, session.token_hash, now);
 }
 
-async function identifyWriteKey(request: FastifyRequest, services: HubServices, presented: string): Promise<void> {
-  const parsed = parseWriteKey(presented);
-  const key = parsed ? await findLiveWriteKey(services.db, parsed.id) : undefined;
-  if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
-    request.credentialProblem = 'This write key is unknown or revoked.';
-    return;
-  }
-  request.caller = { kind: 'write-key', workspaceId: key.workspace_id, keyId: key.id };
-  const now = services.now();
-  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await touchWriteKey(services.db, key.id, now);
-}
+/** Keys that open one narrow door: a write key sends events, a SCIM token manages users. */
+const narrowKeys = {
+  'write-key': { caller: 'write-key', find: findLiveWriteKey, touch: touchWriteKey, unknown: 'This write key is unknown or revoked.' },
+  'scim-token': { caller: 'scim', find: findLiveScimToken, touch: touchScimToken, unknown: 'This SCIM token is unknown or revoked.' },
+} as const;
 
-async function identifyScimToken(request: FastifyRequest, services: HubServices, presented: string): Promise<void> {
-  const parsed = parseScimToken(presented);
-  const token = parsed ? await findLiveScimToken(services.db, parsed.id) : undefined;
-  if (!token || !sameDigest(token.secret_hash, digestSecret(presented))) {
-    request.credentialProblem = 'This SCIM token is unknown or revoked.';
+async function identifyByKey(request: FastifyRequest, services: HubServices, kind: keyof typeof narrowKeys, presented: string): Promise<void> {
+  const rule = narrowKeys[kind];
+  const parsed = parseKey(kind, presented);
+  const key = parsed ? await rule.find(services.db, parsed.id) : undefined;
+  if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
+    request.credentialProblem = rule.unknown;
     return;
   }
-  request.caller = { kind: 'scim', workspaceId: token.workspace_id, keyId: token.id };
+  request.caller = { kind: rule.caller, workspaceId: key.workspace_id, keyId: key.id };
   const now = services.now();
-  if (!token.last_used_at || now.getTime() - token.last_used_at.getTime() > touchEverySeconds * 1000) await touchScimToken(services.db, token.id, now);
+  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await rule.touch(services.db, key.id, now);
 }
 
 /** The caller, for routes whose access rule guarantees one. */

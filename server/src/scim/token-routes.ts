@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../auth/schemas';
-import { digestSecret, newScimToken } from '../auth/secrets';
+import { digestSecret, newKey } from '../auth/secrets';
 import * as store from '../db/scim-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
@@ -26,7 +26,7 @@ export function scimTokenRoutes(app: FastifyInstance, services: HubServices): vo
     },
     async (request, reply) => {
       const member = memberOf(request);
-      const { id, token } = newScimToken();
+      const { id, key: token } = newKey('scim-token');
       await audited(request, services, { action: 'scim-token.created', target: { kind: 'scim-token', id }, change: { name: request.body.name } }, (tx) =>
         store.createScimToken(tx, { id, workspace_id: member.workspaceId, name: request.body.name, secret_hash: digestSecret(token), created_by: member.userId }),
       );

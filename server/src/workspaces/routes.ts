@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { can, canAssign, permissionsOf, type Permission, type Role } from '../auth/permissions';
 import { emailSchema, idParams, permissionSchema, roleSchema, userSummary, workspaceSummary } from '../auth/schemas';
-import { digestSecret, newApiKey, newSecret } from '../auth/secrets';
+import { digestSecret, newKey, newSecret } from '../auth/secrets';
 import * as store from '../db/identity-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
@@ -132,7 +132,7 @@ export function workspaceRoutes(app: FastifyInstance, services: HubServices): vo
       const beyond = request.body.scopes.filter((scope) => !can(member.role, scope));
       if (beyond.length > 0) throw new HubError(403, `scopes: your role (${member.role}) cannot grant ${beyond.join(', ')}; it may grant ${permissionsOf(member.role).join(', ')}.`, 'forbidden');
       const scopes = [...new Set(request.body.scopes)] as Permission[];
-      const { id, key } = newApiKey();
+      const { id, key } = newKey('api-key');
       await audited(request, services, { action: 'api-key.created', target: { kind: 'api-key', id }, change: { name: request.body.name, scopes } }, (tx) =>
         store.createApiKey(tx, { id, workspace_id: member.workspaceId, name: request.body.name, secret_hash: digestSecret(key), scopes, created_by: member.userId }),
       );
