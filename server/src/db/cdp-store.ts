@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { HubSchema } from './schema';
+import { keyQueries } from './key-store';
 
 /** Queries for ingest, profiles, identities, merges and consent; each batch touches the database a handful of times, not once per event. */
 type Db = Kysely<HubSchema>;
@@ -206,25 +207,11 @@ export async function applyConsentChanges(tx: Tx, workspaceId: string, changes: 
 
 // Write keys
 
+/** List, find, touch and revoke write keys. */
+export const writeKeys = keyQueries('write_keys');
+
 export async function createWriteKey(db: Db, key: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string }): Promise<void> {
   await db.insertInto('write_keys').values(key).execute();
-}
-
-export function listWriteKeys(db: Db, workspaceId: string) {
-  return db.selectFrom('write_keys').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id').execute();
-}
-
-export function findLiveWriteKey(db: Db, id: string) {
-  return db.selectFrom('write_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-}
-
-export async function touchWriteKey(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('write_keys').set({ last_used_at: now }).where('id', '=', id).execute();
-}
-
-export async function revokeWriteKey(db: Db, workspaceId: string, id: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('write_keys').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 // Customers as the API shows them

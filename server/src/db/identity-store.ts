@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { HubSchema } from './schema';
+import { keyQueries } from './key-store';
 
 /** Queries for workspaces, users, sessions, API keys, invitations and setup links; every one scoped by workspace. */
 type Db = Kysely<HubSchema>;
@@ -125,26 +126,11 @@ export async function clearMfaEnrolmentRequirement(db: Db, workspaceId: string, 
 
 // API keys
 
+/** List, find, touch and revoke API keys. */
+export const apiKeys = keyQueries('api_keys');
+
 export async function createApiKey(db: Db, key: { id: string; workspace_id: string; name: string; secret_hash: string; scopes: string[]; created_by: string }): Promise<void> {
   await db.insertInto('api_keys').values({ ...key, scopes: JSON.stringify(key.scopes) }).execute();
-}
-
-export function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyRow[]> {
-  return db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id').execute();
-}
-
-export function findLiveApiKey(db: Db, id: string): Promise<ApiKeyRow | undefined> {
-  return db.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-}
-
-export async function touchApiKey(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
-}
-
-/** Returns whether a live key of this workspace was revoked. */
-export async function revokeApiKey(db: Db, workspaceId: string, id: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('api_keys').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 // Invitations

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { HubSchema } from './schema';
+import { keyQueries } from './key-store';
 
 /** Queries for SCIM provisioning: identity providers' tokens and the users they manage; every one scoped by workspace. */
 type Db = Kysely<HubSchema>;
@@ -8,26 +9,11 @@ export type ScimUserRow = Selectable<HubSchema['users']>;
 
 // Tokens
 
+/** List, find, touch and revoke SCIM tokens. */
+export const scimTokens = keyQueries('scim_tokens');
+
 export async function createScimToken(db: Db, token: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string }): Promise<void> {
   await db.insertInto('scim_tokens').values(token).execute();
-}
-
-export function listScimTokens(db: Db, workspaceId: string): Promise<ScimTokenRow[]> {
-  return db.selectFrom('scim_tokens').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id').execute();
-}
-
-export function findLiveScimToken(db: Db, id: string): Promise<ScimTokenRow | undefined> {
-  return db.selectFrom('scim_tokens').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-}
-
-export async function touchScimToken(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable('scim_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
-}
-
-/** Returns whether a live token of this workspace was revoked. */
-export async function revokeScimToken(db: Db, workspaceId: string, id: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('scim_tokens').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 // Users as SCIM resources: every member of the workspace except those deleted through SCIM.

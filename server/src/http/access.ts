@@ -6,10 +6,10 @@ import { canonicalJson } from '../../../src/shared/audit/canonical-json';
 import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import { can, roles, type Permission, type Role } from '../auth/permissions';
 import { digestSecret, parseKey, sameDigest, secretKindOf } from '../auth/secrets';
-import { findLiveWriteKey, touchWriteKey } from '../db/cdp-store';
+import { writeKeys } from '../db/cdp-store';
 import { appendAuditEvent, appendAuditEventIn } from '../db/audit-store';
-import { findLiveApiKey, findLiveSession, touchApiKey, touchSession } from '../db/identity-store';
-import { findLiveScimToken, touchScimToken } from '../db/scim-store';
+import { apiKeys, findLiveSession, touchSession } from '../db/identity-store';
+import { scimTokens } from '../db/scim-store';
 import type { HubSchema } from '../db/schema';
 import type { HubServices } from './services';
 import { HubError } from './errors';
@@ -129,13 +129,13 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
   }
   if (kind === 'api-key') {
     const parsed = parseKey('api-key', presented);
-    const key = parsed ? await findLiveApiKey(services.db, parsed.id) : undefined;
+    const key = parsed ? await apiKeys.findLive(services.db, parsed.id) : undefined;
     if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
       request.credentialProblem = 'This API key is unknown or revoked.';
       return;
     }
     request.caller = { kind: 'api-key', workspaceId: key.workspace_id, keyId: key.id, scopes: key.scopes as Permission[] };
-    if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await touchApiKey(services.db, key.id, now);
+    if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await apiKeys.touch(services.db, key.id, now);
     return;
   }
   const expectedKind = bearer ? 'access-token' : 'session';
@@ -158,21 +158,21 @@ async function identify(request: FastifyRequest, services: HubServices): Promise
 
 /** Keys that open one narrow door: a write key sends events, a SCIM token manages users. */
 const narrowKeys = {
-  'write-key': { caller: 'write-key', find: findLiveWriteKey, touch: touchWriteKey, unknown: 'This write key is unknown or revoked.' },
-  'scim-token': { caller: 'scim', find: findLiveScimToken, touch: touchScimToken, unknown: 'This SCIM token is unknown or revoked.' },
+  'write-key': { caller: 'write-key', keys: writeKeys, unknown: 'This write key is unknown or revoked.' },
+  'scim-token': { caller: 'scim', keys: scimTokens, unknown: 'This SCIM token is unknown or revoked.' },
 } as const;
 
 async function identifyByKey(request: FastifyRequest, services: HubServices, kind: keyof typeof narrowKeys, presented: string): Promise<void> {
   const rule = narrowKeys[kind];
   const parsed = parseKey(kind, presented);
-  const key = parsed ? await rule.find(services.db, parsed.id) : undefined;
+  const key = parsed ? await rule.keys.findLive(services.db, parsed.id) : undefined;
   if (!key || !sameDigest(key.secret_hash, digestSecret(presented))) {
     request.credentialProblem = rule.unknown;
     return;
   }
   request.caller = { kind: rule.caller, workspaceId: key.workspace_id, keyId: key.id };
   const now = services.now();
-  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await rule.touch(services.db, key.id, now);
+  if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await rule.keys.touch(services.db, key.id, now);
 }
 
 /** The caller, for routes whose access rule guarantees one. */

@@ -15,7 +15,7 @@ export function scimTokenRoutes(app: FastifyInstance, services: HubServices): vo
   const present = (t: store.ScimTokenRow) => ({ id: t.id, name: t.name, createdAt: t.created_at.toISOString(), lastUsedAt: t.last_used_at?.toISOString() ?? null, revokedAt: t.revoked_at?.toISOString() ?? null });
 
   r.get('/v1/scim-tokens', { schema: { tags: ['sso'], summary: "The workspace's SCIM tokens (never their secrets)", response: { 200: z.object({ scimTokens: z.array(tokenOut) }), ...errorResponses } }, config: { access: { permission: 'sso.manage' } } }, async (request) => ({
-    scimTokens: (await store.listScimTokens(services.db, callerOf(request).workspaceId)).map(present),
+    scimTokens: (await store.scimTokens.list(services.db, callerOf(request).workspaceId)).map(present),
   }));
 
   r.post(
@@ -30,7 +30,7 @@ export function scimTokenRoutes(app: FastifyInstance, services: HubServices): vo
       await audited(request, services, { action: 'scim-token.created', target: { kind: 'scim-token', id }, change: { name: request.body.name } }, (tx) =>
         store.createScimToken(tx, { id, workspace_id: member.workspaceId, name: request.body.name, secret_hash: digestSecret(token), created_by: member.userId }),
       );
-      const created = (await store.listScimTokens(services.db, member.workspaceId)).find((t) => t.id === id)!;
+      const created = (await store.scimTokens.list(services.db, member.workspaceId)).find((t) => t.id === id)!;
       return reply.status(201).send({ ...present(created), token, scimUrl: `${services.publicUrl}/scim/v2` });
     },
   );
@@ -38,7 +38,7 @@ export function scimTokenRoutes(app: FastifyInstance, services: HubServices): vo
   r.delete('/v1/scim-tokens/:id', { schema: { tags: ['sso'], summary: 'Revoke a SCIM token (at once)', params: idParams, response: { 204: z.null(), ...errorResponses } }, config: { access: { permission: 'sso.manage' } } }, async (request, reply) => {
     const { workspaceId } = callerOf(request);
     await audited(request, services, { action: 'scim-token.revoked', target: { kind: 'scim-token', id: request.params.id } }, async (tx) => {
-      if (!(await store.revokeScimToken(tx, workspaceId, request.params.id, services.now()))) throw new HubError(404, `No live SCIM token ${request.params.id} in this workspace.`, 'not-found');
+      if (!(await store.scimTokens.revoke(tx, workspaceId, request.params.id, services.now()))) throw new HubError(404, `No live SCIM token ${request.params.id} in this workspace.`, 'not-found');
     });
     return reply.status(204).send(null);
   });

@@ -118,7 +118,7 @@ export function workspaceRoutes(app: FastifyInstance, services: HubServices): vo
   const presentKey = (k: store.ApiKeyRow) => ({ id: k.id, name: k.name, scopes: k.scopes, createdAt: k.created_at.toISOString(), lastUsedAt: k.last_used_at?.toISOString() ?? null, revokedAt: k.revoked_at?.toISOString() ?? null });
 
   r.get('/v1/api-keys', { schema: { tags: ['api keys'], summary: "The workspace's API keys (never their secrets)", response: { 200: z.object({ apiKeys: z.array(keyOut) }), ...errorResponses } }, config: { access: { permission: 'api-keys.manage' } } }, async (request) => ({
-    apiKeys: (await store.listApiKeys(services.db, callerOf(request).workspaceId)).map(presentKey),
+    apiKeys: (await store.apiKeys.list(services.db, callerOf(request).workspaceId)).map(presentKey),
   }));
 
   r.post(
@@ -136,7 +136,7 @@ export function workspaceRoutes(app: FastifyInstance, services: HubServices): vo
       await audited(request, services, { action: 'api-key.created', target: { kind: 'api-key', id }, change: { name: request.body.name, scopes } }, (tx) =>
         store.createApiKey(tx, { id, workspace_id: member.workspaceId, name: request.body.name, secret_hash: digestSecret(key), scopes, created_by: member.userId }),
       );
-      const created = (await store.listApiKeys(services.db, member.workspaceId)).find((k) => k.id === id)!;
+      const created = (await store.apiKeys.list(services.db, member.workspaceId)).find((k) => k.id === id)!;
       return reply.status(201).send({ ...presentKey(created), key });
     },
   );
@@ -144,7 +144,7 @@ export function workspaceRoutes(app: FastifyInstance, services: HubServices): vo
   r.delete('/v1/api-keys/:id', { schema: { tags: ['api keys'], summary: 'Revoke an API key (at once)', params: idParams, response: { 204: z.null(), ...errorResponses } }, config: { access: { permission: 'api-keys.manage' } } }, async (request, reply) => {
     const { workspaceId } = callerOf(request);
     await audited(request, services, { action: 'api-key.revoked', target: { kind: 'api-key', id: request.params.id } }, async (tx) => {
-      if (!(await store.revokeApiKey(tx, workspaceId, request.params.id, services.now()))) throw new HubError(404, `No live API key ${request.params.id} in this workspace.`, 'not-found');
+      if (!(await store.apiKeys.revoke(tx, workspaceId, request.params.id, services.now()))) throw new HubError(404, `No live API key ${request.params.id} in this workspace.`, 'not-found');
     });
     return reply.status(204).send(null);
   });
