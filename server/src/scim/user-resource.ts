@@ -1,8 +1,8 @@
-import { parse, type Filter, filter as compileFilter } from 'scim2-parse-filter';
 import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
 import { z } from 'zod';
 import type { ScimUserFields, ScimUserRow } from '../db/scim-store';
 import { scimError } from './errors';
+import { scimFilter } from './filter';
 
 /** How a Hub member reads as a SCIM User (RFC 7643 §4.1), and how SCIM input becomes a member. */
 export const userSchemaUrn = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -65,41 +65,9 @@ export function userFields(input: UserInput): ScimUserFields {
   return { email: input.userName, name, given_name: given, family_name: family, external_id: input.externalId || null };
 }
 
-/** Attributes SCIM compares regardless of case (caseExact false in RFC 7643 §4.1): userName and emails are stored in lower case, displayName is lower-cased for the comparison. */
-const lowerCased = new Set(['username', 'emails.value', 'displayname']);
-const corePrefix = `${userSchemaUrn}:`.toLowerCase();
-
-/**
- * Reads `urn:…:core:2.0:User:userName` as `userName`, and compares userName,
- * emails and displayName in lower case.
- */
-function normaliseFilter(node: Filter, prefix = ''): Filter {
-  if ('attrPath' in node && node.attrPath.toLowerCase().startsWith(corePrefix)) return normaliseFilter({ ...node, attrPath: node.attrPath.slice(corePrefix.length) } as Filter, prefix);
-  switch (node.op) {
-    case 'and':
-    case 'or':
-      return { ...node, filters: node.filters.map((f) => normaliseFilter(f, prefix)) };
-    case 'not':
-      return { ...node, filter: normaliseFilter(node.filter, prefix) };
-    case '[]':
-      return { ...node, valFilter: normaliseFilter(node.valFilter, `${node.attrPath}.`) };
-    case 'pr':
-      return node;
-    default:
-      return typeof node.compValue === 'string' && lowerCased.has(`${prefix}${node.attrPath}`.toLowerCase()) ? { ...node, compValue: node.compValue.toLowerCase() } : node;
-  }
-}
-
-/** A SCIM filter (`userName eq "a@b.c" and active eq true`) as a test on rendered users; a bad filter is a 400 invalidFilter. */
+/** A SCIM filter (`userName eq "a@b.c" and active eq true`) as a test on rendered users; userName and emails are stored in lower case, displayName is compared in lower case (caseExact false, RFC 7643 §4.1). */
 export function userFilter(expression: string): (user: ScimUser) => boolean {
-  let ast: Filter;
-  try {
-    ast = parse(expression);
-  } catch (error) {
-    throw scimError(400, 'invalidFilter', `filter: ${expression} is not a SCIM filter we can read (${error instanceof Error ? error.message : String(error)}). Example: userName eq "ada@example.com".`);
-  }
-  const test = compileFilter(normaliseFilter(ast));
-  return (user) => test({ ...user, displayName: user.displayName.toLowerCase() });
+  return scimFilter<ScimUser>({ expression, schemaUrn: userSchemaUrn, lowerCased: ['userName', 'emails.value', 'displayName'], lowerCase: (user) => ({ ...user, displayName: user.displayName.toLowerCase() }), example: 'userName eq "ada@example.com"' });
 }
 
 /** A PATCH request's operations, as Okta and Entra send them. */
