@@ -35,6 +35,7 @@ describe('malformed input on every route', () => {
       'GET /v1/audit/export': ['from=last-tuesday', /from: /],
       'GET /v1/jobs': ['state=sleeping', /state: Invalid option/],
       'GET /scim/v2/Users': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
+      'GET /scim/v2/Groups': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;

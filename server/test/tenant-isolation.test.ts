@@ -52,10 +52,14 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aScim = await a.scimToken('A Okta');
     const aScimUser = (await aScim.call('POST', '/scim/v2/Users', { userName: 'provisioned@a.example', externalId: 'a-okta-1', name: { givenName: 'Pat', familyName: 'Provisioned' } })).json();
     expect(aScimUser.userName).toBe('provisioned@a.example');
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1'];
+    const aScimGroup = (await aScim.call('POST', '/scim/v2/Groups', { displayName: 'A provisioned group', externalId: 'a-okta-group', members: [{ value: aScimUser.id }] })).json();
+    expect(aScimGroup.members).toHaveLength(1);
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      scimGroups: await database.db.selectFrom('scim_groups').selectAll().where('workspace_id', '=', a.id).orderBy('id').execute(),
+      scimGroupMembers: await database.db.selectFrom('scim_group_members').selectAll().where('workspace_id', '=', a.id).orderBy('group_id').orderBy('user_id').execute(),
       scimTokens: await database.db.selectFrom('scim_tokens').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       keys: await database.db.selectFrom('api_keys').select(['id', 'revoked_at', 'scopes']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       writeKeys: await database.db.selectFrom('write_keys').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -96,6 +100,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/segments/')) return aSegment.id;
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
       if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
+      if (url.startsWith('/scim/v2/Groups/')) return aScimGroup.id;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
     };
     const bodies: Record<string, unknown> = {
@@ -136,6 +141,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /scim/v2/Users': { userName: 'made-by-b@b.example', externalId: 'b-okta-1' },
       'PUT /scim/v2/Users/:id': { userName: 'hijacked@b.example', active: false },
       'PATCH /scim/v2/Users/:id': { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false, displayName: 'Hijacked' } }] },
+      // B's groups are B's: A's group is 404 to B, whose group lands in B's workspace.
+      'POST /scim/v2/Groups': { displayName: 'Made by B', externalId: 'b-okta-group' },
+      'PUT /scim/v2/Groups/:id': { displayName: 'Hijacked by B', members: [] },
+      'PATCH /scim/v2/Groups/:id': { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: 'members' }, { op: 'replace', path: 'displayName', value: 'Hijacked by B' }] },
     };
 
     const routes = app.declaredRoutes.filter((route) => route.access !== 'public');

@@ -9,6 +9,7 @@ import { customerData } from './migrations/0004-customer-data';
 import { segmentIndexes } from './migrations/0005-segment-indexes';
 import { ingestKeys } from './migrations/0006-ingest-keys';
 import { scim } from './migrations/0007-scim';
+import { scimGroups } from './migrations/0008-scim-groups';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '0005-segment-indexes': segmentIndexes,
   '0006-ingest-keys': ingestKeys,
   '0007-scim': scim,
+  '0008-scim-groups': scimGroups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -90,6 +90,10 @@ export interface HubSchema {
   };
   /** Tokens an identity provider provisions users with (SCIM), one workspace each. */
   scim_tokens: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string; created_at: Generated<Date>; last_used_at: Date | null; revoked_at: Date | null };
+  /** Groups an identity provider keeps through SCIM; display_name is unique in the workspace regardless of case. */
+  scim_groups: { id: string; workspace_id: string; display_name: string; external_id: string | null; created_at: Generated<Date>; updated_at: Generated<Date> };
+  /** Which users belong to which SCIM group (users of the group's own workspace). */
+  scim_group_members: { workspace_id: string; group_id: string; user_id: string; added_at: Generated<Date> };
   write_keys: { id: string; workspace_id: string; name: string; secret_hash: string; created_by: string; created_at: Generated<Date>; last_used_at: Date | null; revoked_at: Date | null };
   profiles: {
     workspace_id: string;

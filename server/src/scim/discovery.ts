@@ -1,8 +1,9 @@
+import { groupSchemaUrn } from './group-resource';
 import { userSchemaUrn } from './user-resource';
 
 /**
  * What the Hub supports, for identity providers that ask first (RFC 7643
- * §5-7): Users with filter and PATCH; no Groups yet, no bulk, no sorting,
+ * §5-7): Users and Groups with filter and PATCH; no bulk, no sorting,
  * no ETags, no password changes (members sign in through SSO).
  */
 export const listResponseUrn = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -33,7 +34,17 @@ export function resourceTypes(baseUrl: string) {
     schemaExtensions: [],
     meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
   };
-  return { schemas: [listResponseUrn], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] };
+  const group = {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+    id: 'Group',
+    name: 'Group',
+    endpoint: '/Groups',
+    description: 'A group of the workspace’s users, kept by the identity provider',
+    schema: groupSchemaUrn,
+    schemaExtensions: [],
+    meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` },
+  };
+  return { schemas: [listResponseUrn], totalResults: 2, startIndex: 1, itemsPerPage: 2, Resources: [user, group] };
 }
 
 const attribute = (name: string, rest: { type?: string; multiValued?: boolean; required?: boolean; caseExact?: boolean; mutability?: string; returned?: string; uniqueness?: string; description: string; subAttributes?: unknown[] }) => ({
@@ -70,8 +81,42 @@ export function schemas(baseUrl: string) {
         subAttributes: [attribute('value', { description: 'The address' }), attribute('type', { description: 'work' }), attribute('primary', { type: 'boolean', description: 'Always true' })],
       }),
       attribute('active', { type: 'boolean', description: 'false deactivates the member and ends their sessions at once.' }),
+      attribute('groups', {
+        type: 'complex',
+        multiValued: true,
+        mutability: 'readOnly',
+        description: 'The groups the member belongs to; change them through /Groups.',
+        subAttributes: [
+          attribute('value', { mutability: 'readOnly', description: 'The group’s id' }),
+          attribute('display', { mutability: 'readOnly', description: 'The group’s displayName' }),
+          attribute('$ref', { type: 'reference', mutability: 'readOnly', description: 'The group’s URI' }),
+          attribute('type', { mutability: 'readOnly', description: 'direct (the Hub has no nested groups)' }),
+        ],
+      }),
     ],
     meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${userSchemaUrn}` },
   };
-  return { schemas: [listResponseUrn], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] };
+  const group = {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+    id: groupSchemaUrn,
+    name: 'Group',
+    description: 'A group of the workspace’s users. Members are users only, and only of this workspace.',
+    attributes: [
+      attribute('displayName', { required: true, uniqueness: 'server', description: 'The group’s name, unique in the workspace regardless of case.' }),
+      attribute('externalId', { caseExact: true, description: 'The identity provider’s id for the group.' }),
+      attribute('members', {
+        type: 'complex',
+        multiValued: true,
+        description: 'The users in the group.',
+        subAttributes: [
+          attribute('value', { mutability: 'immutable', caseExact: true, description: 'The user’s id' }),
+          attribute('display', { mutability: 'readOnly', description: 'The user’s displayName' }),
+          attribute('$ref', { type: 'reference', mutability: 'immutable', description: 'The user’s URI' }),
+          attribute('type', { mutability: 'immutable', description: 'User' }),
+        ],
+      }),
+    ],
+    meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${groupSchemaUrn}` },
+  };
+  return { schemas: [listResponseUrn], totalResults: 2, startIndex: 1, itemsPerPage: 2, Resources: [user, group] };
 }

@@ -58,7 +58,7 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect((await scim.call('GET', '/v1/members')).statusCode).toBe(403);
     expect((await scim.call('GET', '/v1/me')).statusCode).toBe(403);
     expect((await scim.call('POST', '/v1/scim-tokens', { name: 'more' })).statusCode).toBe(403);
-    expect((await scim.call('GET', '/scim/v2/Groups')).json()).toMatchObject({ schemas: [errorUrn], status: '404' });
+    expect((await scim.call('GET', '/scim/v2/Bulk')).json()).toMatchObject({ schemas: [errorUrn], status: '404', detail: expect.stringMatching(/\/Groups/) });
   });
 
   it('describes itself: ServiceProviderConfig, ResourceTypes and Schemas', async () => {
@@ -68,10 +68,12 @@ describe.each(hubDatabases)('SCIM provisioning on $name', ({ open }) => {
     expect(config.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(config.json()).toMatchObject({ patch: { supported: true }, filter: { supported: true }, bulk: { supported: false }, authenticationSchemes: [{ type: 'oauthbearertoken' }] });
     const types = (await scim.call('GET', '/scim/v2/ResourceTypes')).json();
-    expect(types.Resources.map((t: { name: string }) => t.name)).toEqual(['User']);
+    expect(types.Resources.map((t: { name: string; endpoint: string }) => [t.name, t.endpoint])).toEqual([['User', '/Users'], ['Group', '/Groups']]);
     const schemas = (await scim.call('GET', '/scim/v2/Schemas')).json();
-    expect(schemas.Resources.map((s: { id: string }) => s.id)).toEqual([userUrn]);
-    expect(schemas.Resources[0].attributes.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['userName', 'name', 'emails', 'active', 'externalId', 'displayName']));
+    expect(schemas.Resources.map((s: { id: string }) => s.id)).toEqual([userUrn, 'urn:ietf:params:scim:schemas:core:2.0:Group']);
+    expect(schemas.Resources[0].attributes.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['userName', 'name', 'emails', 'active', 'externalId', 'displayName', 'groups']));
+    expect(schemas.Resources[0].attributes.find((a: { name: string }) => a.name === 'groups')).toMatchObject({ multiValued: true, mutability: 'readOnly' });
+    expect(schemas.Resources[1].attributes.map((a: { name: string }) => a.name)).toEqual(['displayName', 'externalId', 'members']);
   });
 
   it('creates, reads, lists, filters and pages users', async () => {

@@ -4,12 +4,14 @@ import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fasti
 import { z } from 'zod';
 import { idParams } from '../auth/schemas';
 import { countActiveOwners, findUserByEmail, revokeUserSessions } from '../db/identity-store';
+import { removeUserFromScimGroups, scimGroupsOfUsers } from '../db/scim-group-store';
 import * as store from '../db/scim-store';
 import { audited, callerOf } from '../http/access';
 import { describeValidation, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { listResponseUrn, maxResults, resourceTypes, schemas, serviceProviderConfig } from './discovery';
 import { scimError, scimErrorOf, scimErrorResponses } from './errors';
+import { scimGroupRoutes } from './group-routes';
 import { patchBody, patchUser, presentUser, userFields, userFilter, userInput, userOut, type UserInput } from './user-resource';
 
 const scimMediaType = 'application/scim+json';
@@ -23,7 +25,7 @@ const discoveryDocument = z.looseObject({ schemas: z.array(z.string()) });
 
 /**
  * SCIM 2.0 (RFC 7643/7644) under /scim/v2, for identity providers that
- * provision the workspace's members: Users only for now. Only a SCIM token
+ * provision the workspace's members: Users and Groups. Only a SCIM token
  * opens these routes, and every answer, errors included, is SCIM's own JSON.
  */
 export function scimRoutes(services: HubServices) {
@@ -37,7 +39,8 @@ export function scimRoutes(services: HubServices) {
     scoped.setErrorHandler((error: FastifyError, request, reply) => {
       const send = (status: number, detail: string, scimType?: string) => reply.status(status).send(scimErrorOf(status, detail, scimType));
       if (hasZodFastifySchemaValidationErrors(error)) return send(400, describeValidation(error), 'invalidValue');
-      if ((error as { code?: unknown }).code === '23505') return send(409, 'userName: another member of this workspace has this email.', 'uniqueness');
+      // Two identity-provider calls racing past the checks meet the unique indexes.
+      if ((error as { code?: unknown }).code === '23505') return send(409, request.url.includes('/Groups') ? 'displayName: another group of this workspace has this name.' : 'userName: another member of this workspace has this email.', 'uniqueness');
       const status = (error as { statusCode?: number }).statusCode ?? 500;
       if (status >= 500) {
         request.log.error({ err: error }, 'SCIM request failed');
@@ -47,20 +50,21 @@ export function scimRoutes(services: HubServices) {
       // Fastify's own refusals: JSON that does not parse, an unknown media type, a body too large.
       return send(status, error.message, status === 400 ? 'invalidSyntax' : undefined);
     });
-    scoped.setNotFoundHandler((request, reply) => reply.status(404).send(scimErrorOf(404, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}; this Hub serves /Users, /Schemas, /ResourceTypes and /ServiceProviderConfig.`)));
+    scoped.setNotFoundHandler((request, reply) => reply.status(404).send(scimErrorOf(404, `No SCIM endpoint ${request.method} ${request.url.split('?')[0]}; this Hub serves /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig.`)));
 
     const scim = { access: 'scim' as const };
     const discovery = { response: { 200: discoveryDocument, ...scimErrorResponses } };
     r.get('/ServiceProviderConfig', { schema: { tags: ['scim'], summary: 'What this SCIM service supports', ...discovery }, config: scim }, async () => serviceProviderConfig(baseUrl));
-    r.get('/ResourceTypes', { schema: { tags: ['scim'], summary: 'The SCIM resource types (User)', ...discovery }, config: scim }, async () => resourceTypes(baseUrl));
-    r.get('/Schemas', { schema: { tags: ['scim'], summary: 'The SCIM User schema', ...discovery }, config: scim }, async () => schemas(baseUrl));
+    r.get('/ResourceTypes', { schema: { tags: ['scim'], summary: 'The SCIM resource types (User, Group)', ...discovery }, config: scim }, async () => resourceTypes(baseUrl));
+    r.get('/Schemas', { schema: { tags: ['scim'], summary: 'The SCIM User and Group schemas', ...discovery }, config: scim }, async () => schemas(baseUrl));
 
     const listOut = z.object({ schemas: z.array(z.string()), totalResults: z.number(), startIndex: z.number(), itemsPerPage: z.number(), Resources: z.array(userOut) });
     r.get('/Users', { schema: { tags: ['scim'], summary: 'List and filter users', querystring: listQuery, response: { 200: listOut, ...scimErrorResponses } }, config: scim }, async (request) => {
       const { workspaceId } = callerOf(request);
       // A workspace's members fit in memory; SCIM filters are evaluated on the rendered resources.
       const test = request.query.filter ? userFilter(request.query.filter) : () => true;
-      const matching = (await store.listScimUsers(services.db, workspaceId)).map((row) => presentUser(row, baseUrl)).filter(test);
+      const groups = await scimGroupsOfUsers(services.db, workspaceId);
+      const matching = (await store.listScimUsers(services.db, workspaceId)).map((row) => presentUser(row, baseUrl, groups.get(row.id))).filter(test);
       const startIndex = Math.max(1, request.query.startIndex ?? 1);
       const page = matching.slice(startIndex - 1, startIndex - 1 + Math.min(request.query.count ?? maxResults, maxResults));
       return { schemas: [listResponseUrn], totalResults: matching.length, startIndex, itemsPerPage: page.length, Resources: page };
@@ -80,13 +84,13 @@ export function scimRoutes(services: HubServices) {
         else await store.createScimUser(tx, { ...fields, id, workspace_id: workspaceId, role: 'viewer', now });
         if (input.active === false) await store.updateScimUser(tx, workspaceId, id, { deactivated_at: now, updated_at: now });
       });
-      const user = presentUser((await store.getScimUser(services.db, workspaceId, id))!, baseUrl);
+      const user = await present(request, (await store.getScimUser(services.db, workspaceId, id))!);
       return reply.status(201).header('location', user.meta.location).send(user);
     });
 
     const userParams = idParams;
     r.get('/Users/:id', { schema: { tags: ['scim'], summary: 'One user', params: userParams, response: { 200: userOut, ...scimErrorResponses } }, config: scim }, async (request) => {
-      return presentUser(await existingUser(request, request.params.id), baseUrl);
+      return present(request, await existingUser(request, request.params.id));
     });
 
     r.put('/Users/:id', { schema: { tags: ['scim'], summary: 'Replace a user (active=false deactivates them)', params: userParams, body: userInput, response: { 200: userOut, ...scimErrorResponses } }, config: scim }, async (request) => {
@@ -95,7 +99,7 @@ export function scimRoutes(services: HubServices) {
 
     r.patch('/Users/:id', { schema: { tags: ['scim'], summary: 'Change a user (PatchOp: add, replace, remove)', params: userParams, body: patchBody, response: { 200: userOut, ...scimErrorResponses } }, config: scim }, async (request) => {
       const row = await existingUser(request, request.params.id);
-      return replaceUser(request, row, patchUser(presentUser(row, baseUrl), request.body.Operations));
+      return replaceUser(request, row, patchUser(await present(request, row), request.body.Operations));
     });
 
     r.delete('/Users/:id', { schema: { tags: ['scim'], summary: 'Remove a user from the workspace (their sessions end at once)', params: userParams, response: { 204: z.null(), ...scimErrorResponses } }, config: scim }, async (request, reply) => {
@@ -107,9 +111,12 @@ export function scimRoutes(services: HubServices) {
         // The same removal as DELETE /v1/members/:id, and the row leaves SCIM.
         await store.updateScimUser(tx, workspaceId, row.id, { deactivated_at: row.deactivated_at ?? now, scim_deleted_at: now, updated_at: now });
         await revokeUserSessions(tx, workspaceId, row.id, now);
+        await removeUserFromScimGroups(tx, workspaceId, row.id);
       });
       return reply.status(204).send(null);
     });
+
+    scimGroupRoutes(scoped, services, baseUrl);
 
     /** The workspace's user, or 404: another workspace's ids are as unknown as made-up ones. */
     async function existingUser(request: FastifyRequest, id: string): Promise<store.ScimUserRow> {
@@ -143,7 +150,12 @@ export function scimRoutes(services: HubServices) {
         await store.updateScimUser(tx, workspaceId, row.id, { ...fields, ...(active !== wasActive && { deactivated_at: active ? null : now }), updated_at: now });
         if (!active) await revokeUserSessions(tx, workspaceId, row.id, now);
       });
-      return presentUser((await store.getScimUser(services.db, workspaceId, row.id))!, baseUrl);
+      return present(request, (await store.getScimUser(services.db, workspaceId, row.id))!);
+    }
+
+    /** A user as SCIM shows them, with the groups they belong to. */
+    async function present(request: FastifyRequest, row: store.ScimUserRow) {
+      return presentUser(row, baseUrl, (await scimGroupsOfUsers(services.db, callerOf(request).workspaceId, [row.id])).get(row.id));
     }
   };
 }

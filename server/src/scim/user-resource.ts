@@ -39,11 +39,13 @@ export const userOut = z.object({
   name: z.object({ givenName: z.string().optional(), familyName: z.string().optional(), formatted: z.string() }),
   emails: z.array(z.object({ value: z.string(), type: z.string(), primary: z.boolean() })),
   active: z.boolean(),
+  /** Read-only: the groups the identity provider put the user in (written through /Groups). */
+  groups: z.array(z.object({ value: z.string(), display: z.string(), $ref: z.string(), type: z.literal('direct') })),
   meta: z.object({ resourceType: z.literal('User'), created: z.string(), lastModified: z.string(), location: z.string() }),
 });
 export type ScimUser = z.output<typeof userOut>;
 
-export function presentUser(row: ScimUserRow, baseUrl: string): ScimUser {
+export function presentUser(row: ScimUserRow, baseUrl: string, groups: { id: string; display_name: string }[] = []): ScimUser {
   return {
     schemas: [userSchemaUrn],
     id: row.id,
@@ -53,6 +55,7 @@ export function presentUser(row: ScimUserRow, baseUrl: string): ScimUser {
     name: { ...(row.given_name !== null && { givenName: row.given_name }), ...(row.family_name !== null && { familyName: row.family_name }), formatted: row.name },
     emails: [{ value: row.email, type: 'work', primary: true }],
     active: row.deactivated_at === null,
+    groups: groups.map((group) => ({ value: group.id, display: group.display_name, $ref: `${baseUrl}/Groups/${group.id}`, type: 'direct' as const })),
     meta: { resourceType: 'User', created: row.created_at.toISOString(), lastModified: row.updated_at.toISOString(), location: `${baseUrl}/Users/${row.id}` },
   };
 }
