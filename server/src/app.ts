@@ -28,6 +28,8 @@ import type { PersonalDataCipher } from './privacy/personal-data';
 import { privacyRequestRoutes } from './privacy/routes';
 import { workspaceRoutes } from './workspaces/routes';
 import { setupRoutes } from './workspaces/setup-routes';
+import { oidcConfigRoutes } from './sso/oidc-config-routes';
+import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -211,6 +213,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   customerRoutes(app, services);
   segmentRoutes(app, services);
   scimTokenRoutes(app, services);
+  oidcConfigRoutes(app, services);
+  oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });
   await app.register(scimRoutes(services), { prefix: '/scim/v2' });
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);

@@ -11,10 +11,10 @@ import { lockedUntilAfter } from './lockout';
 import { permissionsOf, type Role } from './permissions';
 import { emailSchema, newPasswordSchema, userSummary, workspaceSummary } from './schemas';
 import { digestSecret, hashPassword, newSecret, verifyPassword } from './secrets';
+import { startSession } from './sessions';
 import { newTotpSecret, totpStep, totpUri } from './totp';
 
 const cookieSessionHours = 12;
-const accessTokenDays = 30;
 
 const loginBody = z.object({
   email: emailSchema,
@@ -89,22 +89,7 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
         }
       }
 
-      const enrolmentRequired = home.mfa_required && !user.totp_enabled;
-      const kind = body.client === 'studio' ? 'bearer' : 'cookie';
-      const token = newSecret(kind === 'bearer' ? 'access-token' : 'session');
-      const expiresAt = new Date(now.getTime() + (kind === 'bearer' ? accessTokenDays * 24 : cookieSessionHours) * 3600_000);
-      await audited(request, services, { action: 'auth.login.succeeded', target: { kind: 'user', id: user.id }, change: { client: body.client }, actor: { kind: 'user', id: user.id, workspaceId: user.workspace_id } }, async (tx) => {
-        await store.updateUser(tx, user.workspace_id, user.id, { failed_sign_ins: 0, locked_until: null });
-        await store.createSession(tx, { token_hash: digestSecret(token), workspace_id: user.workspace_id, user_id: user.id, kind, mfa_enrolment_required: enrolmentRequired, ip: request.ip, user_agent: request.headers['user-agent']?.slice(0, 512) ?? null, expires_at: expiresAt });
-      });
-      if (kind === 'cookie') setSessionCookie(reply, request, token, expiresAt);
-      return {
-        user: { id: user.id, email: user.email, name: user.name, role: user.role as Role },
-        workspace: { id: home.id, name: home.name, slug: home.slug ?? home.id },
-        expiresAt: expiresAt.toISOString(),
-        ...(kind === 'bearer' ? { accessToken: token } : {}),
-        mfaEnrolmentRequired: enrolmentRequired,
-      };
+      return startSession(request, reply, services, { user, workspace: home, client: body.client, action: 'auth.login.succeeded' });
 
       async function recordFailure(failed: store.UserRow, action: string): Promise<void> {
         const failures = failed.failed_sign_ins + 1;

@@ -10,6 +10,7 @@ import { segmentIndexes } from './migrations/0005-segment-indexes';
 import { ingestKeys } from './migrations/0006-ingest-keys';
 import { scim } from './migrations/0007-scim';
 import { scimGroups } from './migrations/0008-scim-groups';
+import { oidc } from './migrations/0009-oidc';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0006-ingest-keys': ingestKeys,
   '0007-scim': scim,
   '0008-scim-groups': scimGroups,
+  '0009-oidc': oidc,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

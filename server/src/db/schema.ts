@@ -142,4 +142,20 @@ export interface HubSchema {
     result: ColumnType<unknown, string | null, string | null>;
     error: string | null;
   };
+  /** A workspace's OpenID Provider for single sign-on; client_secret is sealed with the personal-data key. */
+  oidc_configs: {
+    workspace_id: string;
+    issuer: string;
+    client_id: string;
+    client_secret: string | null;
+    scopes: ColumnType<string[], string, string>;
+    allowed_email_domains: ColumnType<string[], string, string>;
+    role_claim: string | null;
+    role_mapping: ColumnType<Record<string, string>, string, string>;
+    default_role: string;
+    jit_provisioning: boolean;
+    updated_at: Generated<Date>;
+  };
+  /** OIDC sign-ins under way (state digest, nonce, PKCE verifier), claimed once by the callback. */
+  oidc_sign_ins: { state_hash: string; workspace_id: string; nonce: string; code_verifier: string; client: string; expires_at: Date };
 }

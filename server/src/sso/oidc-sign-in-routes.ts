@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import * as client from 'openid-client';
+import { z } from 'zod';
+import { appendAuditEvent } from '../db/audit-store';
+import * as store from '../db/identity-store';
+import { claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
+import { roles, type Role } from '../auth/permissions';
+import { userSummary, workspaceSummary } from '../auth/schemas';
+import { digestSecret } from '../auth/secrets';
+import { startSession } from '../auth/sessions';
+import { audited, auditBase } from '../http/access';
+import { errorResponses, HubError } from '../http/errors';
+import type { HubServices } from '../http/services';
+import { oidcCallbackUrl, providerClients } from './oidc-provider-client';
+
+const signInMinutes = 10;
+const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
+
+/** Why a sign-in through the provider was refused: the reason goes to the audit log, the message to the person. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sign-in through a workspace's OpenID Provider (authorization code flow with
+ * PKCE, state and nonce kept in the database for ten minutes, one use).
+ * Public by design: the person has no session yet. Every refusal is audited.
+ */
+export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, limits: { signInPerMinute: number }): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const providers = providerClients(services.cipher);
+  const rateLimit = { max: limits.signInPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `sign-in:${request.ip}` };
+
+  r.get(
+    '/v1/sso/oidc/:workspaceSlug/start',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: "Sign in through the workspace's identity provider (redirects there)",
+        params: z.object({ workspaceSlug: z.string().min(1).max(64) }),
+        /** `console` gets a session cookie and returns to the console; `studio` gets a bearer access token in the answer. */
+        querystring: z.object({ client: z.enum(['console', 'studio']).default('console') }),
+        response: { 302: z.null(), ...errorResponses, 502: errorResponses[400] },
+      },
+      config: { access: 'public', rateLimit },
+    },
+    async (request, reply) => {
+      const workspace = await store.getWorkspaceBySlug(services.db, request.params.workspaceSlug);
+      const config = workspace ? await getOidcConfig(services.db, workspace.id) : undefined;
+      if (!workspace || !config) throw new HubError(404, `The workspace "${request.params.workspaceSlug}" does not exist or has no single sign-on; sign in with your email and password instead.`, 'not-found');
+      let configuration: client.Configuration;
+      try {
+        configuration = await providers.forWorkspace(config);
+      } catch {
+        throw new HubError(502, `The identity provider at ${config.issuer} did not answer its discovery document; try again later, or ask your administrator to check the issuer in the single sign-on settings.`, 'provider-unreachable');
+      }
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const codeVerifier = client.randomPKCECodeVerifier();
+      await createOidcSignIn(services.db, { state_hash: digestSecret(state), workspace_id: workspace.id, nonce, code_verifier: codeVerifier, client: request.query.client, expires_at: new Date(services.now().getTime() + signInMinutes * 60_000) });
+      const target = client.buildAuthorizationUrl(configuration, {
+        redirect_uri: oidcCallbackUrl(services),
+        scope: config.scopes.join(' '),
+        state,
+        nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+      });
+      return reply.redirect(target.href, 302);
+    },
+  );
+
+  r.get(
+    '/v1/sso/oidc/callback',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Where the identity provider sends people back (the redirect URI to register there)',
+        querystring: z.object({ state: z.string().max(512).optional(), code: z.string().max(4096).optional(), error: z.string().max(256).optional(), error_description: z.string().max(1024).optional(), iss: z.string().max(512).optional() }),
+        response: { 200: signedIn, 302: z.null(), ...errorResponses },
+      },
+      config: { access: 'public', rateLimit },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const pending = query.state ? await claimOidcSignIn(services.db, digestSecret(query.state), services.now()) : undefined;
+      try {
+        if (!pending) throw new Refusal(400, query.state ? 'unknown-state' : 'missing-state', 'This sign-in has expired, was already finished, or did not start here. Start again from the sign-in page.');
+        const config = await getOidcConfig(services.db, pending.workspace_id);
+        if (!config) throw new Refusal(400, 'not-configured', 'Single sign-on was turned off for this workspace while you were signing in; sign in with your email and password.');
+        if (query.error) throw new Refusal(401, 'provider-refused', `Your identity provider did not sign you in (${query.error}${query.error_description ? `: ${query.error_description}` : ''}).`);
+        const claims = await exchangeCode(config, pending, request);
+        const answer = await admit(config, claims, pending.client === 'studio' ? 'studio' : 'browser', request, reply);
+        if (pending.client === 'studio') return answer;
+        return reply.redirect(`${services.publicUrl}/`, 302);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        await appendAuditEvent(services.db, { ...auditBase(request, { kind: 'system', id: 'sso', workspaceId: pending?.workspace_id ?? 'hub' }, services.now()), action: `sso.oidc.refused.${error.reason}`, target: pending ? { kind: 'workspace', id: pending.workspace_id } : null, changeDigest: null });
+        return refuse(request, reply, error);
+      }
+    },
+  );
+
+  async function exchangeCode(config: OidcConfigRow, pending: { nonce: string; code_verifier: string }, request: FastifyRequest): Promise<client.IDToken> {
+    let configuration: client.Configuration;
+    try {
+      configuration = await providers.forWorkspace(config);
+    } catch {
+      throw new Refusal(502, 'provider-unreachable', `The identity provider at ${config.issuer} does not answer; try again later.`);
+    }
+    try {
+      // openid-client checks the state, the issuer, the audience, the times, the signature (the provider's JWKS) and the nonce.
+      const tokens = await client.authorizationCodeGrant(configuration, new URL(request.url, oidcCallbackUrl(services)), { pkceCodeVerifier: pending.code_verifier, expectedNonce: pending.nonce, expectedState: client.skipStateCheck, idTokenExpected: true });
+      const claims = tokens.claims();
+      if (!claims) throw new Refusal(401, 'no-id-token', 'Your identity provider did not send an ID token; ask your administrator to check the scopes (openid is needed).');
+      return claims;
+    } catch (error) {
+      if (error instanceof Refusal) throw error;
+      throw whyTokenRefused(error);
+    }
+  }
+
+  async function admit(config: OidcConfigRow, claims: client.IDToken, signInClient: 'browser' | 'studio', request: FastifyRequest, reply: FastifyReply) {
+    const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+    if (!email) throw new Refusal(403, 'no-email', 'Your identity provider did not tell us your email address; ask your administrator to add the email scope.');
+    if (claims.email_verified === false) throw new Refusal(403, 'email-not-verified', 'Your identity provider says your email address is not verified yet; verify it there first.');
+    const domain = email.slice(email.lastIndexOf('@') + 1);
+    if (!config.allowed_email_domains.includes(domain)) throw new Refusal(403, 'email-domain-not-allowed', `Accounts at ${domain} may not sign in to this workspace; use your work account.`);
+    const workspace = (await store.getWorkspace(services.db, config.workspace_id))!;
+    const mapped = mappedRole(config, claims);
+    let member = await store.findUserByEmail(services.db, workspace.id, email);
+    if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
+    if (!member) {
+      if (!config.jit_provisioning) throw new Refusal(403, 'not-a-member', 'You are not a member of this workspace yet; ask an administrator to invite you.');
+      const id = randomUUID();
+      const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 120) : email;
+      const role = mapped ?? (config.default_role as Role);
+      await audited(request, services, { action: 'member.joined', target: { kind: 'user', id }, change: { role, through: 'oidc' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) =>
+        store.createUser(tx, { id, workspace_id: workspace.id, email, name, role, password_hash: null }),
+      );
+      member = (await store.getUser(services.db, workspace.id, id))!;
+    } else if (mapped && mapped !== member.role && member.role !== 'owner') {
+      // The provider's groups decide the role at each sign-in; owners are left alone so a group change cannot leave a workspace without one.
+      const changed = member;
+      await audited(request, services, { action: 'member.role-changed', target: { kind: 'user', id: changed.id }, change: { role: mapped, through: 'oidc' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) => store.updateUser(tx, workspace.id, changed.id, { role: mapped }));
+      member = { ...member, role: mapped };
+    }
+    return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'oidc' } });
+  }
+}
+
+/** The most trusted role the claim's values map to, or none. */
+function mappedRole(config: OidcConfigRow, claims: client.IDToken): Role | undefined {
+  if (!config.role_claim) return undefined;
+  const value = claims[config.role_claim];
+  const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+  const found = values.map((v) => config.role_mapping[v]).filter((role): role is Role => roles.includes(role as Role));
+  return found.sort((a, b) => roles.indexOf(a) - roles.indexOf(b))[0];
+}
+
+/** openid-client's error, in words the person can act on, and a reason for the audit log (never the token). */
+function whyTokenRefused(error: unknown): Refusal {
+  // openid-client wraps oauth4webapi's error, which says what failed (its code) and, for claims, which one (in its cause).
+  let e = error as { code?: string; error?: string; cause?: unknown; message?: string };
+  while (e.cause instanceof Error && 'code' in e.cause) e = e.cause as typeof e;
+  const tryAgain = 'Start again from the sign-in page; if it keeps happening, tell your administrator.';
+  if (e.error === 'invalid_grant') return new Refusal(400, 'code-rejected', `Your identity provider did not accept this sign-in code (it was already used or has expired). ${tryAgain}`);
+  if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') {
+    const claim = (e.cause as { claim?: string } | undefined)?.claim ?? 'claim';
+    return new Refusal(401, `wrong-${claim}`, `The identity provider's answer was not meant for this Hub (its "${claim}" does not match). ${tryAgain}`);
+  }
+  if (e.code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED') return new Refusal(401, 'token-expired', `The identity provider's answer has expired or is not valid yet; check that the clocks are right. ${tryAgain}`);
+  if (e.code === 'OAUTH_KEY_SELECTION_FAILED') return new Refusal(401, 'unknown-signing-key', `The identity provider's answer is signed with a key it does not publish. ${tryAgain}`);
+  if (e.code === 'OAUTH_JWS_SIGNATURE_VERIFICATION_FAILED') return new Refusal(401, 'bad-signature', `The identity provider's answer has a signature that does not verify. ${tryAgain}`);
+  if (e.code === 'OAUTH_UNSUPPORTED_OPERATION' || /"alg"|unsecured/i.test(e.message ?? '')) return new Refusal(401, 'unsigned-or-unsupported-token', `The identity provider's answer is unsigned or signed in a way the Hub does not accept. ${tryAgain}`);
+  return new Refusal(401, 'token-invalid', `The identity provider's answer could not be checked. ${tryAgain}`);
+}
+
+/** A page for people in a browser, JSON for programs. */
+function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal) {
+  if ((request.headers.accept ?? '').includes('text/html')) {
+    const text = refusal.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    return reply.status(refusal.status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign-in refused</title><h1>Sign-in refused</h1><p>${text}</p><p>Request id: ${request.id}</p></html>`);
+  }
+  return reply.status(refusal.status).send({ error: refusal.message, code: `sso-${refusal.reason}`, requestId: request.id });
+}

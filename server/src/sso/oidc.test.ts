@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubDatabases } from '../../test/databases';
+import { callHub, hubOnTestDatabase, testWorkspace } from '../../test/hub';
+import { signInAtProvider, startOpenIdProvider, startProviderDouble } from '../../test/openid-provider';
+import { readAuditEvents } from '../db/audit-store';
+
+const client = { clientId: 'kata-hub', clientSecret: 'a client secret the provider gave the Hub' };
+
+describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
+  const hub = hubOnTestDatabase(open);
+  let provider: Awaited<ReturnType<typeof startOpenIdProvider>>;
+  let double: Awaited<ReturnType<typeof startProviderDouble>>;
+  beforeAll(async () => {
+    provider = await startOpenIdProvider(client);
+    double = await startProviderDouble();
+  });
+  afterAll(async () => {
+    await provider?.close();
+    await double?.close();
+  });
+
+  /** A workspace whose single sign-on goes to `issuer`. */
+  async function ssoWorkspace(settings: Record<string, unknown> = {}, issuer = provider.issuer) {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const saved = await ws.call('PUT', '/v1/sso/oidc', { issuer, ...client, allowedEmailDomains: [`${ws.slug}.example`], ...settings });
+    expect(saved.statusCode, saved.body).toBe(200);
+    return ws;
+  }
+  const refusals = async (workspaceId: string) => (await readAuditEvents(hub.database.db, workspaceId)).map((e) => e.action).filter((a) => a.startsWith('sso.oidc.refused'));
+  async function start(slug: string, signInClient: 'console' | 'studio' = 'studio'): Promise<string> {
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${slug}/start?client=${signInClient}` });
+    expect(started.statusCode, started.body).toBe(302);
+    return started.headers.location as string;
+  }
+
+  it('keeps the settings with the client secret sealed, never shows the secret, and lets only sso.manage change them', async () => {
+    const ws = await ssoWorkspace({ roleClaim: 'groups', roleMapping: { 'kata-marketers': 'marketer' } });
+    const read = await ws.call('GET', '/v1/sso/oidc');
+    expect(read.json()).toMatchObject({ issuer: provider.issuer, clientId: client.clientId, clientSecretSet: true, scopes: ['openid', 'email', 'profile'], defaultRole: 'viewer', jitProvisioning: false, redirectUri: 'http://127.0.0.1:4400/v1/sso/oidc/callback' });
+    expect(read.body).not.toContain(client.clientSecret);
+    const row = await hub.database.db.selectFrom('oidc_configs').selectAll().where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    expect(row.client_secret).not.toContain(client.clientSecret);
+    // Leaving the secret out keeps it.
+    expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, clientId: client.clientId, allowedEmailDomains: ['acme.example'] })).json().clientSecretSet).toBe(true);
+
+    const bad = await ws.call('PUT', '/v1/sso/oidc', { issuer: 'http://idp.acme.example', clientId: '', allowedEmailDomains: [] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/issuer: .*https/);
+    expect(bad.json().error).toMatch(/clientId/);
+    expect(bad.json().error).toMatch(/allowedEmailDomains/);
+    const admin = await ws.member('admin');
+    const tooHigh = await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, clientId: 'x', allowedEmailDomains: ['acme.example'], roleMapping: { bosses: 'owner' } }, admin.token);
+    expect(tooHigh.statusCode).toBe(403);
+    expect(tooHigh.json().error).toMatch(/roleMapping\.bosses/);
+    const viewer = await ws.member('viewer');
+    expect((await ws.call('GET', '/v1/sso/oidc', undefined, viewer.token)).statusCode).toBe(403);
+
+    expect((await ws.call('DELETE', '/v1/sso/oidc')).statusCode).toBe(204);
+    expect((await ws.call('GET', '/v1/sso/oidc')).statusCode).toBe(404);
+    const actions = (await readAuditEvents(hub.database.db, ws.id)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['sso.oidc.configured', 'sso.oidc.removed']));
+  });
+
+  it('signs a member in through a real OpenID Provider (Studio gets a token, the console a cookie), once per code', async () => {
+    const ws = await ssoWorkspace({ roleClaim: 'groups', roleMapping: { 'kata-admins': 'admin' } });
+    const marketer = await ws.member('marketer');
+    provider.signInAs('marketer-1', { email: marketer.email, groups: ['kata-admins', 'everyone'] });
+    const location = await start(ws.slug);
+    const authorization = new URL(location);
+    expect(authorization.origin).toBe(provider.issuer);
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    const callback = await signInAtProvider(location);
+
+    const signedIn = await hub.app.inject({ method: 'GET', url: callback });
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    const { accessToken, user } = signedIn.json();
+    expect(user).toMatchObject({ id: marketer.id, email: marketer.email, role: 'admin' });
+    const me = await callHub(hub.app, 'GET', '/v1/me', undefined, accessToken);
+    expect(me.json().user).toMatchObject({ id: marketer.id, role: 'admin' });
+
+    // The same callback again: the state was used up.
+    const replayed = await hub.app.inject({ method: 'GET', url: callback, headers: { accept: 'text/html' } });
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.headers['content-type']).toMatch(/text\/html/);
+    expect(replayed.body).toMatch(/expired, was already finished/);
+
+    provider.signInAs('owner-1', { email: ws.ownerEmail });
+    const consoleCallback = await signInAtProvider(await start(ws.slug, 'console'));
+    const consoleSignIn = await hub.app.inject({ method: 'GET', url: consoleCallback });
+    expect(consoleSignIn.statusCode).toBe(302);
+    expect(consoleSignIn.headers.location).toBe('http://127.0.0.1:4400/');
+    const cookie = consoleSignIn.cookies.find((c) => c.name === 'kata_session')!;
+    expect(cookie.httpOnly).toBe(true);
+    const owner = await hub.app.inject({ method: 'GET', url: '/v1/me', cookies: { kata_session: cookie.value } });
+    expect(owner.json().user).toMatchObject({ id: ws.ownerId, role: 'owner' });
+
+    const actions = (await readAuditEvents(hub.database.db, ws.id)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['auth.login.succeeded', 'member.role-changed']));
+  });
+
+  it('refuses a code used twice: the provider rejects it, the Hub says so and audits it', async () => {
+    const ws = await ssoWorkspace();
+    provider.signInAs('owner-2', { email: ws.ownerEmail });
+    const first = await signInAtProvider(await start(ws.slug));
+    const code = new URL(first, 'http://x').searchParams.get('code')!;
+    expect((await hub.app.inject({ method: 'GET', url: first })).statusCode).toBe(200);
+    // A fresh state with the old code, as an attacker holding a stolen code would try.
+    const second = await signInAtProvider(await start(ws.slug));
+    const reused = new URL(second, 'http://127.0.0.1:4400');
+    reused.searchParams.set('code', code);
+    const refused = await hub.app.inject({ method: 'GET', url: `${reused.pathname}${reused.search}` });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: 'sso-code-rejected', error: expect.stringMatching(/already used or has expired/) });
+    expect(await refusals(ws.id)).toEqual(['sso.oidc.refused.code-rejected']);
+  });
+
+  it('refuses a wrong or missing state, an email outside the allowed domains, and people who are not members unless JIT is on', async () => {
+    const ws = await ssoWorkspace({ roleClaim: 'groups', roleMapping: { 'kata-marketers': 'marketer' } });
+    const wrongState = await hub.app.inject({ method: 'GET', url: '/v1/sso/oidc/callback?code=abc&state=not-a-state-we-made' });
+    expect(wrongState.statusCode).toBe(400);
+    expect(wrongState.json().code).toBe('sso-unknown-state');
+
+    provider.signInAs('outsider', { email: 'someone@gmail.example' });
+    const outside = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
+    expect(outside.statusCode).toBe(403);
+    expect(outside.json().error).toMatch(/gmail\.example may not sign in/);
+
+    provider.signInAs('stranger', { email: `new.person@${ws.slug}.example`, groups: ['kata-marketers'] });
+    const notMember = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
+    expect(notMember.statusCode).toBe(403);
+    expect(notMember.json().error).toMatch(/not a member/);
+    expect(await refusals(ws.id)).toEqual(['sso.oidc.refused.email-domain-not-allowed', 'sso.oidc.refused.not-a-member']);
+
+    // With JIT on, the same person becomes a member with the role their group maps to.
+    expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, clientId: client.clientId, allowedEmailDomains: [`${ws.slug}.example`], roleClaim: 'groups', roleMapping: { 'kata-marketers': 'marketer' }, jitProvisioning: true })).statusCode).toBe(200);
+    const joined = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
+    expect(joined.statusCode, joined.body).toBe(200);
+    expect(joined.json().user).toMatchObject({ email: `new.person@${ws.slug}.example`, role: 'marketer' });
+
+    // A removed member stays out, JIT or not.
+    expect((await ws.call('DELETE', `/v1/members/${joined.json().user.id}`)).statusCode).toBe(204);
+    const removed = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
+    expect(removed.statusCode).toBe(403);
+    expect(removed.json().code).toBe('sso-member-deactivated');
+  });
+
+  // oidc-provider will not make these tokens, so a stand-in provider answers the token request with one the test signed (or did not).
+  it.each([
+    ['wrong-audience', 'sso.oidc.refused.wrong-aud', /not meant for this Hub/],
+    ['alg-none', 'sso.oidc.refused.unsigned-or-unsupported-token', /unsigned or signed in a way/],
+    ['unknown-kid', 'sso.oidc.refused.unknown-signing-key', /key it does not publish/],
+    ['expired', 'sso.oidc.refused.token-expired', /expired/],
+  ] as const)('refuses an ID token that is %s', async (tamper, action, message) => {
+    const ws = await ssoWorkspace({}, double.issuer);
+    const authorization = new URL(await start(ws.slug));
+    await double.willAnswer({ audience: client.clientId, nonce: authorization.searchParams.get('nonce')!, email: ws.ownerEmail, tamper });
+    const refused = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/callback?code=any&state=${authorization.searchParams.get('state')}` });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().error).toMatch(message);
+    expect(await refusals(ws.id)).toEqual([action]);
+  });
+
+  it('lets a well-made token from the stand-in in, so the refusals above are about the token alone', async () => {
+    const ws = await ssoWorkspace({}, double.issuer);
+    const authorization = new URL(await start(ws.slug));
+    await double.willAnswer({ audience: client.clientId, nonce: authorization.searchParams.get('nonce')!, email: ws.ownerEmail, tamper: 'none' });
+    const signedIn = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/callback?code=any&state=${authorization.searchParams.get('state')}` });
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+  });
+});
