@@ -146,6 +146,13 @@ describe.each(hubDatabases)('SCIM Groups on $name', ({ open }) => {
     expect(both.json()).toMatchObject({ externalId: 'entra-2' });
     expect(await memberIds(group.id)).toEqual([ada, grace].sort());
     expect((await scim.call('PATCH', `/scim/v2/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members' }))).json().members).toEqual([]);
+
+    // Entra sends one PATCH per member, several at once: none undoes another.
+    const adds = await Promise.all([ada, grace, alan].map((id) => scim.call('PATCH', `/scim/v2/Groups/${group.id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: id }] }))));
+    expect(adds.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(await memberIds(group.id)).toEqual([ada, grace, alan].sort());
+    await Promise.all([ada, alan].map((id) => scim.call('PATCH', `/scim/v2/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: id }] }))));
+    expect(await memberIds(group.id)).toEqual([grace]);
   });
 
   it('audits every write with the members added and removed, and deletes groups but not their users', async () => {

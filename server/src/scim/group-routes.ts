@@ -59,7 +59,8 @@ export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices, 
 
   r.patch('/Groups/:id', { schema: { tags: ['scim'], summary: 'Change a group: rename, add or remove members (PatchOp)', params: idParams, body: patchBody, response: { 200: groupOut, ...scimErrorResponses } }, config: scim }, async (request) => {
     const row = await existingGroup(request, request.params.id);
-    return writeGroup(request, row, patchGroup(await present(request, row), request.body.Operations));
+    const group = await present(request, row);
+    return writeGroup(request, row, patchGroup(group, request.body.Operations), (group.members ?? []).map((member) => member.value));
   });
 
   r.delete('/Groups/:id', { schema: { tags: ['scim'], summary: 'Delete a group (its members stay in the workspace)', params: idParams, response: { 204: z.null(), ...scimErrorResponses } }, config: scim }, async (request, reply) => {
@@ -83,8 +84,12 @@ export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices, 
     return presentGroup(row, await store.listScimGroupMembers(services.db, callerOf(request).workspaceId, [row.id]), baseUrl);
   }
 
-  /** Creates a group or writes a whole one (PUT, or a PATCH's result): members must be users of this workspace, the name free. */
-  async function writeGroup(request: FastifyRequest, row: store.ScimGroupRow | undefined, input: GroupInput) {
+  /**
+   * Creates a group or writes a whole one (PUT, or a PATCH's result): members must be users of this workspace, the name free.
+   * Only the members added and removed relative to `patchedFrom` (the members a PATCH saw) are written, so
+   * concurrent PATCHes of one group's members, which Entra and Okta send, do not undo each other.
+   */
+  async function writeGroup(request: FastifyRequest, row: store.ScimGroupRow | undefined, input: GroupInput, patchedFrom?: string[]) {
     const { workspaceId } = callerOf(request);
     const fields = { display_name: input.displayName, external_id: input.externalId || null };
     const holder = await store.findScimGroupByName(services.db, workspaceId, fields.display_name);
@@ -93,7 +98,7 @@ export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices, 
     const users = await store.existingScimUserIds(services.db, workspaceId, wanted);
     const unknown = wanted.filter((id) => !users.has(id));
     if (unknown.length > 0) throw scimError(400, 'invalidValue', `members: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a user' : 'are not users'} of this workspace; provision ${unknown.length === 1 ? 'it' : 'them'} through /Users first.`);
-    const current = row ? (await store.listScimGroupMembers(services.db, workspaceId, [row.id])).map((member) => member.user_id) : [];
+    const current = patchedFrom ?? (row ? (await store.listScimGroupMembers(services.db, workspaceId, [row.id])).map((member) => member.user_id) : []);
     const added = wanted.filter((id) => !current.includes(id));
     const removed = current.filter((id) => !wanted.includes(id));
     const id = row?.id ?? randomUUID();
