@@ -36,6 +36,8 @@ describe('malformed input on every route', () => {
       'GET /v1/jobs': ['state=sleeping', /state: Invalid option/],
       'GET /scim/v2/Users': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
       'GET /scim/v2/Groups': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
+      'GET /v1/sso/oidc/:workspaceSlug/start': ['client=desktop', /client: Invalid option/],
+      'GET /v1/sso/oidc/callback': [`state=${'s'.repeat(600)}`, /state: Too big/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;

@@ -15,7 +15,8 @@ import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } fr
  * shown nor changed. A new route fails this test until the walk knows how to
  * aim it at the first workspace.
  */
-const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key'];
+// OIDC sign-in: the person has no session yet; the state kept in the database says whose sign-in it is.
+const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
   let database: HubDatabase;
@@ -54,13 +55,16 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     expect(aScimUser.userName).toBe('provisioned@a.example');
     const aScimGroup = (await aScim.call('POST', '/scim/v2/Groups', { displayName: 'A provisioned group', externalId: 'a-okta-group', members: [{ value: aScimUser.id }] })).json();
     expect(aScimGroup.members).toHaveLength(1);
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group'];
+    // A's identity provider for single sign-on.
+    expect((await a.call('PUT', '/v1/sso/oidc', { issuer: 'https://idp.a-corp.example', clientId: 'a-corp-client', clientSecret: 'a-corp-client-secret', allowedEmailDomains: ['a-corp.example'] })).statusCode).toBe(200);
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       scimGroups: await database.db.selectFrom('scim_groups').selectAll().where('workspace_id', '=', a.id).orderBy('id').execute(),
       scimGroupMembers: await database.db.selectFrom('scim_group_members').selectAll().where('workspace_id', '=', a.id).orderBy('group_id').orderBy('user_id').execute(),
       scimTokens: await database.db.selectFrom('scim_tokens').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
+      oidc: await database.db.selectFrom('oidc_configs').selectAll().where('workspace_id', '=', a.id).execute(),
       keys: await database.db.selectFrom('api_keys').select(['id', 'revoked_at', 'scopes']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       writeKeys: await database.db.selectFrom('write_keys').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       events: (await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', a.id).execute()).length,
@@ -137,6 +141,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/g': { userId: 'a-customer', groupId: 'g' },
       'POST /v1/a': { userId: 'a-customer', previousId: 'other' },
       'POST /v1/scim-tokens': { name: 'B identity provider' },
+      // Single sign-on settings are the caller's workspace's; B's land in B's.
+      'PUT /v1/sso/oidc': { issuer: 'https://idp.b-corp.example', clientId: 'b-corp-client', allowedEmailDomains: ['b-corp.example'] },
       // SCIM takes only a SCIM token; B's lands in B's workspace, and A's users are 404 to it.
       'POST /scim/v2/Users': { userName: 'made-by-b@b.example', externalId: 'b-okta-1' },
       'PUT /scim/v2/Users/:id': { userName: 'hijacked@b.example', active: false },
