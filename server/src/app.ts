@@ -53,12 +53,12 @@ export const redactedPaths = [
   'err.parameters',
 ];
 
-/** Links carry one-time tokens in their query (`/setup?token=…`, `/join?token=…`); the log keeps the path only. */
+/** Links carry one-time tokens in their query (`/setup?token=…`, `/join?token=…`, an OIDC callback's code and state); the log keeps the path only. */
 export function urlForLog(url: string): string {
   const query = url.indexOf('?');
   if (query < 0) return url;
   const params = new URLSearchParams(url.slice(query + 1));
-  for (const name of [...params.keys()]) if (/token|key|secret|password|code|email/i.test(name)) params.set(name, '[redacted]');
+  for (const name of [...params.keys()]) if (/token|key|secret|password|code|state|email/i.test(name)) params.set(name, '[redacted]');
   return `${url.slice(0, query)}?${params.toString()}`;
 }
 

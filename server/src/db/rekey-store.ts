@@ -8,6 +8,7 @@ export const sealedColumns = [
   { table: 'profiles', column: 'name_enc', key: ['workspace_id', 'id'] },
   { table: 'identities', column: 'value_enc', key: ['workspace_id', 'value_hash'] },
   { table: 'users', column: 'totp_secret', key: ['id'] },
+  { table: 'oidc_configs', column: 'client_secret', key: ['workspace_id'] },
 ] as const;
 type SealedColumn = (typeof sealedColumns)[number];
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, hubOnTestDatabase, testWorkspace } from '../../test/hub';
+import { Writable } from 'node:stream';
+import { callHub, hubOnTestDatabase, testHub, testWorkspace } from '../../test/hub';
 import { signInAtProvider, startOpenIdProvider, startProviderDouble } from '../../test/openid-provider';
 import { readAuditEvents } from '../db/audit-store';
 
@@ -166,5 +167,36 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     await double.willAnswer({ audience: client.clientId, nonce: authorization.searchParams.get('nonce')!, email: ws.ownerEmail, tamper: 'none' });
     const signedIn = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/callback?code=any&state=${authorization.searchParams.get('state')}` });
     expect(signedIn.statusCode, signedIn.body).toBe(200);
+  });
+
+  it('refuses a sign-in started more than ten minutes ago', async () => {
+    const ws = await ssoWorkspace();
+    provider.signInAs('owner-3', { email: ws.ownerEmail });
+    const callback = await signInAtProvider(await start(ws.slug));
+    await hub.database.db.updateTable('oidc_sign_ins').set({ expires_at: new Date(Date.now() - 1000) }).where('workspace_id', '=', ws.id).execute();
+    const late = await hub.app.inject({ method: 'GET', url: callback });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().code).toBe('sso-unknown-state');
+  });
+
+  it('writes neither the client secret nor the code, the state or the tokens to the log', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) });
+    const logged = await testHub(hub.database, { logger: { level: 'debug', stream } });
+    try {
+      const ws = await testWorkspace(logged, hub.database);
+      expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...client, allowedEmailDomains: [`${ws.slug}.example`] })).statusCode).toBe(200);
+      provider.signInAs('owner-4', { email: ws.ownerEmail });
+      const started = await logged.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start?client=studio` });
+      const callback = await signInAtProvider(started.headers.location as string);
+      const answer = await logged.inject({ method: 'GET', url: callback });
+      expect(answer.statusCode).toBe(200);
+      const params = new URL(callback, 'http://127.0.0.1:4400').searchParams;
+      const log = lines.join('');
+      expect(log).toContain('/v1/sso/oidc/callback');
+      for (const secret of [client.clientSecret, params.get('code')!, params.get('state')!, answer.json().accessToken]) expect(log).not.toContain(secret);
+    } finally {
+      await logged.close();
+    }
   });
 });
