@@ -73,7 +73,8 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
     const actorRole: Role = caller.kind === 'user' ? memberOf(request).role : 'admin';
     for (const [claimValue, role] of Object.entries(body.roleMapping)) if (!canAssign(actorRole, role)) throw new HubError(403, `roleMapping.${claimValue}: your role (${actorRole}) cannot hand out the ${role} role.`, 'forbidden');
     if (!canAssign(actorRole, body.defaultRole)) throw new HubError(403, `defaultRole: your role (${actorRole}) cannot hand out the ${body.defaultRole} role.`, 'forbidden');
-    const settings = { issuer: body.issuer.replace(/\/$/, ''), client_id: body.clientId, scopes: body.scopes, allowed_email_domains: [...new Set(body.allowedEmailDomains)], role_claim: body.roleClaim ?? null, role_mapping: body.roleMapping, default_role: body.defaultRole, jit_provisioning: body.jitProvisioning };
+    // The issuer is kept exactly as given: ID tokens must name it character for character (Auth0's ends in a slash).
+    const settings = { issuer: body.issuer, client_id: body.clientId, scopes: body.scopes, allowed_email_domains: [...new Set(body.allowedEmailDomains)], role_claim: body.roleClaim ?? null, role_mapping: body.roleMapping, default_role: body.defaultRole, jit_provisioning: body.jitProvisioning };
     const sealed = body.clientSecret === undefined ? undefined : body.clientSecret === null ? null : services.cipher.encrypt(body.clientSecret);
     // The audit log proves what was set, never the secret: only whether it changed.
     await audited(request, services, { action: 'sso.oidc.configured', target: { kind: 'workspace', id: caller.workspaceId }, change: { ...settings, clientSecretChanged: body.clientSecret !== undefined } }, (tx) =>

@@ -11,7 +11,7 @@ import { userSummary, workspaceSummary } from '../auth/schemas';
 import { digestSecret } from '../auth/secrets';
 import { startSession } from '../auth/sessions';
 import { audited, auditBase } from '../http/access';
-import { errorResponses, HubError } from '../http/errors';
+import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { oidcCallbackUrl, providerClients } from './oidc-provider-client';
 
@@ -55,12 +55,13 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     async (request, reply) => {
       const workspace = await store.getWorkspaceBySlug(services.db, request.params.workspaceSlug);
       const config = workspace ? await getOidcConfig(services.db, workspace.id) : undefined;
-      if (!workspace || !config) throw new HubError(404, `The workspace "${request.params.workspaceSlug}" does not exist or has no single sign-on; sign in with your email and password instead.`, 'not-found');
+      // Nothing to audit yet (no sign-in has started); the person, usually in a browser, gets a page.
+      if (!workspace || !config) return refuse(request, reply, new Refusal(404, 'not-configured', `The workspace "${request.params.workspaceSlug}" does not exist or has no single sign-on; sign in with your email and password instead.`));
       let configuration: client.Configuration;
       try {
         configuration = await providers.forWorkspace(config);
       } catch {
-        throw new HubError(502, `The identity provider at ${config.issuer} did not answer its discovery document; try again later, or ask your administrator to check the issuer in the single sign-on settings.`, 'provider-unreachable');
+        return refuse(request, reply, new Refusal(502, 'provider-unreachable', `The identity provider at ${config.issuer} did not answer its discovery document; try again later, or ask your administrator to check the issuer in the single sign-on settings.`));
       }
       const state = client.randomState();
       const nonce = client.randomNonce();

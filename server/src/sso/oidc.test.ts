@@ -41,8 +41,9 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     expect(read.body).not.toContain(client.clientSecret);
     const row = await hub.database.db.selectFrom('oidc_configs').selectAll().where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     expect(row.client_secret).not.toContain(client.clientSecret);
-    // Leaving the secret out keeps it.
-    expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, clientId: client.clientId, allowedEmailDomains: ['acme.example'] })).json().clientSecretSet).toBe(true);
+    // Leaving the secret out keeps it; the issuer stays exactly as given (ID tokens must name it so).
+    const kept = (await ws.call('PUT', '/v1/sso/oidc', { issuer: 'https://tenant.auth0.example/', clientId: client.clientId, allowedEmailDomains: ['acme.example'] })).json();
+    expect(kept).toMatchObject({ clientSecretSet: true, issuer: 'https://tenant.auth0.example/' });
 
     const bad = await ws.call('PUT', '/v1/sso/oidc', { issuer: 'http://idp.acme.example', clientId: '', allowedEmailDomains: [] });
     expect(bad.statusCode).toBe(400);
@@ -167,6 +168,16 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     await double.willAnswer({ audience: client.clientId, nonce: authorization.searchParams.get('nonce')!, email: ws.ownerEmail, tamper: 'none' });
     const signedIn = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/callback?code=any&state=${authorization.searchParams.get('state')}` });
     expect(signedIn.statusCode, signedIn.body).toBe(200);
+  });
+
+  it('tells a browser in plain words when a workspace has no single sign-on or its provider does not answer', async () => {
+    const unknown = await hub.app.inject({ method: 'GET', url: '/v1/sso/oidc/no-such-workspace/start', headers: { accept: 'text/html' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toMatch(/has no single sign-on; sign in with your email and password/);
+    const ws = await ssoWorkspace({}, 'http://127.0.0.1:9');
+    const silent = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start` });
+    expect(silent.statusCode).toBe(502);
+    expect(silent.json()).toMatchObject({ code: 'sso-provider-unreachable', error: expect.stringMatching(/did not answer/) });
   });
 
   it('refuses a sign-in started more than ten minutes ago', async () => {
