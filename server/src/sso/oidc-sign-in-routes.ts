@@ -97,7 +97,8 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         if (!pending) throw new Refusal(400, query.state ? 'unknown-state' : 'missing-state', 'This sign-in has expired, was already finished, or did not start here. Start again from the sign-in page.');
         const config = await getOidcConfig(services.db, pending.workspace_id);
         if (!config) throw new Refusal(400, 'not-configured', 'Single sign-on was turned off for this workspace while you were signing in; sign in with your email and password.');
-        if (query.error) throw new Refusal(401, 'provider-refused', `Your identity provider did not sign you in (${query.error}${query.error_description ? `: ${query.error_description}` : ''}).`);
+        // Only the provider's error code is shown: the description is free text anyone can put in a link.
+        if (query.error) throw new Refusal(401, 'provider-refused', `Your identity provider did not sign you in${/^[a-z_]{1,64}$/.test(query.error) ? ` (${query.error})` : ''}; try again, or ask your administrator whether you may use Kata.`);
         const claims = await exchangeCode(config, pending, request);
         const answer = await admit(config, claims, pending.client === 'studio' ? 'studio' : 'browser', request, reply);
         if (pending.client === 'studio') return answer;
@@ -118,8 +119,11 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
       throw new Refusal(502, 'provider-unreachable', `The identity provider at ${config.issuer} does not answer; try again later.`);
     }
     try {
-      // openid-client checks the state, the issuer, the audience, the times, the signature (the provider's JWKS) and the nonce.
-      const tokens = await client.authorizationCodeGrant(configuration, new URL(request.url, oidcCallbackUrl(services)), { pkceCodeVerifier: pending.code_verifier, expectedNonce: pending.nonce, expectedState: client.skipStateCheck, idTokenExpected: true });
+      // The state was checked by claiming it; openid-client checks the issuer, the audience, the times, the signature (the provider's JWKS) and the nonce.
+      // The URL the provider sent the person to, rebuilt on the public address (it is also the redirect_uri of the code exchange).
+      const query = request.url.indexOf('?');
+      const currentUrl = new URL(`${oidcCallbackUrl(services)}${query < 0 ? '' : request.url.slice(query)}`);
+      const tokens = await client.authorizationCodeGrant(configuration, currentUrl, { pkceCodeVerifier: pending.code_verifier, expectedNonce: pending.nonce, expectedState: client.skipStateCheck, idTokenExpected: true });
       const claims = tokens.claims();
       if (!claims) throw new Refusal(401, 'no-id-token', 'Your identity provider did not send an ID token; ask your administrator to check the scopes (openid is needed).');
       return claims;

@@ -118,6 +118,11 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
 
   it('refuses a wrong or missing state, an email outside the allowed domains, and people who are not members unless JIT is on', async () => {
     const ws = await ssoWorkspace({ roleClaim: 'groups', roleMapping: { 'kata-marketers': 'marketer' } });
+    const state = new URL(await start(ws.slug)).searchParams.get('state')!;
+    const providerSaidNo = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/callback?error=access_denied&error_description=${encodeURIComponent('Call 555-0100 to unlock')}&state=${state}` });
+    expect(providerSaidNo.statusCode).toBe(401);
+    expect(providerSaidNo.json().error).toMatch(/did not sign you in \(access_denied\)/);
+    expect(providerSaidNo.body).not.toContain('555-0100');
     const wrongState = await hub.app.inject({ method: 'GET', url: '/v1/sso/oidc/callback?code=abc&state=not-a-state-we-made' });
     expect(wrongState.statusCode).toBe(400);
     expect(wrongState.json().code).toBe('sso-unknown-state');
@@ -131,7 +136,7 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     const notMember = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
     expect(notMember.statusCode).toBe(403);
     expect(notMember.json().error).toMatch(/not a member/);
-    expect(await refusals(ws.id)).toEqual(['sso.oidc.refused.email-domain-not-allowed', 'sso.oidc.refused.not-a-member']);
+    expect(await refusals(ws.id)).toEqual(['sso.oidc.refused.provider-refused', 'sso.oidc.refused.email-domain-not-allowed', 'sso.oidc.refused.not-a-member']);
 
     // With JIT on, the same person becomes a member with the role their group maps to.
     expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, clientId: client.clientId, allowedEmailDomains: [`${ws.slug}.example`], roleClaim: 'groups', roleMapping: { 'kata-marketers': 'marketer' }, jitProvisioning: true })).statusCode).toBe(200);
