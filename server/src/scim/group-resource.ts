@@ -24,7 +24,8 @@ export const groupOut = z.object({
   id: z.string(),
   externalId: z.string().optional(),
   displayName: z.string(),
-  members: z.array(z.object({ value: z.string(), display: z.string(), type: z.literal('User'), $ref: z.string() })).optional(),
+  // `$ref` passes through a loose object: a `$ref` key in the schema itself would read as a JSON Schema reference to the OpenAPI generator.
+  members: z.array(z.looseObject({ value: z.string(), display: z.string(), type: z.literal('User') }).describe('A member; also carries $ref, the user’s URI')).optional(),
   meta: z.object({ resourceType: z.literal('Group'), created: z.string(), lastModified: z.string(), location: z.string() }),
 });
 export type ScimGroup = z.output<typeof groupOut>;

@@ -79,6 +79,12 @@ describe.each(hubDatabases)('SCIM Groups on $name', ({ open }) => {
     expect((await readAuditEvents(hub.database.db, ws.id)).filter((e) => e.action === 'scim.group.created').map((e) => e.target)).toEqual(expect.arrayContaining([{ kind: 'scim-group', id: editors.id }, { kind: 'scim-group', id: admins.id }, { kind: 'scim-group', id: empty.id }]));
   });
 
+  it('is in the OpenAPI document (the members\' $ref key does not confuse its generator)', async () => {
+    const openapi = (await hub.app.inject({ url: '/openapi.json' })).json();
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/scim/v2/Groups', '/scim/v2/Groups/{id}']));
+    expect(Object.keys(openapi.paths['/scim/v2/Groups/{id}'])).toEqual(expect.arrayContaining(['get', 'put', 'patch', 'delete']));
+  });
+
   it('refuses a taken displayName with 409 uniqueness, unknown members with 400 naming them, and bad bodies', async () => {
     const { ws, scim, ada } = await provisioned();
     const editors = (await scim.call('POST', '/scim/v2/Groups', { displayName: 'Editors' })).json();

@@ -39,8 +39,8 @@ export const userOut = z.object({
   name: z.object({ givenName: z.string().optional(), familyName: z.string().optional(), formatted: z.string() }),
   emails: z.array(z.object({ value: z.string(), type: z.string(), primary: z.boolean() })),
   active: z.boolean(),
-  /** Read-only: the groups the identity provider put the user in (written through /Groups). */
-  groups: z.array(z.object({ value: z.string(), display: z.string(), $ref: z.string(), type: z.literal('direct') })),
+  /** Read-only: the groups the identity provider put the user in (written through /Groups); `$ref` passes through a loose object, as a `$ref` key in the schema would read as a JSON Schema reference. */
+  groups: z.array(z.looseObject({ value: z.string(), display: z.string(), type: z.literal('direct') }).describe('A group; also carries $ref, the group’s URI')),
   meta: z.object({ resourceType: z.literal('User'), created: z.string(), lastModified: z.string(), location: z.string() }),
 });
 export type ScimUser = z.output<typeof userOut>;
