@@ -1,8 +1,9 @@
-import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
+import type { ScimPatchOperation } from 'scim-patch';
 import { z } from 'zod';
 import type { ScimGroupRow } from '../db/scim-group-store';
 import { scimError } from './errors';
 import { scimFilter } from './filter';
+import { applyPatch } from './patch';
 import type { patchBody } from './user-resource';
 
 /** How a SCIM Group (RFC 7643 §4.2) reads and is written: a display name, the provider's id, and users of the workspace as members. */
@@ -86,18 +87,5 @@ function normalise(operation: Operation): ScimPatchOperation {
 /** Applies a PATCH to a group; the result is checked as a whole, like a PUT. */
 export function patchGroup(group: ScimGroup, operations: Operation[]): GroupInput {
   const document = { schemas: group.schemas, id: group.id, displayName: group.displayName, ...(group.externalId !== undefined && { externalId: group.externalId }), members: (group.members ?? []).map((member) => ({ value: member.value })) };
-  const normalised = operations.map(normalise);
-  let patched: unknown;
-  try {
-    patched = scimPatch(document as unknown as ScimResource, normalised, { mutateDocument: false, treatMissingAsAdd: true });
-  } catch (error) {
-    const scimType = (error as { scimCode?: string }).scimCode;
-    throw scimError(400, scimType ?? 'invalidSyntax', `Operations: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const parsed = groupInput.safeParse(patched);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw scimError(400, 'invalidValue', `${issue.path.join('.') || 'value'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return applyPatch(document, operations.map(normalise), groupInput);
 }

@@ -1,7 +1,8 @@
-import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
+import type { ScimPatchOperation } from 'scim-patch';
 import { z } from 'zod';
 import type { ScimUserFields, ScimUserRow } from '../db/scim-store';
 import { scimError } from './errors';
+import { applyPatch } from './patch';
 import { scimFilter } from './filter';
 
 /** How a Hub member reads as a SCIM User (RFC 7643 §4.1), and how SCIM input becomes a member. */
@@ -100,17 +101,5 @@ function normalise(operation: z.output<typeof patchBody>['Operations'][number]):
 
 /** Applies a PATCH to a rendered user; the result is checked as a whole, like a PUT. */
 export function patchUser(user: ScimUser, operations: z.output<typeof patchBody>['Operations']): UserInput {
-  let patched: unknown;
-  try {
-    patched = scimPatch(user as unknown as ScimResource, operations.map(normalise), { mutateDocument: false, treatMissingAsAdd: true });
-  } catch (error) {
-    const scimType = (error as { scimCode?: string }).scimCode;
-    throw scimError(400, scimType ?? 'invalidSyntax', `Operations: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const parsed = userInput.safeParse(patched);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw scimError(400, 'invalidValue', `${issue.path.join('.') || 'value'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return applyPatch(user, operations.map(normalise), userInput);
 }
