@@ -29,6 +29,7 @@ import { privacyRequestRoutes } from './privacy/routes';
 import { workspaceRoutes } from './workspaces/routes';
 import { setupRoutes } from './workspaces/setup-routes';
 import { oidcConfigRoutes } from './sso/oidc-config-routes';
+import { oidcLogoutRoutes } from './sso/oidc-logout-routes';
 import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
 
 /** Secrets, tokens and personal data never reach the logs. */
@@ -215,6 +216,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });
+  await app.register(oidcLogoutRoutes(services, { perMinute: limits.signIn }));
   await app.register(scimRoutes(services), { prefix: '/scim/v2' });
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);

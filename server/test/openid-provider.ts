@@ -43,12 +43,24 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
   const issuer = await listen(server);
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   made.provider = new Provider(issuer, {
-    clients: [{ client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: [hubCallback], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+    clients: [
+      {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        redirect_uris: [hubCallback],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        // Registered so the provider puts its session id (sid) in ID tokens; the tests deliver logout tokens themselves.
+        backchannel_logout_uri: 'http://127.0.0.1:4400/v1/sso/oidc/any/backchannel-logout',
+        backchannel_logout_session_required: true,
+      },
+    ],
     findAccount: (_ctx, id) => (accounts.has(id) ? { accountId: id, claims: () => ({ sub: id, ...accounts.get(id) }) } : undefined),
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     // The Hub reads the person from the ID token, as Okta and Entra put it there.
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
+    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['a test cookie key, not a secret'] },
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' } as never] },
@@ -59,6 +71,21 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
     signInAs(id: string, claims: { email: string; email_verified?: boolean; name?: string; groups?: string[] }) {
       accounts.set(id, { email_verified: true, ...claims });
       nextAccount = id;
+    },
+    /**
+     * A logout token signed with the provider's own key, as the provider sends
+     * to a back-channel logout URI; `tamper` makes the refused kinds.
+     */
+    async logoutToken(subject: { sub?: string; sid?: string }, tamper: 'none' | 'wrong-audience' | 'no-events' | 'with-nonce' | 'foreign-key' = 'none') {
+      const claims: Record<string, unknown> = { ...subject, ...(tamper !== 'no-events' && { events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }), ...(tamper === 'with-nonce' && { nonce: 'n' }) };
+      const key = tamper === 'foreign-key' ? (await generateKeyPair('RS256')).privateKey : privateKey;
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'logout+jwt' })
+        .setIssuer(issuer)
+        .setAudience(tamper === 'wrong-audience' ? 'another-application' : client.clientId)
+        .setIssuedAt()
+        .setJti(crypto.randomUUID())
+        .sign(key);
     },
     close: () => close(server),
   };

@@ -16,7 +16,8 @@ import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } fr
  * aim it at the first workspace.
  */
 // OIDC sign-in: the person has no session yet; the state kept in the database says whose sign-in it is.
-const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback'];
+// OIDC back-channel logout: the provider has no Hub credentials; a logout token signed by that workspace's provider decides.
+const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
   let database: HubDatabase;

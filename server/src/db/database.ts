@@ -11,6 +11,7 @@ import { ingestKeys } from './migrations/0006-ingest-keys';
 import { scim } from './migrations/0007-scim';
 import { scimGroups } from './migrations/0008-scim-groups';
 import { oidc } from './migrations/0009-oidc';
+import { oidcSessions } from './migrations/0010-oidc-sessions';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0007-scim': scim,
   '0008-scim-groups': scimGroups,
   '0009-oidc': oidc,
+  '0010-oidc-sessions': oidcSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

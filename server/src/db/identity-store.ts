@@ -34,7 +34,7 @@ export async function updateWorkspace(db: Db, id: string, change: { name?: strin
 
 // Users
 
-export async function createUser(db: Db, user: { id: string; workspace_id: string; email: string; name: string; role: string; password_hash: string | null }): Promise<void> {
+export async function createUser(db: Db, user: { id: string; workspace_id: string; email: string; name: string; role: string; password_hash: string | null; oidc_sub?: string | null }): Promise<void> {
   await db.insertInto('users').values(user).execute();
 }
 
@@ -88,7 +88,7 @@ export async function claimTotpStep(db: Db, workspaceId: string, id: string, ste
 
 export async function createSession(
   db: Db,
-  session: { token_hash: string; workspace_id: string; user_id: string; kind: 'cookie' | 'bearer'; mfa_enrolment_required: boolean; ip: string | null; user_agent: string | null; expires_at: Date },
+  session: { token_hash: string; workspace_id: string; user_id: string; kind: 'cookie' | 'bearer'; mfa_enrolment_required: boolean; ip: string | null; user_agent: string | null; expires_at: Date; oidc_sub?: string | null; oidc_sid?: string | null },
 ): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
 }

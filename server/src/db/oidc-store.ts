@@ -57,3 +57,28 @@ export async function claimOidcSignIn(db: Db, stateHash: string, now: Date): Pro
   await db.deleteFrom('oidc_sign_ins').where('expires_at', '<', now).execute();
   return db.deleteFrom('oidc_sign_ins').where('state_hash', '=', stateHash).returningAll().executeTakeFirst();
 }
+
+/** Remembers a logout token's `jti`; false when it was already used (a replay). */
+export async function recordLogoutToken(db: Db, token: { workspace_id: string; jti: string; expires_at: Date }, now: Date): Promise<boolean> {
+  await db.deleteFrom('oidc_logout_tokens').where('expires_at', '<', now).execute();
+  const inserted = await db.insertInto('oidc_logout_tokens').values(token).onConflict((oc) => oc.columns(['workspace_id', 'jti']).doNothing()).returning('jti').executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/**
+ * Ends the live Hub sessions started from a provider session: by `sid` when
+ * the logout token names one (and `sub` too when it names both), otherwise
+ * every session of that `sub`. Returns the members whose sessions ended.
+ */
+export async function endProviderSessions(db: Db, workspaceId: string, from: { sub?: string; sid?: string }, now: Date): Promise<string[]> {
+  let query = db.updateTable('sessions').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('revoked_at', 'is', null);
+  if (from.sid !== undefined) query = query.where('oidc_sid', '=', from.sid);
+  if (from.sub !== undefined) query = query.where('oidc_sub', '=', from.sub);
+  const ended = await query.returning('user_id').execute();
+  return [...new Set(ended.map((row) => row.user_id))];
+}
+
+/** Binds a member to the provider account they signed in as, once (only while unbound, so a race cannot rebind). */
+export async function bindOidcSubject(db: Db, workspaceId: string, userId: string, sub: string): Promise<void> {
+  await db.updateTable('users').set({ oidc_sub: sub }).where('workspace_id', '=', workspaceId).where('id', '=', userId).where('oidc_sub', 'is', null).execute();
+}

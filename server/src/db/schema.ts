@@ -2,6 +2,8 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** A bigint column, read back as a string by both drivers. */
 type BigIntColumn = ColumnType<string, number | string, number | string>;
+/** A nullable text column that may be left out on insert. */
+type OptionalText = ColumnType<string | null, string | null | undefined, string | null>;
 
 /** The Hub's tables as Kysely sees them; every row that belongs to a tenant carries its workspace. */
 export interface HubSchema {
@@ -22,6 +24,8 @@ export interface HubSchema {
     created_at: Generated<Date>;
     /** The identity provider's id for this person (SCIM externalId). */
     external_id: string | null;
+    /** The OpenID Provider's `sub` this member first signed in as; later sign-ins must carry the same. */
+    oidc_sub: OptionalText;
     given_name: string | null;
     family_name: string | null;
     /** Created by the identity provider through SCIM (no password). */
@@ -42,6 +46,9 @@ export interface HubSchema {
     last_seen_at: Generated<Date>;
     expires_at: Date;
     revoked_at: Date | null;
+    /** The OpenID Provider's subject and session this one was started from (back-channel logout finds it by them). */
+    oidc_sub: OptionalText;
+    oidc_sid: OptionalText;
   };
   api_keys: {
     id: string;
@@ -158,4 +165,6 @@ export interface HubSchema {
   };
   /** OIDC sign-ins under way (state digest, nonce, PKCE verifier), claimed once by the callback. */
   oidc_sign_ins: { state_hash: string; workspace_id: string; nonce: string; code_verifier: string; client: string; expires_at: Date };
+  /** Logout tokens already used (their jti), kept until they would be refused as too old anyway. */
+  oidc_logout_tokens: { workspace_id: string; jti: string; expires_at: Date };
 }

@@ -51,6 +51,8 @@ const oidcConfigOut = z.object({
   redirectUri: z.string(),
   /** Where members of this workspace start signing in. */
   signInUrl: z.string(),
+  /** Register this address as the back-channel logout URI at the provider (with backchannel_logout_session_required), so signing out there ends Hub sessions. */
+  backchannelLogoutUri: z.string(),
   updatedAt: z.string(),
 });
 
@@ -108,6 +110,7 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
       jitProvisioning: config.jit_provisioning,
       redirectUri: oidcCallbackUrl(services),
       signInUrl: `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/start`,
+      backchannelLogoutUri: `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/backchannel-logout`,
       updatedAt: config.updated_at.toISOString(),
     };
   }

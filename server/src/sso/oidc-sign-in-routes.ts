@@ -5,7 +5,7 @@ import * as client from 'openid-client';
 import { z } from 'zod';
 import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
-import { claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
+import { bindOidcSubject, claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
 import { roles, type Role } from '../auth/permissions';
 import { userSummary, workspaceSummary } from '../auth/schemas';
 import { digestSecret } from '../auth/secrets';
@@ -143,13 +143,15 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     const mapped = mappedRole(config, claims);
     let member = await store.findUserByEmail(services.db, workspace.id, email);
     if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
+    // A member is bound to the provider account they first signed in with: the same email on another account (reassigned, or a look-alike tenant) is not them.
+    if (member?.oidc_sub && member.oidc_sub !== claims.sub) throw new Refusal(403, 'subject-mismatch', 'Your identity provider signed you in as a different account than the one this member first used; ask an administrator to check your account.');
     if (!member) {
       if (!config.jit_provisioning) throw new Refusal(403, 'not-a-member', 'You are not a member of this workspace yet; ask an administrator to invite you.');
       const id = randomUUID();
       const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 120) : email;
       const role = mapped ?? (config.default_role as Role);
       await audited(request, services, { action: 'member.joined', target: { kind: 'user', id }, change: { role, through: 'oidc' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) =>
-        store.createUser(tx, { id, workspace_id: workspace.id, email, name, role, password_hash: null }),
+        store.createUser(tx, { id, workspace_id: workspace.id, email, name, role, password_hash: null, oidc_sub: claims.sub }),
       );
       member = (await store.getUser(services.db, workspace.id, id))!;
     } else if (mapped && mapped !== member.role && member.role !== 'owner') {
@@ -158,7 +160,12 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
       await audited(request, services, { action: 'member.role-changed', target: { kind: 'user', id: changed.id }, change: { role: mapped, through: 'oidc' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) => store.updateUser(tx, workspace.id, changed.id, { role: mapped }));
       member = { ...member, role: mapped };
     }
-    return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'oidc' } });
+    if (!member.oidc_sub) {
+      await bindOidcSubject(services.db, workspace.id, member.id, claims.sub);
+      member = { ...member, oidc_sub: claims.sub };
+    }
+    const provider = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null };
+    return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'oidc' }, provider });
   }
 }
 

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubDatabases } from '../../test/databases';
+import { callHub, hubOnTestDatabase, testWorkspace } from '../../test/hub';
+import { signInAtProvider, startOpenIdProvider } from '../../test/openid-provider';
+import { readAuditEvents } from '../db/audit-store';
+
+const client = { clientId: 'kata-hub', clientSecret: 'a client secret the provider gave the Hub' };
+
+describe.each(hubDatabases)('OIDC back-channel logout and account binding on $name', ({ open }) => {
+  const hub = hubOnTestDatabase(open);
+  let provider: Awaited<ReturnType<typeof startOpenIdProvider>>;
+  beforeAll(async () => {
+    provider = await startOpenIdProvider(client);
+  });
+  afterAll(async () => {
+    await provider?.close();
+  });
+
+  async function ssoWorkspace() {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const saved = await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...client, allowedEmailDomains: [`${ws.slug}.example`] });
+    expect(saved.statusCode, saved.body).toBe(200);
+    return ws;
+  }
+  /** Signs in through the real provider as `sub`; Studio's bearer token, or the refusal. */
+  async function signIn(slug: string, sub: string, email: string) {
+    provider.signInAs(sub, { email });
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${slug}/start?client=studio` });
+    return hub.app.inject({ method: 'GET', url: await signInAtProvider(started.headers.location as string) });
+  }
+  const logout = (slug: string, token: string) => hub.app.inject({ method: 'POST', url: `/v1/sso/oidc/${slug}/backchannel-logout`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ logout_token: token }).toString() });
+  const actions = async (workspaceId: string, prefix: string) => (await readAuditEvents(hub.database.db, workspaceId)).map((e) => e.action).filter((a) => a.startsWith(prefix));
+
+  it('advertises the back-channel logout URI to register at the provider', async () => {
+    const ws = await ssoWorkspace();
+    expect((await ws.call('GET', '/v1/sso/oidc')).json().backchannelLogoutUri).toBe(`http://127.0.0.1:4400/v1/sso/oidc/${ws.slug}/backchannel-logout`);
+  });
+
+  it("ends the Hub sessions started from the provider's session when the provider's logout token says so, once", async () => {
+    const ws = await ssoWorkspace();
+    const first = await signIn(ws.slug, 'owner-bc', ws.ownerEmail);
+    expect(first.statusCode, first.body).toBe(200);
+    const second = await signIn(ws.slug, 'owner-bc', ws.ownerEmail);
+    const [firstToken, secondToken] = [first.json().accessToken as string, second.json().accessToken as string];
+    const sessions = await hub.database.db.selectFrom('sessions').select(['oidc_sub', 'oidc_sid']).where('workspace_id', '=', ws.id).where('oidc_sub', 'is not', null).execute();
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]!.oidc_sub).toBe('owner-bc');
+    // Both sign-ins went through one provider session (the browser kept no cookie here, so each is its own); end the first one by its sid.
+    const sid = sessions[0]!.oidc_sid!;
+    expect(sid).toEqual(expect.any(String));
+
+    const token = await provider.logoutToken({ sub: 'owner-bc', sid });
+    const ended = await logout(ws.slug, token);
+    expect(ended.statusCode, ended.body).toBe(200);
+    expect(ended.headers['cache-control']).toBe('no-store');
+    const stillLive = await Promise.all([firstToken, secondToken].map(async (t) => (await callHub(hub.app, 'GET', '/v1/me', undefined, t)).statusCode));
+    expect(stillLive.sort()).toEqual([200, 401]);
+
+    // The same token again is a replay; a token naming only the subject ends every session of that person.
+    const replayed = await logout(ws.slug, token);
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/replayed/) });
+    expect((await logout(ws.slug, await provider.logoutToken({ sub: 'owner-bc' }))).statusCode).toBe(200);
+    for (const t of [firstToken, secondToken]) expect((await callHub(hub.app, 'GET', '/v1/me', undefined, t)).statusCode).toBe(401);
+    expect(await actions(ws.id, 'sso.oidc.log')).toEqual(['sso.oidc.logged-out', 'sso.oidc.logout-refused.replayed', 'sso.oidc.logged-out']);
+  });
+
+  it.each([
+    ['foreign-key', 'bad-signature'],
+    ['wrong-audience', 'wrong-aud'],
+    ['no-events', 'missing-events'],
+    ['with-nonce', 'has-nonce'],
+  ] as const)('refuses a logout token with %s and audits it; the session goes on', async (tamper, reason) => {
+    const ws = await ssoWorkspace();
+    const signedIn = await signIn(ws.slug, `owner-${tamper}`, ws.ownerEmail);
+    const refused = await logout(ws.slug, await provider.logoutToken({ sub: `owner-${tamper}` }, tamper));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error_description).toContain(reason);
+    expect((await callHub(hub.app, 'GET', '/v1/me', undefined, signedIn.json().accessToken)).statusCode).toBe(200);
+    expect(await actions(ws.id, 'sso.oidc.logout-refused')).toEqual([`sso.oidc.logout-refused.${reason}`]);
+  });
+
+  it('refuses what is not a logout token at all, and a workspace without single sign-on', async () => {
+    const ws = await ssoWorkspace();
+    expect((await logout(ws.slug, 'not.a.token')).json().error_description).toContain('token-invalid');
+    const empty = await hub.app.inject({ method: 'POST', url: `/v1/sso/oidc/${ws.slug}/backchannel-logout`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    expect(empty.statusCode, empty.body).toBe(400);
+    expect((await logout('no-such-workspace', 'x')).statusCode).toBe(404);
+  });
+
+  it('binds a member to the provider account they first signed in with and refuses another account with the same email', async () => {
+    const ws = await ssoWorkspace();
+    expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(200);
+    const takeover = await signIn(ws.slug, 'someone-else', ws.ownerEmail);
+    expect(takeover.statusCode).toBe(403);
+    expect(takeover.json()).toMatchObject({ code: 'sso-subject-mismatch', error: expect.stringMatching(/different account/) });
+    expect(await actions(ws.id, 'sso.oidc.refused')).toEqual(['sso.oidc.refused.subject-mismatch']);
+    expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(200);
+  });
+});
