@@ -31,6 +31,8 @@ import { setupRoutes } from './workspaces/setup-routes';
 import { oidcConfigRoutes } from './sso/oidc-config-routes';
 import { oidcLogoutRoutes } from './sso/oidc-logout-routes';
 import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
+import { samlConfigRoutes } from './sso/saml-config-routes';
+import { samlSignInRoutes } from './sso/saml-sign-in-routes';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -217,6 +219,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });
   await app.register(oidcLogoutRoutes(services, { perMinute: limits.signIn }));
+  samlConfigRoutes(app, services);
+  await app.register(samlSignInRoutes(services, { signInPerMinute: limits.signIn }));
   await app.register(scimRoutes(services), { prefix: '/scim/v2' });
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);

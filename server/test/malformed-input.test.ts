@@ -38,6 +38,7 @@ describe('malformed input on every route', () => {
       'GET /scim/v2/Groups': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
       'GET /v1/sso/oidc/:workspaceSlug/start': ['client=desktop', /client: Invalid option/],
       'GET /v1/sso/oidc/callback': [`state=${'s'.repeat(600)}`, /state: Too big/],
+      'GET /v1/sso/saml/:workspaceSlug/start': ['client=desktop', /client: Invalid option/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;

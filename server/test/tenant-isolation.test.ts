@@ -7,6 +7,7 @@ import { startJobQueue, type JobQueue } from '../src/jobs/queue';
 import { definePrivacyJobs } from '../src/privacy/jobs';
 import { hubDatabases } from './databases';
 import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } from './hub';
+import { startSamlIdp } from './saml-idp';
 
 /**
  * Walks every authenticated route with a second workspace's credentials (an
@@ -15,9 +16,9 @@ import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } fr
  * shown nor changed. A new route fails this test until the walk knows how to
  * aim it at the first workspace.
  */
-// OIDC sign-in: the person has no session yet; the state kept in the database says whose sign-in it is.
+// OIDC and SAML sign-in: the person has no session yet (SAML's workspace is in the address, its request ID in the database); the state kept in the database says whose sign-in it is.
 // OIDC back-channel logout: the provider has no Hub credentials; a logout token signed by that workspace's provider decides.
-const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout'];
+const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
   let database: HubDatabase;
@@ -58,7 +59,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     expect(aScimGroup.members).toHaveLength(1);
     // A's identity provider for single sign-on.
     expect((await a.call('PUT', '/v1/sso/oidc', { issuer: 'https://idp.a-corp.example', clientId: 'a-corp-client', clientSecret: 'a-corp-client-secret', allowedEmailDomains: ['a-corp.example'] })).statusCode).toBe(200);
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example'];
+    const aIdp = await startSamlIdp('https://saml.a-corp.example/idp');
+    expect((await a.call('PUT', '/v1/sso/saml', { metadataXml: aIdp.metadataXml, allowedEmailDomains: ['a-corp.example'] })).statusCode).toBe(200);
+    const bIdp = await startSamlIdp('https://saml.b-corp.example/idp');
+    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -66,6 +70,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       scimGroupMembers: await database.db.selectFrom('scim_group_members').selectAll().where('workspace_id', '=', a.id).orderBy('group_id').orderBy('user_id').execute(),
       scimTokens: await database.db.selectFrom('scim_tokens').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       oidc: await database.db.selectFrom('oidc_configs').selectAll().where('workspace_id', '=', a.id).execute(),
+      saml: await database.db.selectFrom('saml_configs').selectAll().where('workspace_id', '=', a.id).execute(),
       keys: await database.db.selectFrom('api_keys').select(['id', 'revoked_at', 'scopes']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       writeKeys: await database.db.selectFrom('write_keys').select(['id', 'revoked_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       events: (await database.db.selectFrom('events').select('message_id').where('workspace_id', '=', a.id).execute()).length,
@@ -144,6 +149,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/scim-tokens': { name: 'B identity provider' },
       // Single sign-on settings are the caller's workspace's; B's land in B's.
       'PUT /v1/sso/oidc': { issuer: 'https://idp.b-corp.example', clientId: 'b-corp-client', allowedEmailDomains: ['b-corp.example'] },
+      'PUT /v1/sso/saml': { metadataXml: bIdp.metadataXml, allowedEmailDomains: ['b-corp.example'] },
       // SCIM takes only a SCIM token; B's lands in B's workspace, and A's users are 404 to it.
       'POST /scim/v2/Users': { userName: 'made-by-b@b.example', externalId: 'b-okta-1' },
       'PUT /scim/v2/Users/:id': { userName: 'hijacked@b.example', active: false },

@@ -12,6 +12,7 @@ import { scim } from './migrations/0007-scim';
 import { scimGroups } from './migrations/0008-scim-groups';
 import { oidc } from './migrations/0009-oidc';
 import { oidcSessions } from './migrations/0010-oidc-sessions';
+import { saml } from './migrations/0011-saml';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0008-scim-groups': scimGroups,
   '0009-oidc': oidc,
   '0010-oidc-sessions': oidcSessions,
+  '0011-saml': saml,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -167,4 +167,22 @@ export interface HubSchema {
   oidc_sign_ins: { state_hash: string; workspace_id: string; nonce: string; code_verifier: string; client: string; expires_at: Date };
   /** Logout tokens already used (their jti), kept until they would be refused as too old anyway. */
   oidc_logout_tokens: { workspace_id: string; jti: string; expires_at: Date };
+  /** A workspace's SAML identity provider for single sign-on (entity ID, SSO URL, public signing certificates). */
+  saml_configs: {
+    workspace_id: string;
+    idp_entity_id: string;
+    idp_sso_url: string;
+    idp_certificates: ColumnType<string[], string, string>;
+    allowed_email_domains: ColumnType<string[], string, string>;
+    role_attribute: string | null;
+    role_mapping: ColumnType<Record<string, string>, string, string>;
+    default_role: string;
+    jit_provisioning: boolean;
+    allow_idp_initiated: boolean;
+    updated_at: Generated<Date>;
+  };
+  /** SAML AuthnRequests under way, by ID; the response's InResponseTo claims one, once. */
+  saml_requests: { id: string; workspace_id: string; client: string; expires_at: Date };
+  /** Assertion IDs already used, kept until they would have expired, against replay. */
+  saml_seen_assertions: { workspace_id: string; assertion_id: string; expires_at: Date };
 }

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubDatabases } from '../../test/databases';
+import { callHub, hubOnTestDatabase, testWorkspace } from '../../test/hub';
+import { startSamlIdp } from '../../test/saml-idp';
+import { readAuditEvents } from '../db/audit-store';
+
+describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
+  const hub = hubOnTestDatabase(open);
+  let idp: Awaited<ReturnType<typeof startSamlIdp>>;
+  let other: Awaited<ReturnType<typeof startSamlIdp>>;
+  beforeAll(async () => {
+    idp = await startSamlIdp();
+    other = await startSamlIdp();
+  });
+  afterAll(() => undefined);
+
+  async function ssoWorkspace(settings: Record<string, unknown> = {}) {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const saved = await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`], ...settings });
+    expect(saved.statusCode, saved.body).toBe(200);
+    return { ...ws, sp: saved.json() as { spEntityId: string; acsUrl: string } };
+  }
+  const refusals = async (workspaceId: string) => (await readAuditEvents(hub.database.db, workspaceId)).map((e) => e.action).filter((a) => a.startsWith('sso.saml.refused'));
+  async function start(slug: string, signInClient: 'console' | 'studio' = 'studio') {
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/saml/${slug}/start?client=${signInClient}` });
+    expect(started.statusCode, started.body).toBe(302);
+    return idp.readRequest(started.headers.location as string);
+  }
+  const post = (slug: string, SAMLResponse: string, RelayState?: string) =>
+    hub.app.inject({ method: 'POST', url: `/v1/sso/saml/${slug}/acs`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ SAMLResponse, ...(RelayState && { RelayState }) }).toString() });
+
+  it('imports IdP metadata, shows the SP addresses and certificates, and lets only sso.manage change the settings', async () => {
+    const ws = await ssoWorkspace({ roleAttribute: 'groups', roleMapping: { 'kata-marketers': 'marketer' } });
+    const read = (await ws.call('GET', '/v1/sso/saml')).json();
+    expect(read).toMatchObject({ idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, spEntityId: `http://127.0.0.1:4400/v1/sso/saml/${ws.slug}/metadata`, acsUrl: `http://127.0.0.1:4400/v1/sso/saml/${ws.slug}/acs`, jitProvisioning: false, allowIdpInitiated: false });
+    expect(read.idpCertificates[0].subject).toMatch(/Test IdP/);
+    const direct = await ws.call('PUT', '/v1/sso/saml', { idpEntityId: 'https://idp.acme.example', idpSsoUrl: 'https://idp.acme.example/sso', idpCertificates: [idp.certificate], allowedEmailDomains: ['acme.example'] });
+    expect(direct.statusCode, direct.body).toBe(200);
+    const bad = await ws.call('PUT', '/v1/sso/saml', { idpEntityId: 'x', idpSsoUrl: 'https://idp.acme.example/sso', idpCertificates: ['not a certificate'], allowedEmailDomains: ['acme.example'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/idpCertificates\.0: is not an X\.509 certificate/);
+    const badXml = await ws.call('PUT', '/v1/sso/saml', { metadataXml: '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>', allowedEmailDomains: ['acme.example'] });
+    expect(badXml.json().error).toMatch(/metadataXml: has no IDPSSODescriptor/);
+    const admin = await ws.member('admin');
+    const tooHigh = await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: ['acme.example'], roleMapping: { bosses: 'owner' } }, admin.token);
+    expect(tooHigh.statusCode).toBe(403);
+    expect(tooHigh.json().error).toMatch(/roleMapping\.bosses/);
+    const viewer = await ws.member('viewer');
+    expect((await ws.call('GET', '/v1/sso/saml', undefined, viewer.token)).statusCode).toBe(403);
+    expect((await ws.call('DELETE', '/v1/sso/saml')).statusCode).toBe(204);
+    expect((await ws.call('GET', '/v1/sso/saml')).statusCode).toBe(404);
+    const actions = (await readAuditEvents(hub.database.db, ws.id)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['sso.saml.configured', 'sso.saml.removed']));
+  });
+
+  it('publishes SP metadata that asks for signed assertions at the ACS address', async () => {
+    const ws = await ssoWorkspace();
+    const metadata = await hub.app.inject({ method: 'GET', url: `/v1/sso/saml/${ws.slug}/metadata` });
+    expect(metadata.statusCode).toBe(200);
+    expect(metadata.headers['content-type']).toMatch(/xml/);
+    expect(metadata.body).toContain(`entityID="${ws.sp.spEntityId}"`);
+    expect(metadata.body).toContain('WantAssertionsSigned="true"');
+    expect(metadata.body).toContain(`Location="${ws.sp.acsUrl}"`);
+  });
+
+  it('signs a member in, SP-initiated (Studio gets a token that works on /v1/me, the console a cookie), with the mapped role', async () => {
+    const ws = await ssoWorkspace({ roleAttribute: 'groups', roleMapping: { 'kata-admins': 'admin' } });
+    const marketer = await ws.member('marketer');
+    const request = await start(ws.slug);
+    expect(request.issuer).toBe(ws.sp.spEntityId);
+    expect(request.acsUrl).toBe(ws.sp.acsUrl);
+    const signedIn = await post(ws.slug, idp.respond({ email: marketer.email, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: request.id, attributes: { groups: ['kata-admins', 'everyone'] } }));
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    const me = await callHub(hub.app, 'GET', '/v1/me', undefined, signedIn.json().accessToken);
+    expect(me.json().user).toMatchObject({ id: marketer.id, role: 'admin' });
+
+    const consoleRequest = await start(ws.slug, 'console');
+    const consoleSignIn = await post(ws.slug, idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: consoleRequest.id }));
+    expect(consoleSignIn.statusCode, consoleSignIn.body).toBe(302);
+    const cookie = consoleSignIn.cookies.find((c) => c.name === 'kata_session')!;
+    const owner = await hub.app.inject({ method: 'GET', url: '/v1/me', cookies: { kata_session: cookie.value } });
+    expect(owner.json().user).toMatchObject({ id: ws.ownerId, role: 'owner' });
+    expect(await refusals(ws.id)).toEqual([]);
+  });
+
+  it('refuses IdP-initiated responses unless the settings allow them', async () => {
+    const ws = await ssoWorkspace();
+    const unasked = () => idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl });
+    const refused = await post(ws.slug, unasked());
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatch(/only sign-ins started at Kata/);
+    expect(await refusals(ws.id)).toEqual(['sso.saml.refused.idp-initiated-not-allowed']);
+    expect((await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`], allowIdpInitiated: true })).statusCode).toBe(200);
+    const accepted = await post(ws.slug, unasked(), 'studio');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json().user.id).toBe(ws.ownerId);
+  });
+
+  it.each([
+    ['unsigned', { unsigned: true }, 401, 'bad-signature', /unsigned, or its signature does not verify/],
+    ['tampered', { tamper: true }, 401, 'bad-signature', /signature does not verify/],
+    ['for another audience', { audience: 'https://other-sp.example/metadata' }, 401, 'wrong-audience', /meant for another service/],
+    ['for another ACS address', { acsUrl: 'https://evil.example/acs' }, 401, 'wrong-recipient', /meant for another address/],
+    ['expired', { validForMinutes: -10 }, 401, 'assertion-expired', /expired/],
+    ['answering a request the Hub never made', { inResponseTo: '_never-made' }, 400, 'unknown-request', /did not start here/],
+  ] as const)('refuses an assertion that is %s', async (_name, change, status, reason, message) => {
+    const ws = await ssoWorkspace();
+    const request = await start(ws.slug);
+    const member = await ws.member('marketer');
+    const refused = await post(ws.slug, idp.respond({ email: member.email, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: request.id, ...change }));
+    expect(refused.statusCode, refused.body).toBe(status);
+    expect(refused.json()).toMatchObject({ code: `sso-${reason}`, error: expect.stringMatching(message) });
+    expect(await refusals(ws.id)).toEqual([`sso.saml.refused.${reason}`]);
+  });
+
+  it('refuses an assertion signed by another key', async () => {
+    const ws = await ssoWorkspace();
+    const request = await start(ws.slug);
+    const refused = await post(ws.slug, other.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: request.id }));
+    expect(refused.statusCode).toBe(401);
+    expect(await refusals(ws.id)).toEqual(['sso.saml.refused.bad-signature']);
+  });
+
+  it('refuses a replayed assertion, even IdP-initiated where InResponseTo does not stop it', async () => {
+    const ws = await ssoWorkspace({ allowIdpInitiated: true });
+    const request = await start(ws.slug);
+    const response = idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: request.id });
+    expect((await post(ws.slug, response)).statusCode).toBe(200);
+    const again = await post(ws.slug, response);
+    expect(again.statusCode).toBe(400);
+    const unasked = idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl });
+    expect((await post(ws.slug, unasked)).statusCode).toBe(302);
+    const replayed = await post(ws.slug, unasked);
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.json()).toMatchObject({ code: 'sso-assertion-replayed', error: expect.stringMatching(/already used/) });
+    expect(await refusals(ws.id)).toEqual(['sso.saml.refused.unknown-request', 'sso.saml.refused.assertion-replayed']);
+  });
+
+  it('refuses an email outside the allowed domains, and people who are not members unless JIT is on', async () => {
+    const ws = await ssoWorkspace({ roleAttribute: 'groups', roleMapping: { 'kata-marketers': 'marketer' } });
+    const outside = await post(ws.slug, idp.respond({ email: 'someone@gmail.example', audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id }));
+    expect(outside.statusCode).toBe(403);
+    expect(outside.json().error).toMatch(/gmail\.example may not sign in/);
+    const newcomer = `new.person@${ws.slug}.example`;
+    const notMember = await post(ws.slug, idp.respond({ email: newcomer, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id, attributes: { groups: ['kata-marketers'] } }));
+    expect(notMember.statusCode).toBe(403);
+    expect(notMember.json().error).toMatch(/not a member/);
+    expect(await refusals(ws.id)).toEqual(['sso.saml.refused.email-domain-not-allowed', 'sso.saml.refused.not-a-member']);
+    expect((await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`], roleAttribute: 'groups', roleMapping: { 'kata-marketers': 'marketer' }, jitProvisioning: true })).statusCode).toBe(200);
+    const joined = await post(ws.slug, idp.respond({ email: newcomer, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id, attributes: { groups: ['kata-marketers'] } }));
+    expect(joined.statusCode, joined.body).toBe(200);
+    expect(joined.json().user).toMatchObject({ email: newcomer, role: 'marketer' });
+  });
+
+  it('tells a browser in plain words when a workspace has no SAML single sign-on', async () => {
+    const unknown = await hub.app.inject({ method: 'GET', url: '/v1/sso/saml/no-such-workspace/start', headers: { accept: 'text/html' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toMatch(/has no SAML single sign-on; sign in with your email and password/);
+  });
+});
