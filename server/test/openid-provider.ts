@@ -54,13 +54,14 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
         // Registered so the provider puts its session id (sid) in ID tokens; the tests deliver logout tokens themselves.
         backchannel_logout_uri: 'http://127.0.0.1:4400/v1/sso/oidc/any/backchannel-logout',
         backchannel_logout_session_required: true,
+        post_logout_redirect_uris: ['http://127.0.0.1:4400/'],
       },
     ],
     findAccount: (_ctx, id) => (accounts.has(id) ? { accountId: id, claims: () => ({ sub: id, ...accounts.get(id) }) } : undefined),
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     // The Hub reads the person from the ID token, as Okta and Entra put it there.
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
+    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['a test cookie key, not a secret'] },
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' } as never] },

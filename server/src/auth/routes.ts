@@ -4,12 +4,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
+import { sessionIdToken } from '../db/oidc-store';
 import { audited, auditBase, changeDigest, memberOf, sessionCookie, setSessionCookie } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { lockedUntilAfter } from './lockout';
 import { permissionsOf, type Role } from './permissions';
 import { emailSchema, newPasswordSchema, userSummary, workspaceSummary } from './schemas';
+import { providerSignOut } from '../sso/oidc-end-session';
 import { digestSecret, hashPassword, newSecret, verifyPassword } from './secrets';
 import { startSession } from './sessions';
 import { newTotpSecret, totpStep, totpUri } from './totp';
@@ -101,12 +103,27 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
     },
   );
 
-  r.post('/v1/auth/logout', { schema: { tags: ['sign-in'], summary: 'End this session or revoke this access token', response: { 204: z.null(), ...errorResponses } }, config: { access: 'signed-in', duringMfaEnrolment: true } }, async (request, reply) => {
-    const member = memberOf(request);
-    await audited(request, services, { action: 'auth.logout', target: { kind: 'user', id: member.userId } }, (tx) => store.revokeSession(tx, member.sessionDigest, services.now()));
-    reply.clearCookie(sessionCookie, { path: '/' });
-    return reply.status(204).send(null);
-  });
+  const endSessionUrl = providerSignOut(services);
+  r.post(
+    '/v1/auth/logout',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'End this session or revoke this access token',
+        /** 200 for a session started through the workspace's identity provider: send the browser to `endSessionUrl` to sign out there too. */
+        response: { 200: z.object({ endSessionUrl: z.string() }), 204: z.null(), ...errorResponses },
+      },
+      config: { access: 'signed-in', duringMfaEnrolment: true },
+    },
+    async (request, reply) => {
+      const member = memberOf(request);
+      const sealedIdToken = await sessionIdToken(services.db, member.sessionDigest);
+      await audited(request, services, { action: 'auth.logout', target: { kind: 'user', id: member.userId } }, (tx) => store.revokeSession(tx, member.sessionDigest, services.now()));
+      reply.clearCookie(sessionCookie, { path: '/' });
+      const atProvider = sealedIdToken ? await endSessionUrl({ workspaceId: member.workspaceId, sealedIdToken }) : undefined;
+      return atProvider ? reply.status(200).send({ endSessionUrl: atProvider }) : reply.status(204).send(null);
+    },
+  );
 
   r.get(
     '/v1/me',

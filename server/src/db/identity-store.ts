@@ -88,7 +88,7 @@ export async function claimTotpStep(db: Db, workspaceId: string, id: string, ste
 
 export async function createSession(
   db: Db,
-  session: { token_hash: string; workspace_id: string; user_id: string; kind: 'cookie' | 'bearer'; mfa_enrolment_required: boolean; ip: string | null; user_agent: string | null; expires_at: Date; oidc_sub?: string | null; oidc_sid?: string | null },
+  session: { token_hash: string; workspace_id: string; user_id: string; kind: 'cookie' | 'bearer'; mfa_enrolment_required: boolean; ip: string | null; user_agent: string | null; expires_at: Date; oidc_sub?: string | null; oidc_sid?: string | null; oidc_id_token?: string | null },
 ): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
 }

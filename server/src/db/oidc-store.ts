@@ -82,3 +82,9 @@ export async function endProviderSessions(db: Db, workspaceId: string, from: { s
 export async function bindOidcSubject(db: Db, workspaceId: string, userId: string, sub: string): Promise<void> {
   await db.updateTable('users').set({ oidc_sub: sub }).where('workspace_id', '=', workspaceId).where('id', '=', userId).where('oidc_sub', 'is', null).execute();
 }
+
+/** The sealed ID token a session was started with through the provider, if it was. */
+export async function sessionIdToken(db: Db, tokenHash: string): Promise<string | null> {
+  const row = await db.selectFrom('sessions').select('oidc_id_token').where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row?.oidc_id_token ?? null;
+}

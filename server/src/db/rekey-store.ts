@@ -9,6 +9,7 @@ export const sealedColumns = [
   { table: 'identities', column: 'value_enc', key: ['workspace_id', 'value_hash'] },
   { table: 'users', column: 'totp_secret', key: ['id'] },
   { table: 'oidc_configs', column: 'client_secret', key: ['workspace_id'] },
+  { table: 'sessions', column: 'oidc_id_token', key: ['token_hash'] },
 ] as const;
 type SealedColumn = (typeof sealedColumns)[number];
 

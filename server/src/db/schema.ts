@@ -49,6 +49,8 @@ export interface HubSchema {
     /** The OpenID Provider's subject and session this one was started from (back-channel logout finds it by them). */
     oidc_sub: OptionalText;
     oidc_sid: OptionalText;
+    /** That sign-in's ID token, sealed: the id_token_hint when the member signs out at the provider too. */
+    oidc_id_token: OptionalText;
   };
   api_keys: {
     id: string;

@@ -7,6 +7,7 @@ import { deleteOidcConfig, getOidcConfig, saveOidcConfig, type OidcConfigRow } f
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { postLogoutRedirectUrl } from './oidc-end-session';
 import { oidcCallbackUrl } from './oidc-provider-client';
 
 /** https only, except a provider on this machine (development, tests): tokens must not cross a network in the clear. */
@@ -53,6 +54,8 @@ const oidcConfigOut = z.object({
   signInUrl: z.string(),
   /** Register this address as the back-channel logout URI at the provider (with backchannel_logout_session_required), so signing out there ends Hub sessions. */
   backchannelLogoutUri: z.string(),
+  /** Register this address as a post-logout redirect URI, so signing out of the Hub signs out at the provider too. */
+  postLogoutRedirectUri: z.string(),
   updatedAt: z.string(),
 });
 
@@ -111,6 +114,7 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
       redirectUri: oidcCallbackUrl(services),
       signInUrl: `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/start`,
       backchannelLogoutUri: `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/backchannel-logout`,
+      postLogoutRedirectUri: postLogoutRedirectUrl(services),
       updatedAt: config.updated_at.toISOString(),
     };
   }

@@ -88,6 +88,32 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     expect((await logout('no-such-workspace', 'x')).statusCode).toBe(404);
   });
 
+  it('signing out of the Hub from an SSO session ends it and gives the address that signs out at the provider too', async () => {
+    const ws = await ssoWorkspace();
+    expect((await ws.call('GET', '/v1/sso/oidc')).json().postLogoutRedirectUri).toBe('http://127.0.0.1:4400/');
+    const signedIn = await signIn(ws.slug, 'owner-rp', ws.ownerEmail);
+    const accessToken = signedIn.json().accessToken as string;
+    const sealed = await hub.database.db.selectFrom('sessions').select('oidc_id_token').where('workspace_id', '=', ws.id).where('oidc_sub', '=', 'owner-rp').executeTakeFirstOrThrow();
+    expect(sealed.oidc_id_token).not.toMatch(/^eyJ/);
+
+    const out = await callHub(hub.app, 'POST', '/v1/auth/logout', undefined, accessToken);
+    expect(out.statusCode, out.body).toBe(200);
+    const endSession = new URL(out.json().endSessionUrl);
+    expect(endSession.origin).toBe(provider.issuer);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe('http://127.0.0.1:4400/');
+    expect(endSession.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    expect((await callHub(hub.app, 'GET', '/v1/me', undefined, accessToken)).statusCode).toBe(401);
+    // The provider accepts the hint and the redirect (a wrong hint gets its error page instead).
+    const atProvider = await fetch(endSession);
+    expect(atProvider.status, await atProvider.clone().text()).toBe(200);
+    expect(await atProvider.text()).toMatch(/logout/i);
+    endSession.searchParams.set('id_token_hint', 'not-a-token');
+    expect((await fetch(endSession)).status).toBe(400);
+
+    // A password session signs out as before.
+    expect((await callHub(hub.app, 'POST', '/v1/auth/logout', undefined, ws.ownerToken)).statusCode).toBe(204);
+  });
+
   it('binds a member to the provider account they first signed in with and refuses another account with the same email', async () => {
     const ws = await ssoWorkspace();
     expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(200);

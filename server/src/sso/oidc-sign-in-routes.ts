@@ -99,8 +99,8 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         if (!config) throw new Refusal(400, 'not-configured', 'Single sign-on was turned off for this workspace while you were signing in; sign in with your email and password.');
         // Only the provider's error code is shown: the description is free text anyone can put in a link.
         if (query.error) throw new Refusal(401, 'provider-refused', `Your identity provider did not sign you in${/^[a-z_]{1,64}$/.test(query.error) ? ` (${query.error})` : ''}; try again, or ask your administrator whether you may use Kata.`);
-        const claims = await exchangeCode(config, pending, request);
-        const answer = await admit(config, claims, pending.client === 'studio' ? 'studio' : 'browser', request, reply);
+        const { claims, idToken } = await exchangeCode(config, pending, request);
+        const answer = await admit(config, { claims, idToken }, pending.client === 'studio' ? 'studio' : 'browser', request, reply);
         if (pending.client === 'studio') return answer;
         return reply.redirect(`${services.publicUrl}/`, 302);
       } catch (error) {
@@ -111,7 +111,7 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     },
   );
 
-  async function exchangeCode(config: OidcConfigRow, pending: { nonce: string; code_verifier: string }, request: FastifyRequest): Promise<client.IDToken> {
+  async function exchangeCode(config: OidcConfigRow, pending: { nonce: string; code_verifier: string }, request: FastifyRequest): Promise<{ claims: client.IDToken; idToken: string }> {
     let configuration: client.Configuration;
     try {
       configuration = await providers.forWorkspace(config);
@@ -126,14 +126,14 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
       const tokens = await client.authorizationCodeGrant(configuration, currentUrl, { pkceCodeVerifier: pending.code_verifier, expectedNonce: pending.nonce, expectedState: client.skipStateCheck, idTokenExpected: true });
       const claims = tokens.claims();
       if (!claims) throw new Refusal(401, 'no-id-token', 'Your identity provider did not send an ID token; ask your administrator to check the scopes (openid is needed).');
-      return claims;
+      return { claims, idToken: tokens.id_token! };
     } catch (error) {
       if (error instanceof Refusal) throw error;
       throw whyTokenRefused(error);
     }
   }
 
-  async function admit(config: OidcConfigRow, claims: client.IDToken, signInClient: 'browser' | 'studio', request: FastifyRequest, reply: FastifyReply) {
+  async function admit(config: OidcConfigRow, { claims, idToken }: { claims: client.IDToken; idToken: string }, signInClient: 'browser' | 'studio', request: FastifyRequest, reply: FastifyReply) {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email) throw new Refusal(403, 'no-email', 'Your identity provider did not tell us your email address; ask your administrator to add the email scope.');
     if (claims.email_verified === false) throw new Refusal(403, 'email-not-verified', 'Your identity provider says your email address is not verified yet; verify it there first.');
@@ -164,7 +164,8 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
       await bindOidcSubject(services.db, workspace.id, member.id, claims.sub);
       member = { ...member, oidc_sub: claims.sub };
     }
-    const provider = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null };
+    // The ID token is kept sealed: it is the id_token_hint when the member signs out at the provider too.
+    const provider = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null, sealedIdToken: services.cipher.encrypt(idToken) };
     return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'oidc' }, provider });
   }
 }

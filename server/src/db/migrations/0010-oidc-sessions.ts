@@ -5,6 +5,9 @@ import { type Kysely, type Migration } from 'kysely';
  *
  * - `sessions.oidc_sub` / `oidc_sid`: the provider's subject and session a Hub
  *   session was started from, so a logout token can find the sessions to end.
+ * - `sessions.oidc_id_token`: that sign-in's ID token, sealed with the
+ *   personal-data key, sent back as `id_token_hint` when the member signs out
+ *   of the Hub so the provider ends its session too (RP-initiated logout).
  * - `users.oidc_sub`: the provider's subject a member first signed in as; a
  *   later sign-in with the same email but another subject is refused (an
  *   email that moved to another account at the provider is not the member).
@@ -15,6 +18,7 @@ export const oidcSessions: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable('sessions').addColumn('oidc_sub', 'text').execute();
     await db.schema.alterTable('sessions').addColumn('oidc_sid', 'text').execute();
+    await db.schema.alterTable('sessions').addColumn('oidc_id_token', 'text').execute();
     await db.schema.alterTable('users').addColumn('oidc_sub', 'text').execute();
     await db.schema
       .createTable('oidc_logout_tokens')
@@ -29,6 +33,7 @@ export const oidcSessions: Migration = {
     await db.schema.dropIndex('sessions_oidc_sid').execute();
     await db.schema.dropTable('oidc_logout_tokens').execute();
     await db.schema.alterTable('users').dropColumn('oidc_sub').execute();
+    await db.schema.alterTable('sessions').dropColumn('oidc_id_token').execute();
     await db.schema.alterTable('sessions').dropColumn('oidc_sid').execute();
     await db.schema.alterTable('sessions').dropColumn('oidc_sub').execute();
   },
