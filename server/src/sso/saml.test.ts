@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, hubOnTestDatabase, testWorkspace } from '../../test/hub';
+import { callHub, hubOnTestDatabase, testHub, testWorkspace } from '../../test/hub';
 import { startSamlIdp } from '../../test/saml-idp';
 import { readAuditEvents } from '../db/audit-store';
 
@@ -152,9 +153,55 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     expect(joined.json().user).toMatchObject({ email: newcomer, role: 'marketer' });
   });
 
+  it('refuses a response from another issuer, one addressed elsewhere, and a request older than ten minutes; a browser gets a page', async () => {
+    const ws = await ssoWorkspace();
+    const respond = async (change: Record<string, unknown> = {}) => idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id, ...change });
+    const elsewhere = await hub.app.inject({ method: 'POST', url: `/v1/sso/saml/${ws.slug}/acs`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: new URLSearchParams({ SAMLResponse: await respond({ destination: 'https://evil.example/acs' }) }).toString() });
+    expect(elsewhere.statusCode).toBe(401);
+    expect(elsewhere.headers['content-type']).toMatch(/text\/html/);
+    expect(elsewhere.body).toMatch(/meant for another address/);
+    const late = await respond();
+    await hub.database.db.updateTable('saml_requests').set({ expires_at: new Date(Date.now() - 1000) }).where('workspace_id', '=', ws.id).execute();
+    expect((await post(ws.slug, late)).json().code).toBe('sso-unknown-request');
+    // The same certificate, but the settings name another IdP.
+    expect((await ws.call('PUT', '/v1/sso/saml', { idpEntityId: 'https://idp.other.example', idpSsoUrl: idp.ssoUrl, idpCertificates: [idp.certificate], allowedEmailDomains: [`${ws.slug}.example`] })).statusCode).toBe(200);
+    const foreign = await post(ws.slug, await respond());
+    expect(foreign.statusCode).toBe(401);
+    expect(foreign.json().error).toMatch(/an identity provider this workspace does not use/);
+    expect(await refusals(ws.id)).toEqual(['sso.saml.refused.wrong-destination', 'sso.saml.refused.unknown-request', 'sso.saml.refused.wrong-issuer']);
+  });
+
+  it('takes the email from an email attribute when the NameID is not an email address', async () => {
+    const ws = await ssoWorkspace();
+    const response = idp.respond({ email: ws.ownerEmail, nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', nameId: 'opaque-1234', attributes: { email: [ws.ownerEmail] }, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id });
+    const signedIn = await post(ws.slug, response);
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(signedIn.json().user.id).toBe(ws.ownerId);
+  });
+
   it('tells a browser in plain words when a workspace has no SAML single sign-on', async () => {
     const unknown = await hub.app.inject({ method: 'GET', url: '/v1/sso/saml/no-such-workspace/start', headers: { accept: 'text/html' } });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.body).toMatch(/has no SAML single sign-on; sign in with your email and password/);
+  });
+
+  it('writes neither the SAML response nor the access token to the log', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) });
+    const logged = await testHub(hub.database, { logger: { level: 'debug', stream } });
+    try {
+      const ws = await testWorkspace(logged, hub.database);
+      const saved = (await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`] })).json();
+      const started = await logged.inject({ method: 'GET', url: `/v1/sso/saml/${ws.slug}/start?client=studio` });
+      const request = idp.readRequest(started.headers.location as string);
+      const response = idp.respond({ email: ws.ownerEmail, audience: saved.spEntityId, acsUrl: saved.acsUrl, inResponseTo: request.id });
+      const answer = await logged.inject({ method: 'POST', url: `/v1/sso/saml/${ws.slug}/acs`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ SAMLResponse: response }).toString() });
+      expect(answer.statusCode, answer.body).toBe(200);
+      const log = lines.join('');
+      expect(log).toContain(`/v1/sso/saml/${ws.slug}/acs`);
+      for (const secret of [response.slice(0, 40), answer.json().accessToken, new URL(started.headers.location as string).searchParams.get('SAMLRequest')!.slice(0, 40)]) expect(log).not.toContain(secret);
+    } finally {
+      await logged.close();
+    }
   });
 });
