@@ -22,7 +22,7 @@ function close(server: Server): Promise<void> {
  * (login and consent) is finished programmatically, as a provider's own
  * login page would after checking a password.
  */
-export async function startOpenIdProvider(client: { clientId: string; clientSecret: string }) {
+export async function startOpenIdProvider(client: { clientId: string; clientSecret: string }, options: { privateKeyJwtKeys?: { keys: Record<string, string>[] } } = {}) {
   const accounts = new Map<string, Record<string, unknown>>();
   let nextAccount = '';
   // Made once the server listens, as the issuer names its port.
@@ -46,11 +46,11 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
     clients: [
       {
         client_id: client.clientId,
-        client_secret: client.clientSecret,
         redirect_uris: [hubCallback],
         grant_types: ['authorization_code'],
         response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
+        // With the Hub's public keys (its JWKS for the workspace), the client proves itself with private_key_jwt instead of the secret.
+        ...(options.privateKeyJwtKeys ? { token_endpoint_auth_method: 'private_key_jwt', jwks: options.privateKeyJwtKeys as never } : { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.clientSecret }),
         // Registered so the provider puts its session id (sid) in ID tokens; the tests deliver logout tokens themselves.
         backchannel_logout_uri: 'http://127.0.0.1:4400/v1/sso/oidc/any/backchannel-logout',
         backchannel_logout_session_required: true,

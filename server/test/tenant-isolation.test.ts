@@ -18,7 +18,8 @@ import { startSamlIdp } from './saml-idp';
  */
 // OIDC and SAML sign-in: the person has no session yet (SAML's workspace is in the address, its request ID in the database); the state kept in the database says whose sign-in it is.
 // OIDC back-channel logout: the provider has no Hub credentials; a logout token signed by that workspace's provider decides.
-const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
+// OIDC JWKS: the public half of the workspace's private_key_jwt key, for its provider to read.
+const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/oidc/:workspaceSlug/jwks', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
   let database: HubDatabase;

@@ -21,6 +21,9 @@ export interface OidcConfigValues {
   role_mapping: Record<string, string>;
   default_role: string;
   jit_provisioning: boolean;
+  client_auth: 'client_secret' | 'private_key_jwt';
+  /** Already sealed; `undefined` keeps the key saved before. */
+  client_signing_key?: string;
 }
 
 export async function saveOidcConfig(db: Db, workspaceId: string, config: OidcConfigValues, now: Date): Promise<void> {
@@ -33,6 +36,8 @@ export async function saveOidcConfig(db: Db, workspaceId: string, config: OidcCo
     role_mapping: JSON.stringify(config.role_mapping),
     default_role: config.default_role,
     jit_provisioning: config.jit_provisioning,
+    client_auth: config.client_auth,
+    ...(config.client_signing_key !== undefined && { client_signing_key: config.client_signing_key }),
     updated_at: now,
     ...(config.client_secret !== undefined && { client_secret: config.client_secret }),
   };

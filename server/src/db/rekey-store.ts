@@ -10,6 +10,7 @@ export const sealedColumns = [
   { table: 'users', column: 'totp_secret', key: ['id'] },
   { table: 'oidc_configs', column: 'client_secret', key: ['workspace_id'] },
   { table: 'sessions', column: 'oidc_id_token', key: ['token_hash'] },
+  { table: 'oidc_configs', column: 'client_signing_key', key: ['workspace_id'] },
 ] as const;
 type SealedColumn = (typeof sealedColumns)[number];
 

@@ -164,6 +164,9 @@ export interface HubSchema {
     default_role: string;
     jit_provisioning: boolean;
     updated_at: Generated<Date>;
+    /** `client_secret` or `private_key_jwt` (then client_signing_key holds the workspace's private JWK, sealed). */
+    client_auth: Generated<string>;
+    client_signing_key: OptionalText;
   };
   /** OIDC sign-ins under way (state digest, nonce, PKCE verifier), claimed once by the callback. */
   oidc_sign_ins: { state_hash: string; workspace_id: string; nonce: string; code_verifier: string; client: string; expires_at: Date };

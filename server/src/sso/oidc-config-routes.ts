@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canAssign, roles, type Role } from '../auth/permissions';
-import { getWorkspace } from '../db/identity-store';
+import { getWorkspace, getWorkspaceBySlug } from '../db/identity-store';
 import { deleteOidcConfig, getOidcConfig, saveOidcConfig, type OidcConfigRow } from '../db/oidc-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { newClientSigningKey, publicJwks } from './oidc-client-key';
 import { postLogoutRedirectUrl } from './oidc-end-session';
 import { oidcCallbackUrl } from './oidc-provider-client';
 
@@ -36,6 +37,8 @@ const oidcConfigBody = z.object({
   defaultRole: z.enum(roles).default('viewer'),
   /** Create a member on first sign-in (true), or let in only people who are already members (false). */
   jitProvisioning: z.boolean().default(false),
+  /** How the Hub proves itself at the token endpoint: the client secret, or `private_key_jwt` with a key pair the Hub makes for this workspace (register `jwksUri` at the provider). */
+  clientAuth: z.enum(['client_secret', 'private_key_jwt']).default('client_secret'),
 });
 
 const oidcConfigOut = z.object({
@@ -56,6 +59,9 @@ const oidcConfigOut = z.object({
   backchannelLogoutUri: z.string(),
   /** Register this address as a post-logout redirect URI, so signing out of the Hub signs out at the provider too. */
   postLogoutRedirectUri: z.string(),
+  clientAuth: z.enum(['client_secret', 'private_key_jwt']),
+  /** With private_key_jwt: the Hub's public keys for this workspace, to register at the provider as the client's JWKS URI. */
+  jwksUri: z.string().nullable(),
   updatedAt: z.string(),
 });
 
@@ -81,12 +87,29 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
     // The issuer is kept exactly as given: ID tokens must name it character for character (Auth0's ends in a slash).
     const settings = { issuer: body.issuer, client_id: body.clientId, scopes: body.scopes, allowed_email_domains: [...new Set(body.allowedEmailDomains)], role_claim: body.roleClaim ?? null, role_mapping: body.roleMapping, default_role: body.defaultRole, jit_provisioning: body.jitProvisioning };
     const sealed = body.clientSecret === undefined ? undefined : body.clientSecret === null ? null : services.cipher.encrypt(body.clientSecret);
+    // The key pair is made once and kept (the provider has registered its public half); only the public half is ever shown.
+    const existing = await getOidcConfig(services.db, caller.workspaceId);
+    const signingKey = body.clientAuth === 'private_key_jwt' && !existing?.client_signing_key ? newClientSigningKey(services.cipher) : undefined;
     // The audit log proves what was set, never the secret: only whether it changed.
-    await audited(request, services, { action: 'sso.oidc.configured', target: { kind: 'workspace', id: caller.workspaceId }, change: { ...settings, clientSecretChanged: body.clientSecret !== undefined } }, (tx) =>
-      saveOidcConfig(tx, caller.workspaceId, { ...settings, client_secret: sealed }, services.now()),
+    await audited(request, services, { action: 'sso.oidc.configured', target: { kind: 'workspace', id: caller.workspaceId }, change: { ...settings, clientAuth: body.clientAuth, clientSecretChanged: body.clientSecret !== undefined, signingKeyMade: signingKey !== undefined } }, (tx) =>
+      saveOidcConfig(tx, caller.workspaceId, { ...settings, client_auth: body.clientAuth, client_secret: sealed, ...(signingKey && { client_signing_key: signingKey }) }, services.now()),
     );
     return describe((await getOidcConfig(services.db, caller.workspaceId))!, await slugOf(caller.workspaceId));
   });
+
+  r.get(
+    '/v1/sso/oidc/:workspaceSlug/jwks',
+    {
+      schema: { tags: ['sign-in'], summary: "The Hub's public keys for this workspace (private_key_jwt): the client JWKS URI to register at the provider", params: z.object({ workspaceSlug: z.string().min(1).max(64) }), response: { 200: z.object({ keys: z.array(z.record(z.string(), z.string())) }), ...errorResponses } },
+      config: { access: 'public' },
+    },
+    async (request) => {
+      const workspace = await getWorkspaceBySlug(services.db, request.params.workspaceSlug);
+      const config = workspace ? await getOidcConfig(services.db, workspace.id) : undefined;
+      if (!config?.client_signing_key) throw new HubError(404, `The workspace "${request.params.workspaceSlug}" does not exist or does not sign in to its provider with private_key_jwt.`, 'not-found');
+      return publicJwks(services.cipher, config.client_signing_key);
+    },
+  );
 
   r.delete('/v1/sso/oidc', { schema: { tags: ['sso'], summary: 'Turn off OIDC single sign-on (members keep their accounts and sessions)', response: { 204: z.null(), ...errorResponses } }, config: { access } }, async (request, reply) => {
     const workspaceId = callerOf(request).workspaceId;
@@ -115,6 +138,8 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
       signInUrl: `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/start`,
       backchannelLogoutUri: `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/backchannel-logout`,
       postLogoutRedirectUri: postLogoutRedirectUrl(services),
+      clientAuth: config.client_auth === 'private_key_jwt' ? 'private_key_jwt' : 'client_secret',
+      jwksUri: config.client_signing_key ? `${services.publicUrl}/v1/sso/oidc/${encodeURIComponent(slug)}/jwks` : null,
       updatedAt: config.updated_at.toISOString(),
     };
   }

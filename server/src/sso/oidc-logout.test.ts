@@ -124,3 +124,44 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(200);
   });
 });
+
+describe.each(hubDatabases)('OIDC private_key_jwt on $name', ({ open }) => {
+  const hub = hubOnTestDatabase(open);
+  let provider: Awaited<ReturnType<typeof startOpenIdProvider>> | undefined;
+  afterAll(async () => {
+    await provider?.close();
+  });
+
+  it('signs in with its own key pair per workspace: publishes only the public half, keeps the private one sealed, and the provider accepts it', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const settings = { clientId: client.clientId, allowedEmailDomains: [`${ws.slug}.example`], clientAuth: 'private_key_jwt' };
+    // The provider must know the Hub's keys before it starts, so the Hub makes them first (with a provider address not yet known).
+    const first = await ws.call('PUT', '/v1/sso/oidc', { issuer: 'http://127.0.0.1:9', ...settings });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ clientAuth: 'private_key_jwt', clientSecretSet: false, jwksUri: `http://127.0.0.1:4400/v1/sso/oidc/${ws.slug}/jwks` });
+    const jwks = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/jwks` });
+    expect(jwks.statusCode).toBe(200);
+    const keys = jwks.json().keys as Record<string, string>[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys[0]).not.toHaveProperty('d');
+    const row = await hub.database.db.selectFrom('oidc_configs').select('client_signing_key').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    expect(row.client_signing_key).not.toContain(keys[0]!.x);
+
+    provider = await startOpenIdProvider(client, { privateKeyJwtKeys: { keys } });
+    // Saving again keeps the key pair the provider registered.
+    expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...settings })).statusCode).toBe(200);
+    expect((await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/jwks` })).json().keys).toEqual(keys);
+
+    provider.signInAs('owner-pkjwt', { email: ws.ownerEmail });
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start?client=studio` });
+    const signedIn = await hub.app.inject({ method: 'GET', url: await signInAtProvider(started.headers.location as string) });
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(signedIn.json().user).toMatchObject({ id: ws.ownerId });
+
+    // Another workspace with a client secret has no JWKS to publish.
+    const other = await testWorkspace(hub.app, hub.database);
+    expect((await other.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...client, allowedEmailDomains: [`${other.slug}.example`] })).json()).toMatchObject({ clientAuth: 'client_secret', jwksUri: null });
+    expect((await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${other.slug}/jwks` })).statusCode).toBe(404);
+  });
+});
