@@ -28,7 +28,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const ssoUrl = sso?.getAttribute('Location');
   if (!ssoUrl) throw new Error('has no SingleSignOnService with the HTTP-Redirect binding');
   const certificates = all(idp, 'KeyDescriptor')
-    .filter((k) => (k.getAttribute('use') ?? 'signing') === 'signing')
+    // No `use` means both signing and encryption; xmldom answers '' (not null) for a missing attribute.
+    .filter((k) => (k.getAttribute('use') || 'signing') === 'signing')
     .flatMap((k) => all(k, 'X509Certificate').map((c) => c.textContent ?? ''));
   if (certificates.length === 0) throw new Error('has no signing certificate (KeyDescriptor use="signing" with an X509Certificate)');
   return { entityId, ssoUrl, certificates: certificates.map(normaliseCertificate) };
