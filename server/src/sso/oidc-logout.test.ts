@@ -159,6 +159,15 @@ describe.each(hubDatabases)('OIDC private_key_jwt on $name', ({ open }) => {
     expect(signedIn.statusCode, signedIn.body).toBe(200);
     expect(signedIn.json().user).toMatchObject({ id: ws.ownerId });
 
+    // A workspace whose key pair the provider has not registered is refused at the token endpoint, and the Hub says why.
+    const unregistered = await testWorkspace(hub.app, hub.database);
+    expect((await unregistered.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...settings, allowedEmailDomains: [`${unregistered.slug}.example`] })).statusCode).toBe(200);
+    provider.signInAs('owner-unregistered', { email: unregistered.ownerEmail });
+    const tried = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${unregistered.slug}/start?client=studio` });
+    const refused = await hub.app.inject({ method: 'GET', url: await signInAtProvider(tried.headers.location as string) });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ code: 'sso-client-rejected', error: expect.stringMatching(/did not accept the Hub's own credentials/) });
+
     // Another workspace with a client secret has no JWKS to publish.
     const other = await testWorkspace(hub.app, hub.database);
     expect((await other.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...client, allowedEmailDomains: [`${other.slug}.example`] })).json()).toMatchObject({ clientAuth: 'client_secret', jwksUri: null });

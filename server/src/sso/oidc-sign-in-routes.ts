@@ -185,6 +185,7 @@ function whyTokenRefused(error: unknown): Refusal {
   let e = error as { code?: string; error?: string; cause?: unknown; message?: string };
   while (e.cause instanceof Error && 'code' in e.cause) e = e.cause as typeof e;
   const tryAgain = 'Start again from the sign-in page; if it keeps happening, tell your administrator.';
+  if (e.error === 'invalid_client') return new Refusal(401, 'client-rejected', `Your identity provider did not accept the Hub's own credentials; ask your administrator to check the client secret, or the JWKS address registered for private_key_jwt, in the single sign-on settings.`);
   if (e.error === 'invalid_grant') return new Refusal(400, 'code-rejected', `Your identity provider did not accept this sign-in code (it was already used or has expired). ${tryAgain}`);
   if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') {
     const claim = (e.cause as { claim?: string } | undefined)?.claim ?? 'claim';
