@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { canAssign, roles, type Role } from '../auth/permissions';
+import { roles, type Role } from '../auth/permissions';
 import { getWorkspace, getWorkspaceBySlug } from '../db/identity-store';
 import { deleteOidcConfig, getOidcConfig, saveOidcConfig, type OidcConfigRow } from '../db/oidc-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { checkRolesAssignable } from './sign-in-rules';
 import { newClientSigningKey, publicJwks } from './oidc-client-key';
 import { postLogoutRedirectUrl } from './oidc-end-session';
 import { oidcCallbackUrl } from './oidc-provider-client';
@@ -82,8 +83,7 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
     const body = request.body;
     // As with invitations: a member cannot, through the provider, hand out a role above their own.
     const actorRole: Role = caller.kind === 'user' ? memberOf(request).role : 'admin';
-    for (const [claimValue, role] of Object.entries(body.roleMapping)) if (!canAssign(actorRole, role)) throw new HubError(403, `roleMapping.${claimValue}: your role (${actorRole}) cannot hand out the ${role} role.`, 'forbidden');
-    if (!canAssign(actorRole, body.defaultRole)) throw new HubError(403, `defaultRole: your role (${actorRole}) cannot hand out the ${body.defaultRole} role.`, 'forbidden');
+    checkRolesAssignable(actorRole, body.roleMapping, body.defaultRole);
     // The issuer is kept exactly as given: ID tokens must name it character for character (Auth0's ends in a slash).
     const settings = { issuer: body.issuer, client_id: body.clientId, scopes: body.scopes, allowed_email_domains: [...new Set(body.allowedEmailDomains)], role_claim: body.roleClaim ?? null, role_mapping: body.roleMapping, default_role: body.defaultRole, jit_provisioning: body.jitProvisioning };
     const sealed = body.clientSecret === undefined ? undefined : body.clientSecret === null ? null : services.cipher.encrypt(body.clientSecret);

@@ -6,28 +6,18 @@ import { z } from 'zod';
 import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
 import { bindOidcSubject, claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
-import { roles, type Role } from '../auth/permissions';
+import type { Role } from '../auth/permissions';
 import { userSummary, workspaceSummary } from '../auth/schemas';
 import { digestSecret } from '../auth/secrets';
 import { startSession } from '../auth/sessions';
 import { audited, auditBase } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { mostTrustedRole, Refusal, refuse } from './sign-in-rules';
 import { oidcCallbackUrl, providerClients } from './oidc-provider-client';
 
 const signInMinutes = 10;
 const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
-
-/** Why a sign-in through the provider was refused: the reason goes to the audit log, the message to the person. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Sign-in through a workspace's OpenID Provider (authorization code flow with
@@ -140,7 +130,7 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     const domain = email.slice(email.lastIndexOf('@') + 1);
     if (!config.allowed_email_domains.includes(domain)) throw new Refusal(403, 'email-domain-not-allowed', `Accounts at ${domain} may not sign in to this workspace; use your work account.`);
     const workspace = (await store.getWorkspace(services.db, config.workspace_id))!;
-    const mapped = mappedRole(config, claims);
+    const mapped = config.role_claim ? mostTrustedRole(claims[config.role_claim], config.role_mapping) : undefined;
     let member = await store.findUserByEmail(services.db, workspace.id, email);
     if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
     // A member is bound to the provider account they first signed in with: the same email on another account (reassigned, or a look-alike tenant) is not them.
@@ -170,15 +160,6 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
   }
 }
 
-/** The most trusted role the claim's values map to, or none. */
-function mappedRole(config: OidcConfigRow, claims: client.IDToken): Role | undefined {
-  if (!config.role_claim) return undefined;
-  const value = claims[config.role_claim];
-  const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-  const found = values.map((v) => config.role_mapping[v]).filter((role): role is Role => roles.includes(role as Role));
-  return found.sort((a, b) => roles.indexOf(a) - roles.indexOf(b))[0];
-}
-
 /** openid-client's error, in words the person can act on, and a reason for the audit log (never the token). */
 function whyTokenRefused(error: unknown): Refusal {
   // openid-client wraps oauth4webapi's error, which says what failed (its code) and, for claims, which one (in its cause).
@@ -198,11 +179,3 @@ function whyTokenRefused(error: unknown): Refusal {
   return new Refusal(401, 'token-invalid', `The identity provider's answer could not be checked. ${tryAgain}`);
 }
 
-/** A page for people in a browser, JSON for programs. */
-function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal) {
-  if ((request.headers.accept ?? '').includes('text/html')) {
-    const text = refusal.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-    return reply.status(refusal.status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign-in refused</title><h1>Sign-in refused</h1><p>${text}</p><p>Request id: ${request.id}</p></html>`);
-  }
-  return reply.status(refusal.status).send({ error: refusal.message, code: `sso-${refusal.reason}`, requestId: request.id });
-}

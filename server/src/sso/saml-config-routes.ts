@@ -2,12 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { canAssign, roles, type Role } from '../auth/permissions';
+import { roles, type Role } from '../auth/permissions';
 import { getWorkspace } from '../db/identity-store';
 import { deleteSamlConfig, getSamlConfig, saveSamlConfig, type SamlConfigRow } from '../db/saml-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { checkRolesAssignable } from './sign-in-rules';
 import { normaliseCertificate, parseIdpMetadata } from './saml-metadata';
 
 /** https only, except an IdP on this machine (development, tests). */
@@ -78,8 +79,7 @@ export function samlConfigRoutes(app: FastifyInstance, services: HubServices): v
     const caller = callerOf(request);
     const body = request.body;
     const actorRole: Role = caller.kind === 'user' ? memberOf(request).role : 'admin';
-    for (const [value, role] of Object.entries(body.roleMapping)) if (!canAssign(actorRole, role)) throw new HubError(403, `roleMapping.${value}: your role (${actorRole}) cannot hand out the ${role} role.`, 'forbidden');
-    if (!canAssign(actorRole, body.defaultRole)) throw new HubError(403, `defaultRole: your role (${actorRole}) cannot hand out the ${body.defaultRole} role.`, 'forbidden');
+    checkRolesAssignable(actorRole, body.roleMapping, body.defaultRole);
     let idp: { entityId: string; ssoUrl: string; certificates: string[] };
     if (body.metadataXml !== undefined) {
       try {

@@ -4,7 +4,7 @@ import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type P
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { roles, type Role } from '../auth/permissions';
+import type { Role } from '../auth/permissions';
 import { userSummary, workspaceSummary } from '../auth/schemas';
 import { startSession } from '../auth/sessions';
 import { appendAuditEvent } from '../db/audit-store';
@@ -13,6 +13,7 @@ import { claimSamlRequest, createSamlRequest, findSamlRequest, getSamlConfig, ma
 import { audited, auditBase } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { mostTrustedRole, Refusal, refuse } from './sign-in-rules';
 import { samlAddresses } from './saml-config-routes';
 
 const requestMinutes = 10;
@@ -21,17 +22,6 @@ const clockSkewMs = 2 * 60_000;
 const emailFormat = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
 const slugParams = z.object({ workspaceSlug: z.string().min(1).max(64) });
-
-/** Why a SAML sign-in was refused: the reason goes to the audit log, the message to the person. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -190,7 +180,7 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
     const domain = email.slice(email.lastIndexOf('@') + 1);
     if (!config.allowed_email_domains.includes(domain)) throw new Refusal(403, 'email-domain-not-allowed', `Accounts at ${domain} may not sign in to this workspace; use your work account.`);
     const workspace = (await store.getWorkspace(services.db, config.workspace_id))!;
-    const mapped = mappedRole(config, profile);
+    const mapped = config.role_attribute ? mostTrustedRole(profile[config.role_attribute], config.role_mapping) : undefined;
     let member = await store.findUserByEmail(services.db, workspace.id, email);
     if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
     if (!member) {
@@ -231,15 +221,6 @@ function emailOf(profile: Profile): string | undefined {
   return email && /^[^@\s]+@[^@\s]+$/.test(email) ? email : undefined;
 }
 
-/** The most trusted role the attribute's values map to, or none. */
-function mappedRole(config: SamlConfigRow, profile: Profile): Role | undefined {
-  if (!config.role_attribute) return undefined;
-  const value = profile[config.role_attribute];
-  const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-  const found = values.map((v) => config.role_mapping[v]).filter((role): role is Role => roles.includes(role as Role));
-  return found.sort((a, b) => roles.indexOf(a) - roles.indexOf(b))[0];
-}
-
 /** node-saml's error, in words the person can act on, and a reason for the audit log (never the response). */
 function whyResponseRefused(error: unknown): Refusal {
   const message = error instanceof Error ? error.message : '';
@@ -255,11 +236,3 @@ function whyResponseRefused(error: unknown): Refusal {
   return new Refusal(400, 'response-invalid', `The identity provider's answer could not be read or checked. ${tryAgain}`);
 }
 
-/** A page for people in a browser, JSON for programs. */
-function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal) {
-  if ((request.headers.accept ?? '').includes('text/html')) {
-    const text = escapeXml(refusal.message);
-    return reply.status(refusal.status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign-in refused</title><h1>Sign-in refused</h1><p>${text}</p><p>Request id: ${request.id}</p></html>`);
-  }
-  return reply.status(refusal.status).send({ error: refusal.message, code: `sso-${refusal.reason}`, requestId: request.id });
-}
