@@ -1,19 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as client from 'openid-client';
 import { z } from 'zod';
 import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
-import { bindOidcSubject, claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
-import type { Role } from '../auth/permissions';
+import { claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
 import { userSummary, workspaceSummary } from '../auth/schemas';
 import { digestSecret } from '../auth/secrets';
 import { startSession } from '../auth/sessions';
-import { audited, auditBase } from '../http/access';
+import { auditBase } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { mostTrustedRole, Refusal, refuse } from './sign-in-rules';
+import { admitMember, mostTrustedRole, Refusal, refuse } from './sign-in-rules';
 import { oidcCallbackUrl, providerClients } from './oidc-provider-client';
 
 const signInMinutes = 10;
@@ -127,33 +125,9 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email) throw new Refusal(403, 'no-email', 'Your identity provider did not tell us your email address; ask your administrator to add the email scope.');
     if (claims.email_verified === false) throw new Refusal(403, 'email-not-verified', 'Your identity provider says your email address is not verified yet; verify it there first.');
-    const domain = email.slice(email.lastIndexOf('@') + 1);
-    if (!config.allowed_email_domains.includes(domain)) throw new Refusal(403, 'email-domain-not-allowed', `Accounts at ${domain} may not sign in to this workspace; use your work account.`);
-    const workspace = (await store.getWorkspace(services.db, config.workspace_id))!;
+    const name = typeof claims.name === 'string' ? claims.name.trim() : undefined;
     const mapped = config.role_claim ? mostTrustedRole(claims[config.role_claim], config.role_mapping) : undefined;
-    let member = await store.findUserByEmail(services.db, workspace.id, email);
-    if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
-    // A member is bound to the provider account they first signed in with: the same email on another account (reassigned, or a look-alike tenant) is not them.
-    if (member?.oidc_sub && member.oidc_sub !== claims.sub) throw new Refusal(403, 'subject-mismatch', 'Your identity provider signed you in as a different account than the one this member first used; ask an administrator to check your account.');
-    if (!member) {
-      if (!config.jit_provisioning) throw new Refusal(403, 'not-a-member', 'You are not a member of this workspace yet; ask an administrator to invite you.');
-      const id = randomUUID();
-      const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 120) : email;
-      const role = mapped ?? (config.default_role as Role);
-      await audited(request, services, { action: 'member.joined', target: { kind: 'user', id }, change: { role, through: 'oidc' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) =>
-        store.createUser(tx, { id, workspace_id: workspace.id, email, name, role, password_hash: null, oidc_sub: claims.sub }),
-      );
-      member = (await store.getUser(services.db, workspace.id, id))!;
-    } else if (mapped && mapped !== member.role && member.role !== 'owner') {
-      // The provider's groups decide the role at each sign-in; owners are left alone so a group change cannot leave a workspace without one.
-      const changed = member;
-      await audited(request, services, { action: 'member.role-changed', target: { kind: 'user', id: changed.id }, change: { role: mapped, through: 'oidc' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) => store.updateUser(tx, workspace.id, changed.id, { role: mapped }));
-      member = { ...member, role: mapped };
-    }
-    if (!member.oidc_sub) {
-      await bindOidcSubject(services.db, workspace.id, member.id, claims.sub);
-      member = { ...member, oidc_sub: claims.sub };
-    }
+    const { member, workspace } = await admitMember(request, services, config, { through: 'oidc', email, name, mapped, subject: claims.sub });
     // The ID token is kept sealed: it is the id_token_hint when the member signs out at the provider too.
     const provider = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null, sealedIdToken: services.cipher.encrypt(idToken) };
     return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'oidc' }, provider });

@@ -4,16 +4,15 @@ import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type P
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Role } from '../auth/permissions';
 import { userSummary, workspaceSummary } from '../auth/schemas';
 import { startSession } from '../auth/sessions';
 import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
 import { claimSamlRequest, createSamlRequest, findSamlRequest, getSamlConfig, markAssertionSeen, type SamlConfigRow } from '../db/saml-store';
-import { audited, auditBase } from '../http/access';
+import { auditBase } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { mostTrustedRole, Refusal, refuse } from './sign-in-rules';
+import { admitMember, mostTrustedRole, Refusal, refuse } from './sign-in-rules';
 import { samlAddresses } from './saml-config-routes';
 
 const requestMinutes = 10;
@@ -177,28 +176,8 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
   async function admit(config: SamlConfigRow, profile: Profile, signInClient: 'browser' | 'studio', request: FastifyRequest, reply: FastifyReply) {
     const email = emailOf(profile);
     if (!email) throw new Refusal(403, 'no-email', 'Your identity provider did not tell us your email address; ask your administrator to send it as the NameID (emailAddress format) or an "email" attribute.');
-    const domain = email.slice(email.lastIndexOf('@') + 1);
-    if (!config.allowed_email_domains.includes(domain)) throw new Refusal(403, 'email-domain-not-allowed', `Accounts at ${domain} may not sign in to this workspace; use your work account.`);
-    const workspace = (await store.getWorkspace(services.db, config.workspace_id))!;
     const mapped = config.role_attribute ? mostTrustedRole(profile[config.role_attribute], config.role_mapping) : undefined;
-    let member = await store.findUserByEmail(services.db, workspace.id, email);
-    if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
-    if (!member) {
-      if (!config.jit_provisioning) throw new Refusal(403, 'not-a-member', 'You are not a member of this workspace yet; ask an administrator to invite you.');
-      const id = randomUUID();
-      const displayName = firstString(profile['displayName'] ?? profile['name']);
-      const name = displayName ? displayName.slice(0, 120) : email;
-      const role = mapped ?? (config.default_role as Role);
-      await audited(request, services, { action: 'member.joined', target: { kind: 'user', id }, change: { role, through: 'saml' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) =>
-        store.createUser(tx, { id, workspace_id: workspace.id, email, name, role, password_hash: null }),
-      );
-      member = (await store.getUser(services.db, workspace.id, id))!;
-    } else if (mapped && mapped !== member.role && member.role !== 'owner') {
-      // The IdP's groups decide the role at each sign-in; owners are left alone so a group change cannot leave a workspace without one.
-      const changed = member;
-      await audited(request, services, { action: 'member.role-changed', target: { kind: 'user', id: changed.id }, change: { role: mapped, through: 'saml' }, actor: { kind: 'system', id: 'sso', workspaceId: workspace.id } }, (tx) => store.updateUser(tx, workspace.id, changed.id, { role: mapped }));
-      member = { ...member, role: mapped };
-    }
+    const { member, workspace } = await admitMember(request, services, config, { through: 'saml', email, name: firstString(profile['displayName'] ?? profile['name']), mapped });
     return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'saml' } });
   }
 }

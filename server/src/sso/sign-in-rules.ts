@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canAssign, roles, type Role } from '../auth/permissions';
+import * as store from '../db/identity-store';
+import { bindOidcSubject } from '../db/oidc-store';
+import { audited } from '../http/access';
 import { HubError } from '../http/errors';
+import type { HubServices } from '../http/services';
 
 /** What the OIDC and SAML sign-ins share: how a refusal is told, and how a provider's groups become a role. */
 
@@ -35,4 +40,52 @@ export function mostTrustedRole(value: unknown, mapping: Record<string, string>)
 export function checkRolesAssignable(actorRole: Role, roleMapping: Record<string, Role>, defaultRole: Role): void {
   for (const [value, role] of Object.entries(roleMapping)) if (!canAssign(actorRole, role)) throw new HubError(403, `roleMapping.${value}: your role (${actorRole}) cannot hand out the ${role} role.`, 'forbidden');
   if (!canAssign(actorRole, defaultRole)) throw new HubError(403, `defaultRole: your role (${actorRole}) cannot hand out the ${defaultRole} role.`, 'forbidden');
+}
+
+export interface Vouched {
+  through: 'oidc' | 'saml';
+  /** Lower-cased. */
+  email: string;
+  name?: string;
+  /** The role the provider's groups map to, if any. */
+  mapped?: Role;
+  /** The provider's stable id for the person, where the protocol gives one (OIDC's sub). */
+  subject?: string;
+}
+
+/**
+ * Lets in a person the provider vouched for, by the workspace's rules: an
+ * allowed email domain; an active member (or a new one, when just-in-time
+ * accounts are on); the role the provider's groups map to, at each sign-in,
+ * except for owners (a group change must not leave a workspace without one);
+ * and, with a subject, the same provider account as the first time.
+ */
+export async function admitMember(request: FastifyRequest, services: HubServices, config: { workspace_id: string; allowed_email_domains: string[]; jit_provisioning: boolean; default_role: string }, vouched: Vouched) {
+  const { email, mapped, subject, through } = vouched;
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  if (!config.allowed_email_domains.includes(domain)) throw new Refusal(403, 'email-domain-not-allowed', `Accounts at ${domain} may not sign in to this workspace; use your work account.`);
+  const workspace = (await store.getWorkspace(services.db, config.workspace_id))!;
+  let member = await store.findUserByEmail(services.db, workspace.id, email);
+  if (member?.deactivated_at) throw new Refusal(403, 'member-deactivated', 'Your account in this workspace was removed; ask an administrator to invite you again.');
+  // A member is bound to the provider account they first signed in with: the same email on another account (reassigned, or a look-alike tenant) is not them.
+  if (subject && member?.oidc_sub && member.oidc_sub !== subject) throw new Refusal(403, 'subject-mismatch', 'Your identity provider signed you in as a different account than the one this member first used; ask an administrator to check your account.');
+  const actor = { kind: 'system' as const, id: 'sso', workspaceId: workspace.id };
+  if (!member) {
+    if (!config.jit_provisioning) throw new Refusal(403, 'not-a-member', 'You are not a member of this workspace yet; ask an administrator to invite you.');
+    const id = randomUUID();
+    const role = mapped ?? (config.default_role as Role);
+    await audited(request, services, { action: 'member.joined', target: { kind: 'user', id }, change: { role, through }, actor }, (tx) =>
+      store.createUser(tx, { id, workspace_id: workspace.id, email, name: vouched.name?.slice(0, 120) || email, role, password_hash: null, ...(subject && { oidc_sub: subject }) }),
+    );
+    member = (await store.getUser(services.db, workspace.id, id))!;
+  } else if (mapped && mapped !== member.role && member.role !== 'owner') {
+    const changed = member;
+    await audited(request, services, { action: 'member.role-changed', target: { kind: 'user', id: changed.id }, change: { role: mapped, through }, actor }, (tx) => store.updateUser(tx, workspace.id, changed.id, { role: mapped }));
+    member = { ...member, role: mapped };
+  }
+  if (subject && !member.oidc_sub) {
+    await bindOidcSubject(services.db, workspace.id, member.id, subject);
+    member = { ...member, oidc_sub: subject };
+  }
+  return { member, workspace };
 }
