@@ -10,7 +10,7 @@ import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { lockedUntilAfter } from './lockout';
 import { permissionsOf, type Role } from './permissions';
-import { emailSchema, newPasswordSchema, userSummary, workspaceSummary } from './schemas';
+import { emailSchema, newPasswordSchema, signedIn, userSummary, workspaceSummary } from './schemas';
 import { providerSignOut } from '../sso/oidc-end-session';
 import { digestSecret, hashPassword, newSecret, verifyPassword } from './secrets';
 import { startSession } from './sessions';
@@ -28,7 +28,6 @@ const loginBody = z.object({
   /** `browser` gets an httpOnly session cookie; `studio` gets a bearer access token in the answer. */
   client: z.enum(['browser', 'studio']).default('browser'),
 });
-const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
 const wrongCredentials = 'The email or password is wrong.';
 
 /** Local sign-in: password (argon2id), optional TOTP, lockout with back-off; every attempt audited. */

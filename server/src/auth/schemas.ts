@@ -17,3 +17,6 @@ export const slugSchema = z
 export const idParams = z.object({ id: z.string().min(1).max(64) });
 export const userSummary = z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema });
 export const workspaceSummary = z.object({ id: z.string(), name: z.string(), slug: z.string() });
+
+/** What a sign-in answers, by password or single sign-on: the member, the workspace, and for Studio its bearer token. */
+export const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { roles, type Role } from '../auth/permissions';
+import { roles } from '../auth/permissions';
 import { getWorkspace, getWorkspaceBySlug } from '../db/identity-store';
 import { deleteOidcConfig, getOidcConfig, saveOidcConfig, type OidcConfigRow } from '../db/oidc-store';
-import { audited, callerOf, memberOf } from '../http/access';
+import { audited, callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { checkRolesAssignable } from './sign-in-rules';
@@ -81,9 +81,7 @@ export function oidcConfigRoutes(app: FastifyInstance, services: HubServices): v
   r.put('/v1/sso/oidc', { schema: { tags: ['sso'], summary: 'Set up OIDC single sign-on with an OpenID Provider', body: oidcConfigBody, response: { 200: oidcConfigOut, ...errorResponses } }, config: { access } }, async (request) => {
     const caller = callerOf(request);
     const body = request.body;
-    // As with invitations: a member cannot, through the provider, hand out a role above their own.
-    const actorRole: Role = caller.kind === 'user' ? memberOf(request).role : 'admin';
-    checkRolesAssignable(actorRole, body.roleMapping, body.defaultRole);
+    checkRolesAssignable(request, body.roleMapping, body.defaultRole);
     // The issuer is kept exactly as given: ID tokens must name it character for character (Auth0's ends in a slash).
     const settings = { issuer: body.issuer, client_id: body.clientId, scopes: body.scopes, allowed_email_domains: [...new Set(body.allowedEmailDomains)], role_claim: body.roleClaim ?? null, role_mapping: body.roleMapping, default_role: body.defaultRole, jit_provisioning: body.jitProvisioning };
     const sealed = body.clientSecret === undefined ? undefined : body.clientSecret === null ? null : services.cipher.encrypt(body.clientSecret);

@@ -2,20 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as client from 'openid-client';
 import { z } from 'zod';
-import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
 import { claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
-import { userSummary, workspaceSummary } from '../auth/schemas';
+import { signedIn } from '../auth/schemas';
 import { digestSecret } from '../auth/secrets';
 import { startSession } from '../auth/sessions';
-import { auditBase } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { admitMember, mostTrustedRole, Refusal, refuse } from './sign-in-rules';
+import { admitMember, mostTrustedRole, Refusal, refuse, refuseAudited } from './sign-in-rules';
 import { oidcCallbackUrl, providerClients } from './oidc-provider-client';
 
 const signInMinutes = 10;
-const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
 
 /**
  * Sign-in through a workspace's OpenID Provider (authorization code flow with
@@ -93,8 +90,7 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         return reply.redirect(`${services.publicUrl}/`, 302);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        await appendAuditEvent(services.db, { ...auditBase(request, { kind: 'system', id: 'sso', workspaceId: pending?.workspace_id ?? 'hub' }, services.now()), action: `sso.oidc.refused.${error.reason}`, target: pending ? { kind: 'workspace', id: pending.workspace_id } : null, changeDigest: null });
-        return refuse(request, reply, error);
+        return refuseAudited(request, reply, services, 'oidc', pending?.workspace_id, error);
       }
     },
   );

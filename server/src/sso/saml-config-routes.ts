@@ -2,10 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { roles, type Role } from '../auth/permissions';
+import { roles } from '../auth/permissions';
 import { getWorkspace } from '../db/identity-store';
 import { deleteSamlConfig, getSamlConfig, saveSamlConfig, type SamlConfigRow } from '../db/saml-store';
-import { audited, callerOf, memberOf } from '../http/access';
+import { audited, callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { checkRolesAssignable } from './sign-in-rules';
@@ -78,8 +78,7 @@ export function samlConfigRoutes(app: FastifyInstance, services: HubServices): v
   r.put('/v1/sso/saml', { schema: { tags: ['sso'], summary: 'Set up SAML single sign-on with an identity provider (its metadata XML, or its entity ID, address and certificates)', body: samlConfigBody, response: { 200: samlConfigOut, ...errorResponses } }, config: { access } }, async (request) => {
     const caller = callerOf(request);
     const body = request.body;
-    const actorRole: Role = caller.kind === 'user' ? memberOf(request).role : 'admin';
-    checkRolesAssignable(actorRole, body.roleMapping, body.defaultRole);
+    checkRolesAssignable(request, body.roleMapping, body.defaultRole);
     let idp: { entityId: string; ssoUrl: string; certificates: string[] };
     if (body.metadataXml !== undefined) {
       try {

@@ -4,25 +4,20 @@ import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type P
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { userSummary, workspaceSummary } from '../auth/schemas';
+import { signedIn } from '../auth/schemas';
 import { startSession } from '../auth/sessions';
-import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
 import { claimSamlRequest, createSamlRequest, findSamlRequest, getSamlConfig, markAssertionSeen, type SamlConfigRow } from '../db/saml-store';
-import { auditBase } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { admitMember, mostTrustedRole, Refusal, refuse } from './sign-in-rules';
+import { admitMember, escapeMarkup, mostTrustedRole, Refusal, refuse, refuseAudited } from './sign-in-rules';
 import { samlAddresses } from './saml-config-routes';
 
 const requestMinutes = 10;
 /** IdP and Hub clocks may disagree by this much; more is refused. */
 const clockSkewMs = 2 * 60_000;
 const emailFormat = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
-const signedIn = z.object({ user: userSummary, workspace: workspaceSummary, expiresAt: z.string(), accessToken: z.string().optional(), mfaEnrolmentRequired: z.boolean() });
 const slugParams = z.object({ workspaceSlug: z.string().min(1).max(64) });
-
-const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Sign-in through a workspace's SAML identity provider: the Hub's metadata,
@@ -47,10 +42,10 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
         if (!workspace) return refuse(request, reply, new Refusal(404, 'not-configured', `The workspace "${request.params.workspaceSlug}" does not exist.`));
         const { spEntityId, acsUrl } = samlAddresses(services.publicUrl, workspace.slug ?? workspace.id);
         const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${escapeXml(spEntityId)}">
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${escapeMarkup(spEntityId)}">
   <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" AuthnRequestsSigned="false" WantAssertionsSigned="true">
     <md:NameIDFormat>${emailFormat}</md:NameIDFormat>
-    <md:AssertionConsumerService index="1" isDefault="true" Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${escapeXml(acsUrl)}"/>
+    <md:AssertionConsumerService index="1" isDefault="true" Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${escapeMarkup(acsUrl)}"/>
   </md:SPSSODescriptor>
 </md:EntityDescriptor>
 `;
@@ -106,8 +101,7 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
           return reply.redirect(`${services.publicUrl}/`, 302);
         } catch (error) {
           if (!(error instanceof Refusal)) throw error;
-          await appendAuditEvent(services.db, { ...auditBase(request, { kind: 'system', id: 'sso', workspaceId: workspace?.id ?? 'hub' }, services.now()), action: `sso.saml.refused.${error.reason}`, target: workspace ? { kind: 'workspace', id: workspace.id } : null, changeDigest: null });
-          return refuse(request, reply, error);
+          return refuseAudited(request, reply, services, 'saml', workspace?.id, error);
         }
       },
     );

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canAssign, roles, type Role } from '../auth/permissions';
+import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
 import { bindOidcSubject } from '../db/oidc-store';
-import { audited } from '../http/access';
+import { audited, auditBase, callerOf, memberOf } from '../http/access';
 import { HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 
@@ -20,13 +21,27 @@ export class Refusal extends Error {
   }
 }
 
+/** Text made safe inside HTML or XML (elements and attribute values). */
+export const escapeMarkup = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** A page for people in a browser, JSON for programs. */
 export function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal) {
   if ((request.headers.accept ?? '').includes('text/html')) {
-    const text = refusal.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const text = escapeMarkup(refusal.message);
     return reply.status(refusal.status).type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign-in refused</title><h1>Sign-in refused</h1><p>${text}</p><p>Request id: ${request.id}</p></html>`);
   }
   return reply.status(refusal.status).send({ error: refusal.message, code: `sso-${refusal.reason}`, requestId: request.id });
+}
+
+/** A refused sign-in, audited (`sso.<protocol>.refused.<reason>`, never the token or response) and then told to the person. */
+export async function refuseAudited(request: FastifyRequest, reply: FastifyReply, services: HubServices, protocol: 'oidc' | 'saml', workspaceId: string | undefined, refusal: Refusal) {
+  await appendAuditEvent(services.db, {
+    ...auditBase(request, { kind: 'system', id: 'sso', workspaceId: workspaceId ?? 'hub' }, services.now()),
+    action: `sso.${protocol}.refused.${refusal.reason}`,
+    target: workspaceId ? { kind: 'workspace', id: workspaceId } : null,
+    changeDigest: null,
+  });
+  return refuse(request, reply, refusal);
 }
 
 /** The most trusted role a claim's or attribute's values map to, or none. */
@@ -36,8 +51,12 @@ export function mostTrustedRole(value: unknown, mapping: Record<string, string>)
   return found.sort((a, b) => roles.indexOf(a) - roles.indexOf(b))[0];
 }
 
-/** As with invitations: a member cannot, through the provider, hand out a role above their own. */
-export function checkRolesAssignable(actorRole: Role, roleMapping: Record<string, Role>, defaultRole: Role): void {
+/**
+ * As with invitations: a member cannot, through the provider, hand out a role
+ * above their own (an API key, scoped for sso.manage, counts as an admin).
+ */
+export function checkRolesAssignable(request: FastifyRequest, roleMapping: Record<string, Role>, defaultRole: Role): void {
+  const actorRole: Role = callerOf(request).kind === 'user' ? memberOf(request).role : 'admin';
   for (const [value, role] of Object.entries(roleMapping)) if (!canAssign(actorRole, role)) throw new HubError(403, `roleMapping.${value}: your role (${actorRole}) cannot hand out the ${role} role.`, 'forbidden');
   if (!canAssign(actorRole, defaultRole)) throw new HubError(403, `defaultRole: your role (${actorRole}) cannot hand out the ${defaultRole} role.`, 'forbidden');
 }
