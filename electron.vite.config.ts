@@ -26,8 +26,8 @@ export default defineConfig(({ command }) => ({
   main: {
     define,
     build: {
-      // p-queue and p-retry ship only as ES modules, which Node 20's require() cannot load: bundle them.
-      externalizeDeps: { exclude: ['p-queue', 'p-retry'] },
+      // p-queue, p-retry and openid-client ship only as ES modules, which Node 20's require() cannot load: bundle them.
+      externalizeDeps: { exclude: ['p-queue', 'p-retry', 'openid-client'] },
       rolldownOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
