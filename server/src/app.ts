@@ -87,8 +87,12 @@ export interface HubAppOptions {
   logger?: boolean | { level: string; stream?: NodeJS.WritableStream };
   corsOrigins?: string[];
   bodyLimitBytes?: number;
-  /** Where people reach the Hub, for links it hands out; defaults to http://127.0.0.1:4400. */
-  publicUrl?: string;
+  /**
+   * Where people reach the Hub, for links it hands out and as its OAuth issuer; defaults to
+   * http://127.0.0.1:4400, or to the address it listens at when that is `'listen-address'`
+   * (a Hub started on port 0 knows its port only then).
+   */
+  publicUrl?: string | 'listen-address';
   now?: () => Date;
   rateLimits?: Partial<RateLimits>;
   /** Shares rate-limit counters between Hub instances (REDIS_URL). */
@@ -180,11 +184,18 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     database: options.database,
     db: options.database.db,
     now: options.now ?? (() => new Date()),
-    publicUrl: (options.publicUrl ?? 'http://127.0.0.1:4400').replace(/\/$/, ''),
+    publicUrl: (options.publicUrl === undefined || options.publicUrl === 'listen-address' ? 'http://127.0.0.1:4400' : options.publicUrl).replace(/\/$/, ''),
     cipher: options.personalData,
     auditSigningKey: options.audit.signingKey,
     auditKeys: [options.audit.signingKey, ...(options.audit.previousKeys ?? []).map(auditPublicKey)],
   };
+  if (options.publicUrl === 'listen-address') {
+    app.addHook('onListen', function (done) {
+      const address = this.server.address();
+      if (address && typeof address === 'object') services.publicUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      done();
+    });
+  }
   const limits = { ...defaultRateLimits, ...options.rateLimits };
   const limitOf = { key: limits.perApiKey, 'write-key': limits.perWriteKey, 'scim-token': limits.perApiKey, user: limits.perUser, ip: limits.perIp };
   // Counted per API key, per signed-in user, or per IP address for everyone else (callers are identified first).

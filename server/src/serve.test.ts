@@ -39,6 +39,9 @@ describe('the Hub over real HTTP, as `npm run hub` starts it', () => {
       expect(cookie).toMatch(/SameSite=Lax/);
       const me = await fetch(`${second.url}/v1/me`, { headers: { cookie: cookie.split(';')[0]! } });
       expect(((await me.json()) as { workspace: { slug: string } }).workspace.slug).toBe('acme');
+      // Started on port 0, the Hub names the port it got in the links it hands out (here a SCIM token's address).
+      const scim = await fetch(`${second.url}/v1/scim-tokens`, { method: 'POST', headers: { cookie: cookie.split(';')[0]!, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Okta' }) });
+      expect(((await scim.json()) as { scimUrl: string }).scimUrl).toBe(`${second.url}/scim/v2`);
       expect(me.headers.get('ratelimit-limit')).toBe('1200');
       // Checkpoints signed before the restart still verify with the key kept in the data folder.
       const verify = await fetch(`${second.url}/v1/audit/verify`, { headers: { cookie: cookie.split(';')[0]! } });

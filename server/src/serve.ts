@@ -35,7 +35,8 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     let logJobError = (error: Error) => console.error(`Job queue: ${error.message}`);
     jobs = await startJobQueue(database, { onError: (error) => logJobError(error) });
     const cipher = new PersonalDataCipher(await loadPersonalDataKeys({ dataKeys: config.KATA_HUB_DATA_KEYS, lookupKey: config.KATA_HUB_LOOKUP_KEY, dataDir: config.KATA_HUB_DATA_DIR }));
-    const publicUrl = config.KATA_HUB_PUBLIC_URL ?? `http://${config.KATA_HUB_HOST.includes(':') ? `[${config.KATA_HUB_HOST}]` : config.KATA_HUB_HOST}:${config.KATA_HUB_PORT}`;
+    // Without KATA_HUB_PUBLIC_URL, links name the address the Hub listens at (known only after listening, on port 0).
+    const publicUrl = config.KATA_HUB_PUBLIC_URL ?? 'listen-address';
     const app = await buildApp({
       database,
       logger: { level: config.KATA_HUB_LOG_LEVEL },

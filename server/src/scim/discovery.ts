@@ -9,6 +9,11 @@ import { userSchemaUrn } from './user-resource';
 export const listResponseUrn = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const maxResults = 200;
 
+/** Where the SCIM service is, for resources' `location`; read per request, as a Hub started on port 0 learns its address late. */
+export function scimBaseUrl(services: { publicUrl: string }): string {
+  return `${services.publicUrl}/scim/v2`;
+}
+
 export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],

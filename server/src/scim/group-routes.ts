@@ -6,7 +6,7 @@ import { idParams } from '../auth/schemas';
 import * as store from '../db/scim-group-store';
 import { audited, callerOf } from '../http/access';
 import type { HubServices } from '../http/services';
-import { listResponseUrn, maxResults } from './discovery';
+import { listResponseUrn, maxResults, scimBaseUrl } from './discovery';
 import { scimError, scimErrorResponses } from './errors';
 import { groupFilter, groupInput, groupOut, memberIdsOf, patchGroup, presentGroup, type GroupInput } from './group-resource';
 import { patchBody } from './user-resource';
@@ -23,7 +23,7 @@ const oneQuery = listQuery.pick({ excludedAttributes: true });
 const listOut = z.object({ schemas: z.array(z.string()), totalResults: z.number(), startIndex: z.number(), itemsPerPage: z.number(), Resources: z.array(groupOut) });
 
 /** SCIM Groups under /scim/v2/Groups: the identity provider's groups of the workspace's users. Registered by scimRoutes, inside its error handling. */
-export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices, baseUrl: string): void {
+export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices): void {
   const r = scoped.withTypeProvider<ZodTypeProvider>();
   const scim = { access: 'scim' as const };
   const withoutMembers = (excluded: string | undefined) => (excluded ?? '').split(',').some((name) => name.trim().toLowerCase() === 'members');
@@ -34,7 +34,7 @@ export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices, 
     const test = request.query.filter ? groupFilter(request.query.filter) : () => true;
     const members = new Map<string, store.ScimGroupMember[]>();
     for (const member of await store.listScimGroupMembers(services.db, workspaceId)) members.set(member.group_id, [...(members.get(member.group_id) ?? []), member]);
-    const matching = (await store.listScimGroups(services.db, workspaceId)).map((row) => presentGroup(row, members.get(row.id) ?? [], baseUrl)).filter(test);
+    const matching = (await store.listScimGroups(services.db, workspaceId)).map((row) => presentGroup(row, members.get(row.id) ?? [], scimBaseUrl(services))).filter(test);
     const startIndex = Math.max(1, request.query.startIndex ?? 1);
     const page = matching.slice(startIndex - 1, startIndex - 1 + Math.min(request.query.count ?? maxResults, maxResults));
     const shown = withoutMembers(request.query.excludedAttributes) ? page.map(({ members: _members, ...group }) => group) : page;
@@ -81,7 +81,7 @@ export function scimGroupRoutes(scoped: FastifyInstance, services: HubServices, 
   }
 
   async function present(request: FastifyRequest, row: store.ScimGroupRow) {
-    return presentGroup(row, await store.listScimGroupMembers(services.db, callerOf(request).workspaceId, [row.id]), baseUrl);
+    return presentGroup(row, await store.listScimGroupMembers(services.db, callerOf(request).workspaceId, [row.id]), scimBaseUrl(services));
   }
 
   /**

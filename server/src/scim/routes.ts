@@ -9,7 +9,7 @@ import * as store from '../db/scim-store';
 import { audited, callerOf } from '../http/access';
 import { describeValidation, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { listResponseUrn, maxResults, resourceTypes, schemas, serviceProviderConfig } from './discovery';
+import { listResponseUrn, maxResults, resourceTypes, schemas, scimBaseUrl, serviceProviderConfig } from './discovery';
 import { scimError, scimErrorOf, scimErrorResponses } from './errors';
 import { scimGroupRoutes } from './group-routes';
 import { patchBody, patchUser, presentUser, userFields, userFilter, userInput, userOut, type UserInput } from './user-resource';
@@ -31,7 +31,6 @@ const discoveryDocument = z.looseObject({ schemas: z.array(z.string()) });
 export function scimRoutes(services: HubServices) {
   return async function scimPlugin(scoped: FastifyInstance): Promise<void> {
     const r = scoped.withTypeProvider<ZodTypeProvider>();
-    const baseUrl = `${services.publicUrl}/scim/v2`;
     scoped.addContentTypeParser(scimMediaType, { parseAs: 'string' }, scoped.getDefaultJsonParser('error', 'error'));
     scoped.addHook('onSend', async (_request, reply) => {
       if (reply.statusCode !== 204) reply.header('content-type', `${scimMediaType}; charset=utf-8`);
@@ -54,9 +53,9 @@ export function scimRoutes(services: HubServices) {
 
     const scim = { access: 'scim' as const };
     const discovery = { response: { 200: discoveryDocument, ...scimErrorResponses } };
-    r.get('/ServiceProviderConfig', { schema: { tags: ['scim'], summary: 'What this SCIM service supports', ...discovery }, config: scim }, async () => serviceProviderConfig(baseUrl));
-    r.get('/ResourceTypes', { schema: { tags: ['scim'], summary: 'The SCIM resource types (User, Group)', ...discovery }, config: scim }, async () => resourceTypes(baseUrl));
-    r.get('/Schemas', { schema: { tags: ['scim'], summary: 'The SCIM User and Group schemas', ...discovery }, config: scim }, async () => schemas(baseUrl));
+    r.get('/ServiceProviderConfig', { schema: { tags: ['scim'], summary: 'What this SCIM service supports', ...discovery }, config: scim }, async () => serviceProviderConfig(scimBaseUrl(services)));
+    r.get('/ResourceTypes', { schema: { tags: ['scim'], summary: 'The SCIM resource types (User, Group)', ...discovery }, config: scim }, async () => resourceTypes(scimBaseUrl(services)));
+    r.get('/Schemas', { schema: { tags: ['scim'], summary: 'The SCIM User and Group schemas', ...discovery }, config: scim }, async () => schemas(scimBaseUrl(services)));
 
     const listOut = z.object({ schemas: z.array(z.string()), totalResults: z.number(), startIndex: z.number(), itemsPerPage: z.number(), Resources: z.array(userOut) });
     r.get('/Users', { schema: { tags: ['scim'], summary: 'List and filter users', querystring: listQuery, response: { 200: listOut, ...scimErrorResponses } }, config: scim }, async (request) => {
@@ -64,7 +63,7 @@ export function scimRoutes(services: HubServices) {
       // A workspace's members fit in memory; SCIM filters are evaluated on the rendered resources.
       const test = request.query.filter ? userFilter(request.query.filter) : () => true;
       const groups = await scimGroupsOfUsers(services.db, workspaceId);
-      const matching = (await store.listScimUsers(services.db, workspaceId)).map((row) => presentUser(row, baseUrl, groups.get(row.id))).filter(test);
+      const matching = (await store.listScimUsers(services.db, workspaceId)).map((row) => presentUser(row, scimBaseUrl(services), groups.get(row.id))).filter(test);
       const startIndex = Math.max(1, request.query.startIndex ?? 1);
       const page = matching.slice(startIndex - 1, startIndex - 1 + Math.min(request.query.count ?? maxResults, maxResults));
       return { schemas: [listResponseUrn], totalResults: matching.length, startIndex, itemsPerPage: page.length, Resources: page };
@@ -116,7 +115,7 @@ export function scimRoutes(services: HubServices) {
       return reply.status(204).send(null);
     });
 
-    scimGroupRoutes(scoped, services, baseUrl);
+    scimGroupRoutes(scoped, services);
 
     /** The workspace's user, or 404: another workspace's ids are as unknown as made-up ones. */
     async function existingUser(request: FastifyRequest, id: string): Promise<store.ScimUserRow> {
@@ -155,7 +154,7 @@ export function scimRoutes(services: HubServices) {
 
     /** A user as SCIM shows them, with the groups they belong to. */
     async function present(request: FastifyRequest, row: store.ScimUserRow) {
-      return presentUser(row, baseUrl, (await scimGroupsOfUsers(services.db, callerOf(request).workspaceId, [row.id])).get(row.id));
+      return presentUser(row, scimBaseUrl(services), (await scimGroupsOfUsers(services.db, callerOf(request).workspaceId, [row.id])).get(row.id));
     }
   };
 }

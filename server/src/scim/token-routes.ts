@@ -7,6 +7,7 @@ import * as store from '../db/scim-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { scimBaseUrl } from './discovery';
 
 /** SCIM tokens: what an identity provider (Okta, Entra) provisions users with. Shown once, stored as a digest, revocable at once. */
 export function scimTokenRoutes(app: FastifyInstance, services: HubServices): void {
@@ -31,7 +32,7 @@ export function scimTokenRoutes(app: FastifyInstance, services: HubServices): vo
         store.createScimToken(tx, { id, workspace_id: member.workspaceId, name: request.body.name, secret_hash: digestSecret(token), created_by: member.userId }),
       );
       const created = (await store.scimTokens.list(services.db, member.workspaceId)).find((t) => t.id === id)!;
-      return reply.status(201).send({ ...present(created), token, scimUrl: `${services.publicUrl}/scim/v2` });
+      return reply.status(201).send({ ...present(created), token, scimUrl: scimBaseUrl(services) });
     },
   );
 
