@@ -14,6 +14,7 @@ export async function startAuthorizationServer(options: { accessTokenSeconds?: n
   const made: { provider?: Provider } = {};
   let meAnswers = 0;
   const server = createServer((req, res) => {
+    if (req.url === '/healthz') return void res.end('{"status":"ok"}');
     if (req.url === '/v1/me') {
       meAnswers++;
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';

@@ -1,17 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HubAccountService } from '../src/main/hub/hub-account';
 import type { HubSetting } from '../src/main/hub/hub-status';
 import { createStudioServices, type StudioServices } from '../src/main/services';
 import { binFolder, tempDir } from './ffmpeg-fixtures';
 
 /** Real services as main builds them, finding the machine's FFmpeg through a PATH of its own. */
-export async function testServices(options: { hub?: HubSetting } = {}): Promise<StudioServices> {
+export async function testServices(options: { hub?: HubSetting; hubAccount?: HubAccountService } = {}): Promise<StudioServices> {
   return createStudioServices({
     appVersion: '9.8.7',
     runtime: 'browser-host',
     ffmpeg: { env: { PATH: await binFolder() }, resourcesDir: await tempDir('resources') },
     hub: options.hub ?? { url: null },
     dataDir: await tempDir('data'),
+    hubAccount: options.hubAccount,
   });
 }
 

@@ -25,6 +25,7 @@ describe('desktop-only procedures', () => {
       pickMediaFiles: async () => picked,
       openPath: async (path) => void opened.push(`open ${path}`),
       showInFolder: (path) => void opened.push(`reveal ${path}`),
+      openExternal: async (url) => void opened.push(`browse ${url}`),
     };
     const services = createStudioServices({ appVersion: 't', runtime: 'electron', ffmpeg: { env: { PATH: await binFolder() }, resourcesDir: await tempDir('res') }, hub: { url: null }, dataDir: await tempDir('desktop-data'), desktop, encoderPreset: 'ultrafast' });
     const caller = appRouter.createCaller({ services });

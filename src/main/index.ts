@@ -1,6 +1,8 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, safeStorage, session, shell } from 'electron';
 import { createIPCHandler } from 'trpc-electron/main';
+import { z } from 'zod';
+import { desktopVault } from './auth/token-vault';
 import { hubSettingFromEnv } from './hub/hub-status';
 import { appRouter } from './router';
 import { createStudioServices } from './services';
@@ -27,6 +29,7 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
+    const onWarning = (message: string) => console.warn(`Kata Studio: ${message}`);
     const services = createStudioServices({
       appVersion: app.getVersion(),
       runtime: 'electron',
@@ -36,6 +39,7 @@ if (!app.requestSingleInstanceLock()) {
       },
       hub: hubSettingFromEnv(process.env),
       dataDir: app.getPath('userData'),
+      tokenVault: desktopVault({ safeStorage, dataDir: app.getPath('userData'), onWarning }),
       aiApiKey: process.env.KATA_AI_API_KEY || undefined,
       speechService: process.env.KATA_TTS_URL ? { baseUrl: process.env.KATA_TTS_URL, apiKey: process.env.KATA_TTS_API_KEY || undefined } : undefined,
       desktop: {
@@ -52,8 +56,9 @@ if (!app.requestSingleInstanceLock()) {
           if (problem) throw new Error(problem);
         },
         showInFolder: (path) => shell.showItemInFolder(path),
+        openExternal: (url) => shell.openExternal(z.url({ protocol: /^https?$/, error: `Only http(s) pages open in the browser, not ${url}` }).parse(url)),
       },
-      onWarning: (message) => console.warn(`Kata Studio: ${message}`),
+      onWarning,
     });
 
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

@@ -1,4 +1,5 @@
-import { publicProcedure, router } from './trpc';
+import { router } from './trpc';
+import { hubRouter } from './hub/hub-router';
 import { influencerRouter } from './influencer/influencer-router';
 import { mediaRouter } from './media/media-router';
 import { renderRouter } from './render/render-router';
@@ -10,9 +11,7 @@ export const appRouter = router({
   render: renderRouter,
   media: mediaRouter,
   influencer: influencerRouter,
-  hub: router({
-    status: publicProcedure.query(({ ctx }) => ctx.services.hubStatus()),
-  }),
+  hub: hubRouter,
 });
 
 export type AppRouter = typeof appRouter;

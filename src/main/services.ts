@@ -1,5 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileVault, type TokenVault } from './auth/token-vault';
+import { createHubAccount, type HubAccountService } from './hub/hub-account';
+import { hubSettingsFile } from './hub/hub-settings';
 import { checkHub, type HubSetting, type HubStatus } from './hub/hub-status';
 import { probeFfmpeg, type FfmpegStatus, type LocateOptions } from './render/ffmpeg-locator';
 import { createMediaLibrary, type MediaLibrary } from './media/library';
@@ -18,6 +21,8 @@ export interface DesktopShell {
   pickMediaFiles(): Promise<string[]>;
   openPath(path: string): Promise<void>;
   showInFolder(path: string): void;
+  /** Opens an http(s) page in the system browser (the Hub's sign-in page). */
+  openExternal(url: string): Promise<void>;
 }
 
 export class DesktopOnlyError extends Error {
@@ -46,6 +51,8 @@ export interface StudioServices {
   /** Each campaign's imported media, copied under `<dataDir>/library`. */
   mediaLibrary(): Promise<MediaLibrary>;
   hubStatus(): Promise<HubStatus>;
+  /** The person's Hub account: sign-in, renewal, sign-out; its tokens never leave main. */
+  hubAccount: HubAccountService;
   close(): Promise<void>;
 }
 
@@ -53,8 +60,13 @@ export function createStudioServices(options: {
   appVersion: string;
   runtime: StudioRuntime;
   ffmpeg: LocateOptions;
+  /** KATA_HUB_URL: the Hub address until one is chosen in Settings. */
   hub: HubSetting;
   dataDir: string;
+  /** Where the Hub sign-in is kept: the OS keychain in Electron; a private file in the data dir otherwise. */
+  tokenVault?: TokenVault;
+  /** Made by the services unless a test brings its own (e.g. against another authorization server). */
+  hubAccount?: HubAccountService;
   desktop?: DesktopShell;
   aiApiKey?: string;
   speechService?: { baseUrl: string; apiKey?: string };
@@ -76,6 +88,15 @@ export function createStudioServices(options: {
     if (!status.ffprobePath) throw new FfmpegUnavailableError('ffprobe was not found next to FFmpeg. Install the full FFmpeg package or set FFPROBE_PATH.');
     return { ffmpegPath: status.ffmpegPath, ffprobePath: status.ffprobePath };
   };
+  const hubAccount =
+    options.hubAccount ??
+    createHubAccount({
+      vault: options.tokenVault ?? createFileVault(join(options.dataDir, 'hub-session.json')),
+      settingsFile: hubSettingsFile(options.dataDir),
+      defaultSetting: options.hub,
+      openBrowser: options.desktop && ((url) => options.desktop!.openExternal(url)),
+      onWarning: options.onWarning,
+    });
   return {
     appVersion: options.appVersion,
     runtime: options.runtime,
@@ -127,8 +148,10 @@ export function createStudioServices(options: {
       });
       return library;
     },
-    hubStatus: () => checkHub(options.hub),
+    hubStatus: async () => checkHub(await hubAccount.setting()),
+    hubAccount,
     async close() {
+      hubAccount.close();
       if (queue) await (await queue).close();
     },
   };

@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { CompositionError } from '../shared/composition/composition';
+import { HubAccountError } from './hub/hub-account';
 import { MediaFileError } from './media/probe';
 import type { StudioServices } from './services';
 import { DesktopOnlyError, FfmpegUnavailableError } from './services';
@@ -25,7 +26,7 @@ const userErrors = t.middleware(async ({ next }) => {
   if (cause instanceof CompositionError || cause instanceof MediaFileError) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   }
-  if (cause instanceof FfmpegUnavailableError || cause instanceof DesktopOnlyError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
+  if (cause instanceof FfmpegUnavailableError || cause instanceof DesktopOnlyError || cause instanceof HubAccountError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
   return result;
 });
 

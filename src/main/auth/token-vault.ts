@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/validation';
 import { writePrivateFile } from '../atomic-write';
@@ -71,4 +72,12 @@ export function createFileVault(file: string): TokenVault {
 export function createSafeStorageVault(safeStorage: SafeStorage, file: string): TokenVault {
   if (!safeStorage.isEncryptionAvailable()) throw new Error('The system keychain is not available to encrypt the Hub sign-in; use the file vault instead.');
   return vaultOn(file, { encode: (json) => safeStorage.encryptString(json), decode: (bytes) => safeStorage.decryptString(bytes) });
+}
+
+/** The desktop app's vault: the OS keychain when the system offers one, else a private file (said in a warning). */
+export function desktopVault(options: { safeStorage: SafeStorage; dataDir: string; onWarning: (message: string) => void }): TokenVault {
+  if (options.safeStorage.isEncryptionAvailable()) return createSafeStorageVault(options.safeStorage, join(options.dataDir, 'hub-session.enc'));
+  const file = join(options.dataDir, 'hub-session.json');
+  options.onWarning(`The system keychain is not available: the Hub sign-in is kept unencrypted in ${file} (readable by this user only).`);
+  return createFileVault(file);
 }

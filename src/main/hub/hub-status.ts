@@ -6,15 +6,19 @@ export type HubStatus =
   | { state: 'connected'; url: string }
   | { state: 'unreachable'; url: string; problem: string };
 
-const hubUrlSchema = z.url({ protocol: /^https?$/, error: 'KATA_HUB_URL must be an http(s) URL, e.g. http://127.0.0.1:4400' });
+/** A Hub address: an http(s) URL without trailing slashes; `field` is named in the error (a variable, a setting). */
+export const hubUrlSchema = (field: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${field} must be an http(s) URL, e.g. http://127.0.0.1:4400` })
+    .transform((url) => url.replace(/\/+$/, ''));
 
 /** The Hub's base URL from the environment, or null when none is configured. Throws naming the variable when it is malformed. */
 export function hubUrlFromEnv(env: Record<string, string | undefined>): string | null {
   const raw = env.KATA_HUB_URL?.trim();
   if (!raw) return null;
-  const parsed = hubUrlSchema.safeParse(raw);
+  const parsed = hubUrlSchema('KATA_HUB_URL').safeParse(raw);
   if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'KATA_HUB_URL is not a valid URL');
-  return parsed.data.replace(/\/+$/, '');
+  return parsed.data;
 }
 
 /** Where the Hub is, as configured: a URL, none, or a setting that is wrong (shown to the user, never fatal). */

@@ -1,0 +1,40 @@
+import { EventEmitter, on } from 'node:events';
+import { z } from 'zod';
+import { hubAccountSchema, type HubAccount } from '../../shared/hub/account';
+import { publicProcedure, router } from '../trpc';
+import { hubUrlSchema } from './hub-status';
+
+/** The Hub as the UI sees it: reachability and the account (no procedure here answers with a token). */
+export const hubRouter = router({
+  status: publicProcedure.query(({ ctx }) => ctx.services.hubStatus()),
+
+  account: publicProcedure.output(hubAccountSchema).query(({ ctx }) => ctx.services.hubAccount.current()),
+
+  /** The account now, then on every change (sign-in under way, signed in, signed out and why). */
+  accountChanges: publicProcedure.subscription(async function* ({ ctx, signal }) {
+    const events = new EventEmitter();
+    const stop = ctx.services.hubAccount.onChange((account) => events.emit('account', account));
+    // Listening before the first answer, so no change in between is lost.
+    const changes = on(events, 'account', { signal });
+    try {
+      yield hubAccountSchema.parse(await ctx.services.hubAccount.current());
+      for await (const [account] of changes) yield hubAccountSchema.parse(account as HubAccount);
+    } catch (error) {
+      if (!signal?.aborted) throw error;
+    } finally {
+      stop();
+    }
+  }),
+
+  setUrl: publicProcedure
+    .input(z.object({ url: hubUrlSchema('url') }))
+    .output(hubAccountSchema)
+    .mutation(({ ctx, input }) => ctx.services.hubAccount.setUrl(input.url)),
+
+  /** Starts signing in; the desktop app opens the page itself, a browser tab opens the URL it gets back. */
+  signIn: publicProcedure.output(z.object({ authorizationUrl: z.string() })).mutation(({ ctx }) => ctx.services.hubAccount.signIn()),
+
+  cancelSignIn: publicProcedure.mutation(({ ctx }) => ctx.services.hubAccount.cancelSignIn()),
+
+  signOut: publicProcedure.mutation(({ ctx }) => ctx.services.hubAccount.signOut()),
+});
