@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
 import { sessionIdToken } from '../db/oidc-store';
-import { audited, auditBase, changeDigest, memberOf, sessionCookie, setSessionCookie } from '../http/access';
+import { audited, memberOf, sessionCookie, setSessionCookie } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { lockedUntilAfter } from './lockout';
+import { checkPassword, passwordCredentials, signInRateLimit } from './password-sign-in';
 import { permissionsOf, type Role } from './permissions';
-import { emailSchema, newPasswordSchema, signedIn, userSummary, workspaceSummary } from './schemas';
+import { newPasswordSchema, signedIn, userSummary, workspaceSummary } from './schemas';
 import { providerSignOut } from '../sso/oidc-end-session';
 import { digestSecret, hashPassword, newSecret, verifyPassword } from './secrets';
 import { startSession } from './sessions';
@@ -18,17 +17,10 @@ import { newTotpSecret, totpStep, totpUri } from './totp';
 
 const cookieSessionHours = 12;
 
-const loginBody = z.object({
-  email: emailSchema,
-  password: z.string().min(1).max(1024),
-  /** The workspace's slug; needed only when the email has accounts in several workspaces. */
-  workspace: z.string().min(1).max(64).optional(),
-  /** The 6-digit code from an authenticator app, when the account has two-step sign-in. */
-  totp: z.string().regex(/^\d{6}$/, { error: 'must be the 6-digit code' }).optional(),
+const loginBody = passwordCredentials.extend({
   /** `browser` gets an httpOnly session cookie; `studio` gets a bearer access token in the answer. */
   client: z.enum(['browser', 'studio']).default('browser'),
 });
-const wrongCredentials = 'The email or password is wrong.';
 
 /** Local sign-in: password (argon2id), optional TOTP, lockout with back-off; every attempt audited. */
 export function authRoutes(app: FastifyInstance, services: HubServices, limits: { signInPerMinute: number }): void {
@@ -38,67 +30,11 @@ export function authRoutes(app: FastifyInstance, services: HubServices, limits: 
     '/v1/auth/login',
     {
       schema: { tags: ['sign-in'], summary: 'Sign in with email and password', body: loginBody, response: { 200: signedIn, ...errorResponses, 409: errorResponses[400], 423: errorResponses[400] } },
-      config: { access: 'public', rateLimit: { max: limits.signInPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `sign-in:${request.ip}` } },
+      config: { access: 'public', rateLimit: signInRateLimit(limits.signInPerMinute) },
     },
     async (request, reply) => {
-      const body = request.body;
-      const now = services.now();
-      const attempt = (workspaceId: string, action: string, target: { kind: string; id: string }) =>
-        appendAuditEvent(services.db, { ...auditBase(request, { kind: 'system', id: 'sign-in', workspaceId }, now), action, target, changeDigest: null });
-      const emailRef = { kind: 'email-digest', id: changeDigest(body.email).slice(0, 16) };
-
-      const workspace = body.workspace ? await store.getWorkspaceBySlug(services.db, body.workspace) : undefined;
-      const candidates = body.workspace && !workspace ? [] : await store.findActiveUsersByEmail(services.db, body.email, workspace?.id);
-      if (candidates.length === 0) {
-        await verifyPassword(null, body.password);
-        await attempt(workspace?.id ?? 'hub', 'auth.login.failed.unknown-account', emailRef);
-        throw new HubError(401, wrongCredentials, 'wrong-credentials');
-      }
-
-      const matched: store.UserRow[] = [];
-      let lockedFor = 0;
-      for (const user of candidates) {
-        if (user.locked_until && user.locked_until > now) {
-          lockedFor = Math.max(lockedFor, Math.ceil((user.locked_until.getTime() - now.getTime()) / 1000));
-          await attempt(user.workspace_id, 'auth.login.failed.locked', { kind: 'user', id: user.id });
-        } else if (await verifyPassword(user.password_hash, body.password)) {
-          matched.push(user);
-        } else {
-          await recordFailure(user, 'auth.login.failed.password');
-        }
-      }
-      if (matched.length === 0) {
-        if (lockedFor > 0) throw new HubError(423, `Too many wrong sign-ins: this account is locked for ${lockedFor} more seconds.`, 'locked', lockedFor);
-        throw new HubError(401, wrongCredentials, 'wrong-credentials');
-      }
-      if (matched.length > 1) {
-        const slugs = await Promise.all(matched.map(async (u) => (await store.getWorkspace(services.db, u.workspace_id))?.slug));
-        throw new HubError(409, `This email has accounts in several workspaces (${slugs.join(', ')}); name one in "workspace".`, 'choose-workspace');
-      }
-      const user = matched[0]!;
-      const home = (await store.getWorkspace(services.db, user.workspace_id))!;
-
-      if (user.totp_enabled && user.totp_secret) {
-        if (!body.totp) {
-          await attempt(user.workspace_id, 'auth.login.second-factor-asked', { kind: 'user', id: user.id });
-          throw new HubError(401, 'Enter the 6-digit code from your authenticator app.', 'mfa-required');
-        }
-        const step = totpStep(services.cipher.decrypt(user.totp_secret), body.totp, now);
-        if (step === null || !(await store.claimTotpStep(services.db, user.workspace_id, user.id, step))) {
-          await recordFailure(user, 'auth.login.failed.second-factor');
-          throw new HubError(401, 'That code is wrong or was already used; wait for the next one.', 'mfa-wrong');
-        }
-      }
-
-      return startSession(request, reply, services, { user, workspace: home, client: body.client, action: 'auth.login.succeeded' });
-
-      async function recordFailure(failed: store.UserRow, action: string): Promise<void> {
-        const failures = failed.failed_sign_ins + 1;
-        const lockedUntil = lockedUntilAfter(failures, now);
-        await audited(request, services, { action: lockedUntil ? `${action}.now-locked` : action, target: { kind: 'user', id: failed.id }, change: { failures }, actor: { kind: 'system', id: 'sign-in', workspaceId: failed.workspace_id } }, (tx) =>
-          store.updateUser(tx, failed.workspace_id, failed.id, { failed_sign_ins: failures, locked_until: lockedUntil }),
-        );
-      }
+      const { user, workspace } = await checkPassword(request, services, request.body);
+      return startSession(request, reply, services, { user, workspace, client: request.body.client, action: 'auth.login.succeeded' });
     },
   );
 
