@@ -33,6 +33,7 @@ import { oidcLogoutRoutes } from './sso/oidc-logout-routes';
 import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
 import { samlConfigRoutes } from './sso/saml-config-routes';
 import { samlSignInRoutes } from './sso/saml-sign-in-routes';
+import { oauthRoutes } from './oauth/routes';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -233,6 +234,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   samlConfigRoutes(app, services);
   await app.register(samlSignInRoutes(services, { signInPerMinute: limits.signIn }));
   await app.register(scimRoutes(services), { prefix: '/scim/v2' });
+  await app.register(oauthRoutes(services, { signInPerMinute: limits.signIn }));
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);
   if (options.jobs) jobRoutes(app, services, options.jobs);

@@ -22,7 +22,7 @@ function close(server: Server): Promise<void> {
  * (login and consent) is finished programmatically, as a provider's own
  * login page would after checking a password.
  */
-export async function startOpenIdProvider(client: { clientId: string; clientSecret: string }, options: { privateKeyJwtKeys?: { keys: Record<string, string>[] } } = {}) {
+export async function startOpenIdProvider(client: { clientId: string; clientSecret: string }, options: { privateKeyJwtKeys?: { keys: Record<string, string>[] }; refreshTokens?: boolean } = {}) {
   const accounts = new Map<string, Record<string, unknown>>();
   let nextAccount = '';
   // Made once the server listens, as the issuer names its port.
@@ -47,7 +47,8 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
       {
         client_id: client.clientId,
         redirect_uris: [hubCallback],
-        grant_types: ['authorization_code'],
+        // With refreshTokens, the Hub may ask for offline_access and refresh (Studio's refreshes check the person at the provider).
+        grant_types: options.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
         response_types: ['code'],
         // With the Hub's public keys (its JWKS for the workspace), the client proves itself with private_key_jwt instead of the secret.
         ...(options.privateKeyJwtKeys ? { token_endpoint_auth_method: 'private_key_jwt', jwks: options.privateKeyJwtKeys as never } : { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.clientSecret }),
@@ -72,6 +73,10 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
     signInAs(id: string, claims: { email: string; email_verified?: boolean; name?: string; groups?: string[] }) {
       accounts.set(id, { email_verified: true, ...claims });
       nextAccount = id;
+    },
+    /** The person is disabled at the provider: refreshing their tokens is refused from now on (invalid_grant). */
+    disable(id: string) {
+      accounts.delete(id);
     },
     /**
      * A logout token signed with the provider's own key, as the provider sends

@@ -19,7 +19,9 @@ import { startSamlIdp } from './saml-idp';
 // OIDC and SAML sign-in: the person has no session yet (SAML's workspace is in the address, its request ID in the database); the state kept in the database says whose sign-in it is.
 // OIDC back-channel logout: the provider has no Hub credentials; a logout token signed by that workspace's provider decides.
 // OIDC JWKS: the public half of the workspace's private_key_jwt key, for its provider to read.
-const publicByDesign = ['POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/oidc/:workspaceSlug/jwks', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
+// Studio's sign-in (OAuth 2.0 for a native app): the metadata and the authorization endpoint are for anyone; the pages check the browser's Hub session
+// (the confirm form is bound to it and to the request); the token and revocation endpoints take no client secret (a public client): the code with its PKCE verifier, or the refresh token, decides.
+const publicByDesign = ['GET /.well-known/oauth-authorization-server', 'GET /oauth/authorize', 'GET /oauth/requests/:id', 'POST /oauth/requests/:id/sign-in', 'POST /oauth/requests/:id/sso', 'POST /oauth/requests/:id/decision', 'POST /oauth/token', 'POST /oauth/revoke', 'POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/oidc/:workspaceSlug/jwks', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
   let database: HubDatabase;

@@ -5,8 +5,8 @@ import { hash, verify } from '@node-rs/argon2';
  * Every secret the Hub hands out is random, prefixed so that a leaked one can
  * be recognised (and found by secret scanners), and stored only as a digest.
  */
-export type SecretKind = 'session' | 'access-token' | 'api-key' | 'write-key' | 'scim-token' | 'invitation' | 'setup';
-const prefixes: Record<SecretKind, string> = { session: 'kses', 'access-token': 'kat', 'api-key': 'kak', 'write-key': 'kwk', 'scim-token': 'kscim', invitation: 'kinv', setup: 'ksetup' };
+export type SecretKind = 'session' | 'access-token' | 'api-key' | 'write-key' | 'scim-token' | 'invitation' | 'setup' | 'authorization-code' | 'refresh-token';
+const prefixes: Record<SecretKind, string> = { session: 'kses', 'access-token': 'kat', 'api-key': 'kak', 'write-key': 'kwk', 'scim-token': 'kscim', invitation: 'kinv', setup: 'ksetup', 'authorization-code': 'kac', 'refresh-token': 'krt' };
 
 export function newSecret(kind: SecretKind): string {
   return `${prefixes[kind]}_${randomBytes(32).toString('base64url')}`;

@@ -33,7 +33,7 @@ export async function startSession(
     action: string;
     change?: Record<string, unknown>;
     /** The OpenID Provider's subject and session, for a sign-in through it: back-channel logout ends this session by them. */
-    provider?: { sub: string; sid: string | null; sealedIdToken: string };
+    provider?: { sub: string; sid: string | null; sealedIdToken: string; sealedRefreshToken?: string | null };
   },
 ): Promise<SignedIn> {
   const { user, workspace: home } = signIn;
@@ -44,7 +44,7 @@ export async function startSession(
   const expiresAt = new Date(now.getTime() + (kind === 'bearer' ? accessTokenDays * 24 : cookieSessionHours) * 3600_000);
   await audited(request, services, { action: signIn.action, target: { kind: 'user', id: user.id }, change: { client: signIn.client, ...signIn.change }, actor: { kind: 'user', id: user.id, workspaceId: user.workspace_id } }, async (tx) => {
     await store.updateUser(tx, user.workspace_id, user.id, { failed_sign_ins: 0, locked_until: null });
-    await store.createSession(tx, { token_hash: digestSecret(token), workspace_id: user.workspace_id, user_id: user.id, kind, mfa_enrolment_required: enrolmentRequired, ip: request.ip, user_agent: request.headers['user-agent']?.slice(0, 512) ?? null, expires_at: expiresAt, oidc_sub: signIn.provider?.sub ?? null, oidc_sid: signIn.provider?.sid ?? null, oidc_id_token: signIn.provider?.sealedIdToken ?? null });
+    await store.createSession(tx, { token_hash: digestSecret(token), workspace_id: user.workspace_id, user_id: user.id, kind, mfa_enrolment_required: enrolmentRequired, ip: request.ip, user_agent: request.headers['user-agent']?.slice(0, 512) ?? null, expires_at: expiresAt, oidc_sub: signIn.provider?.sub ?? null, oidc_sid: signIn.provider?.sid ?? null, oidc_id_token: signIn.provider?.sealedIdToken ?? null, oidc_refresh_token: signIn.provider?.sealedRefreshToken ?? null });
   });
   if (kind === 'cookie') setSessionCookie(reply, request, token, expiresAt);
   return {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { HubSchema } from './schema';
 import { keyQueries } from './key-store';
+import { revokeGrants } from './oauth-store';
 
 /** Queries for workspaces, users, sessions, API keys, invitations and setup links; every one scoped by workspace. */
 type Db = Kysely<HubSchema>;
@@ -88,7 +89,7 @@ export async function claimTotpStep(db: Db, workspaceId: string, id: string, ste
 
 export async function createSession(
   db: Db,
-  session: { token_hash: string; workspace_id: string; user_id: string; kind: 'cookie' | 'bearer'; mfa_enrolment_required: boolean; ip: string | null; user_agent: string | null; expires_at: Date; oidc_sub?: string | null; oidc_sid?: string | null; oidc_id_token?: string | null },
+  session: { token_hash: string; workspace_id: string; user_id: string; kind: 'cookie' | 'bearer'; mfa_enrolment_required: boolean; ip: string | null; user_agent: string | null; expires_at: Date; oidc_sub?: string | null; oidc_sid?: string | null; oidc_id_token?: string | null; oidc_refresh_token?: string | null },
 ): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
 }
@@ -114,7 +115,9 @@ export async function revokeSession(db: Db, tokenHash: string, now: Date): Promi
   await db.updateTable('sessions').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
 }
 
+/** Ends a member's sessions and revokes their Studio grants (all but the one `except` is the session of). */
 export async function revokeUserSessions(db: Db, workspaceId: string, userId: string, now: Date, options: { except?: string } = {}): Promise<void> {
+  await revokeGrants(db, { workspaceId, userId, ...(options.except !== undefined && { except: options.except }) }, now);
   let query = db.updateTable('sessions').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).where('revoked_at', 'is', null);
   if (options.except) query = query.where('token_hash', '!=', options.except);
   await query.execute();

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { revokeGrants } from './oauth-store';
 import type { HubSchema } from './schema';
 
 /** Queries for OIDC single sign-on: each workspace's provider, and sign-ins under way. */
@@ -73,9 +74,11 @@ export async function recordLogoutToken(db: Db, token: { workspace_id: string; j
 /**
  * Ends the live Hub sessions started from a provider session: by `sid` when
  * the logout token names one (and `sub` too when it names both), otherwise
- * every session of that `sub`. Returns the members whose sessions ended.
+ * every session of that `sub`, and revokes Studio grants allowed from them.
+ * Returns the members whose sessions ended.
  */
 export async function endProviderSessions(db: Db, workspaceId: string, from: { sub?: string; sid?: string }, now: Date): Promise<string[]> {
+  await revokeGrants(db, { workspaceId, ...from }, now);
   let query = db.updateTable('sessions').set({ revoked_at: now }).where('workspace_id', '=', workspaceId).where('revoked_at', 'is', null);
   if (from.sid !== undefined) query = query.where('oidc_sid', '=', from.sid);
   if (from.sub !== undefined) query = query.where('oidc_sub', '=', from.sub);

@@ -5,6 +5,17 @@ type BigIntColumn = ColumnType<string, number | string, number | string>;
 /** A nullable text column that may be left out on insert. */
 type OptionalText = ColumnType<string | null, string | null | undefined, string | null>;
 
+/** What a session (and a Studio grant allowed from it) keeps of the OpenID Provider sign-in it came from. */
+interface ProviderSession {
+  /** The OpenID Provider's subject and session it was started from (back-channel logout finds it by them). */
+  oidc_sub: OptionalText;
+  oidc_sid: OptionalText;
+  /** That sign-in's ID token, sealed: the id_token_hint when the member signs out at the provider too. */
+  oidc_id_token: OptionalText;
+  /** The provider's refresh token of that sign-in, sealed (only when the workspace asks for offline_access). */
+  oidc_refresh_token: OptionalText;
+}
+
 /** The Hub's tables as Kysely sees them; every row that belongs to a tenant carries its workspace. */
 export interface HubSchema {
   workspaces: { id: string; name: string; slug: string | null; kind: Generated<'tenant' | 'system'>; mfa_required: Generated<boolean>; created_at: Generated<Date>; audit_retention_days: Generated<number | null>; consent_purposes: ColumnType<string[], string | undefined, string>; event_retention_days: Generated<number | null> };
@@ -46,12 +57,7 @@ export interface HubSchema {
     last_seen_at: Generated<Date>;
     expires_at: Date;
     revoked_at: Date | null;
-    /** The OpenID Provider's subject and session this one was started from (back-channel logout finds it by them). */
-    oidc_sub: OptionalText;
-    oidc_sid: OptionalText;
-    /** That sign-in's ID token, sealed: the id_token_hint when the member signs out at the provider too. */
-    oidc_id_token: OptionalText;
-  };
+  } & ProviderSession;
   api_keys: {
     id: string;
     workspace_id: string;
@@ -169,7 +175,7 @@ export interface HubSchema {
     client_signing_key: OptionalText;
   };
   /** OIDC sign-ins under way (state digest, nonce, PKCE verifier), claimed once by the callback. */
-  oidc_sign_ins: { state_hash: string; workspace_id: string; nonce: string; code_verifier: string; client: string; expires_at: Date };
+  oidc_sign_ins: { state_hash: string; workspace_id: string; nonce: string; code_verifier: string; client: string; expires_at: Date; /** Started from Studio's sign-in page: the authorization request to return to. */ authorization_request_id: OptionalText };
   /** Logout tokens already used (their jti), kept until they would be refused as too old anyway. */
   oidc_logout_tokens: { workspace_id: string; jti: string; expires_at: Date };
   /** A workspace's SAML identity provider for single sign-on (entity ID, SSO URL, public signing certificates). */
@@ -187,7 +193,29 @@ export interface HubSchema {
     updated_at: Generated<Date>;
   };
   /** SAML AuthnRequests under way, by ID; the response's InResponseTo claims one, once. */
-  saml_requests: { id: string; workspace_id: string; client: string; expires_at: Date };
+  saml_requests: { id: string; workspace_id: string; client: string; expires_at: Date; /** Started from Studio's sign-in page: the authorization request to return to. */ authorization_request_id: OptionalText };
   /** Assertion IDs already used, kept until they would have expired, against replay. */
   saml_seen_assertions: { workspace_id: string; assertion_id: string; expires_at: Date };
+  /** Studio's authorization requests under way, until the person allows or cancels (once). */
+  oauth_requests: { id: string; client_id: string; redirect_uri: string; code_challenge: string; state: string; scope: string; created_at: Generated<Date>; expires_at: Date; decided_at: Date | null };
+  /** What one Allow handed Studio: a code, then a refresh token and an access session (digests only), and the provider session it came from. */
+  oauth_grants: {
+    id: string;
+    workspace_id: string;
+    user_id: string;
+    client_id: string;
+    scope: string;
+    code_hash: string;
+    code_challenge: string;
+    redirect_uri: string;
+    code_expires_at: Date;
+    code_used_at: Date | null;
+    refresh_hash: string | null;
+    access_token_hash: string | null;
+    created_at: Generated<Date>;
+    expires_at: Date;
+    revoked_at: Date | null;
+  } & ProviderSession;
+  /** Every refresh token a grant had (digests): a rotated one used again is recognised. */
+  oauth_refresh_tokens: { token_hash: string; grant_id: string; issued_at: Date };
 }

@@ -33,7 +33,7 @@ export interface DeclaredRoute {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every /v1 and /scim/v2 route with the access it declared, for the tenant-isolation walk and the docs. */
+    /** Every /v1, /scim/v2, /oauth and /.well-known route with the access it declared, for the tenant-isolation walk and the docs. */
     declaredRoutes: DeclaredRoute[];
   }
   interface FastifyContextConfig {
@@ -65,7 +65,7 @@ export function installAccessControl(app: FastifyInstance, services: HubServices
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/') && !route.url.startsWith('/scim/v2/')) return;
+    if (!['/v1/', '/scim/v2/', '/oauth/', '/.well-known/'].some((prefix) => route.url.startsWith(prefix))) return;
     if (!route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
     for (const method of [route.method].flat()) if (method !== 'HEAD') declared.push({ method, url: route.url, access: route.config.access });
     // Public routes say so in the API reference (the document's default is: credentials required).

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
 import { callHub, hubOnTestDatabase, testWorkspace } from '../../test/hub';
 import { signInAtProvider, startOpenIdProvider } from '../../test/openid-provider';
+import { signedInUser } from '../../test/studio-sign-in';
 import { readAuditEvents } from '../db/audit-store';
 
 const client = { clientId: 'kata-hub', clientSecret: 'a client secret the provider gave the Hub' };
@@ -22,12 +23,16 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     expect(saved.statusCode, saved.body).toBe(200);
     return ws;
   }
-  /** Signs in through the real provider as `sub`; Studio's bearer token, or the refusal. */
+  /** Signs in through the real provider as `sub`: the answer that sets the session cookie, or the refusal. */
   async function signIn(slug: string, sub: string, email: string) {
     provider.signInAs(sub, { email });
-    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${slug}/start?client=studio` });
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${slug}/start` });
     return hub.app.inject({ method: 'GET', url: await signInAtProvider(started.headers.location as string) });
   }
+  /** The session cookie a sign-in set. */
+  const sessionOf = (signedIn: { cookies: { name: string; value: string }[] }) => signedIn.cookies.find((c) => c.name === 'kata_session')!.value;
+  /** Calls the Hub as a browser with that session. */
+  const asBrowser = (method: 'GET' | 'POST', url: string, session: string) => hub.app.inject({ method, url, cookies: { kata_session: session } });
   const logout = (slug: string, token: string) => hub.app.inject({ method: 'POST', url: `/v1/sso/oidc/${slug}/backchannel-logout`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ logout_token: token }).toString() });
   const actions = async (workspaceId: string, prefix: string) => (await readAuditEvents(hub.database.db, workspaceId)).map((e) => e.action).filter((a) => a.startsWith(prefix));
 
@@ -39,9 +44,9 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
   it("ends the Hub sessions started from the provider's session when the provider's logout token says so, once", async () => {
     const ws = await ssoWorkspace();
     const first = await signIn(ws.slug, 'owner-bc', ws.ownerEmail);
-    expect(first.statusCode, first.body).toBe(200);
+    expect(first.statusCode, first.body).toBe(302);
     const second = await signIn(ws.slug, 'owner-bc', ws.ownerEmail);
-    const [firstToken, secondToken] = [first.json().accessToken as string, second.json().accessToken as string];
+    const [firstToken, secondToken] = [sessionOf(first), sessionOf(second)];
     const sessions = await hub.database.db.selectFrom('sessions').select(['oidc_sub', 'oidc_sid']).where('workspace_id', '=', ws.id).where('oidc_sub', 'is not', null).execute();
     expect(sessions).toHaveLength(2);
     expect(sessions[0]!.oidc_sub).toBe('owner-bc');
@@ -53,7 +58,7 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     const ended = await logout(ws.slug, token);
     expect(ended.statusCode, ended.body).toBe(200);
     expect(ended.headers['cache-control']).toBe('no-store');
-    const stillLive = await Promise.all([firstToken, secondToken].map(async (t) => (await callHub(hub.app, 'GET', '/v1/me', undefined, t)).statusCode));
+    const stillLive = await Promise.all([firstToken, secondToken].map(async (t) => (await asBrowser('GET', '/v1/me', t)).statusCode));
     expect(stillLive.sort()).toEqual([200, 401]);
 
     // The same token again is a replay; a token naming only the subject ends every session of that person.
@@ -61,7 +66,7 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     expect(replayed.statusCode).toBe(400);
     expect(replayed.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/replayed/) });
     expect((await logout(ws.slug, await provider.logoutToken({ sub: 'owner-bc' }))).statusCode).toBe(200);
-    for (const t of [firstToken, secondToken]) expect((await callHub(hub.app, 'GET', '/v1/me', undefined, t)).statusCode).toBe(401);
+    for (const t of [firstToken, secondToken]) expect((await asBrowser('GET', '/v1/me', t)).statusCode).toBe(401);
     expect(await actions(ws.id, 'sso.oidc.log')).toEqual(['sso.oidc.logged-out', 'sso.oidc.logout-refused.replayed', 'sso.oidc.logged-out']);
   });
 
@@ -76,7 +81,7 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     const refused = await logout(ws.slug, await provider.logoutToken({ sub: `owner-${tamper}` }, tamper));
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error_description).toContain(reason);
-    expect((await callHub(hub.app, 'GET', '/v1/me', undefined, signedIn.json().accessToken)).statusCode).toBe(200);
+    expect((await asBrowser('GET', '/v1/me', sessionOf(signedIn))).statusCode).toBe(200);
     expect(await actions(ws.id, 'sso.oidc.logout-refused')).toEqual([`sso.oidc.logout-refused.${reason}`]);
   });
 
@@ -92,17 +97,17 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
     const ws = await ssoWorkspace();
     expect((await ws.call('GET', '/v1/sso/oidc')).json().postLogoutRedirectUri).toBe('http://127.0.0.1:4400/');
     const signedIn = await signIn(ws.slug, 'owner-rp', ws.ownerEmail);
-    const accessToken = signedIn.json().accessToken as string;
+    const session = sessionOf(signedIn);
     const sealed = await hub.database.db.selectFrom('sessions').select('oidc_id_token').where('workspace_id', '=', ws.id).where('oidc_sub', '=', 'owner-rp').executeTakeFirstOrThrow();
     expect(sealed.oidc_id_token).not.toMatch(/^eyJ/);
 
-    const out = await callHub(hub.app, 'POST', '/v1/auth/logout', undefined, accessToken);
+    const out = await asBrowser('POST', '/v1/auth/logout', session);
     expect(out.statusCode, out.body).toBe(200);
     const endSession = new URL(out.json().endSessionUrl);
     expect(endSession.origin).toBe(provider.issuer);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe('http://127.0.0.1:4400/');
     expect(endSession.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
-    expect((await callHub(hub.app, 'GET', '/v1/me', undefined, accessToken)).statusCode).toBe(401);
+    expect((await asBrowser('GET', '/v1/me', session)).statusCode).toBe(401);
     // The provider accepts the hint and the redirect (a wrong hint gets its error page instead).
     const atProvider = await fetch(endSession);
     expect(atProvider.status, await atProvider.clone().text()).toBe(200);
@@ -116,12 +121,12 @@ describe.each(hubDatabases)('OIDC back-channel logout and account binding on $na
 
   it('binds a member to the provider account they first signed in with and refuses another account with the same email', async () => {
     const ws = await ssoWorkspace();
-    expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(200);
+    expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(302);
     const takeover = await signIn(ws.slug, 'someone-else', ws.ownerEmail);
     expect(takeover.statusCode).toBe(403);
     expect(takeover.json()).toMatchObject({ code: 'sso-subject-mismatch', error: expect.stringMatching(/different account/) });
     expect(await actions(ws.id, 'sso.oidc.refused')).toEqual(['sso.oidc.refused.subject-mismatch']);
-    expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(200);
+    expect((await signIn(ws.slug, 'the-real-owner', ws.ownerEmail)).statusCode).toBe(302);
   });
 });
 
@@ -154,16 +159,16 @@ describe.each(hubDatabases)('OIDC private_key_jwt on $name', ({ open }) => {
     expect((await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/jwks` })).json().keys).toEqual(keys);
 
     provider.signInAs('owner-pkjwt', { email: ws.ownerEmail });
-    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start?client=studio` });
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start` });
     const signedIn = await hub.app.inject({ method: 'GET', url: await signInAtProvider(started.headers.location as string) });
-    expect(signedIn.statusCode, signedIn.body).toBe(200);
-    expect(signedIn.json().user).toMatchObject({ id: ws.ownerId });
+    expect(signedIn.statusCode, signedIn.body).toBe(302);
+    expect(await signedInUser(hub.app, signedIn)).toMatchObject({ id: ws.ownerId });
 
     // A workspace whose key pair the provider has not registered is refused at the token endpoint, and the Hub says why.
     const unregistered = await testWorkspace(hub.app, hub.database);
     expect((await unregistered.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...settings, allowedEmailDomains: [`${unregistered.slug}.example`] })).statusCode).toBe(200);
     provider.signInAs('owner-unregistered', { email: unregistered.ownerEmail });
-    const tried = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${unregistered.slug}/start?client=studio` });
+    const tried = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${unregistered.slug}/start` });
     const refused = await hub.app.inject({ method: 'GET', url: await signInAtProvider(tried.headers.location as string) });
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ code: 'sso-client-rejected', error: expect.stringMatching(/did not accept the Hub's own credentials/) });

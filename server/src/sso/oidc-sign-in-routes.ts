@@ -4,12 +4,11 @@ import * as client from 'openid-client';
 import { z } from 'zod';
 import * as store from '../db/identity-store';
 import { claimOidcSignIn, createOidcSignIn, getOidcConfig, type OidcConfigRow } from '../db/oidc-store';
-import { signedIn } from '../auth/schemas';
 import { digestSecret } from '../auth/secrets';
 import { startSession } from '../auth/sessions';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { admitMember, mostTrustedRole, Refusal, refuse, refuseAudited } from './sign-in-rules';
+import { admitMember, afterSignIn, authorizationRequestToReturnTo, expiredAuthorizationRequest, mostTrustedRole, Refusal, refuse, refuseAudited, ssoStartQuery } from './sign-in-rules';
 import { oidcCallbackUrl, providerClients } from './oidc-provider-client';
 
 const signInMinutes = 10;
@@ -31,8 +30,7 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         tags: ['sign-in'],
         summary: "Sign in through the workspace's identity provider (redirects there)",
         params: z.object({ workspaceSlug: z.string().min(1).max(64) }),
-        /** `console` gets a session cookie and returns to the console; `studio` gets a bearer access token in the answer. */
-        querystring: z.object({ client: z.enum(['console', 'studio']).default('console') }),
+        querystring: ssoStartQuery,
         response: { 302: z.null(), ...errorResponses, 502: errorResponses[400] },
       },
       config: { access: 'public', rateLimit },
@@ -48,10 +46,12 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
       } catch {
         return refuse(request, reply, new Refusal(502, 'provider-unreachable', `The identity provider at ${config.issuer} did not answer its discovery document; try again later, or ask your administrator to check the issuer in the single sign-on settings.`));
       }
+      const returnTo = await authorizationRequestToReturnTo(services, request.query);
+      if (returnTo === false) return refuse(request, reply, expiredAuthorizationRequest);
       const state = client.randomState();
       const nonce = client.randomNonce();
       const codeVerifier = client.randomPKCECodeVerifier();
-      await createOidcSignIn(services.db, { state_hash: digestSecret(state), workspace_id: workspace.id, nonce, code_verifier: codeVerifier, client: request.query.client, expires_at: new Date(services.now().getTime() + signInMinutes * 60_000) });
+      await createOidcSignIn(services.db, { state_hash: digestSecret(state), workspace_id: workspace.id, nonce, code_verifier: codeVerifier, client: request.query.client, authorization_request_id: returnTo, expires_at: new Date(services.now().getTime() + signInMinutes * 60_000) });
       const target = client.buildAuthorizationUrl(configuration, {
         redirect_uri: oidcCallbackUrl(services),
         scope: config.scopes.join(' '),
@@ -59,6 +59,8 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         nonce,
         code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
         code_challenge_method: 'S256',
+        // OpenID Connect Core §11: a refresh token for offline_access is asked for with the person's consent.
+        ...(config.scopes.includes('offline_access') && { prompt: 'consent' }),
       });
       return reply.redirect(target.href, 302);
     },
@@ -71,7 +73,7 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         tags: ['sign-in'],
         summary: 'Where the identity provider sends people back (the redirect URI to register there)',
         querystring: z.object({ state: z.string().max(512).optional(), code: z.string().max(4096).optional(), error: z.string().max(256).optional(), error_description: z.string().max(1024).optional(), iss: z.string().max(512).optional() }),
-        response: { 200: signedIn, 302: z.null(), ...errorResponses },
+        response: { 302: z.null(), ...errorResponses },
       },
       config: { access: 'public', rateLimit },
     },
@@ -84,10 +86,9 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
         if (!config) throw new Refusal(400, 'not-configured', 'Single sign-on was turned off for this workspace while you were signing in; sign in with your email and password.');
         // Only the provider's error code is shown: the description is free text anyone can put in a link.
         if (query.error) throw new Refusal(401, 'provider-refused', `Your identity provider did not sign you in${/^[a-z_]{1,64}$/.test(query.error) ? ` (${query.error})` : ''}; try again, or ask your administrator whether you may use Kata.`);
-        const { claims, idToken } = await exchangeCode(config, pending, request);
-        const answer = await admit(config, { claims, idToken }, pending.client === 'studio' ? 'studio' : 'browser', request, reply);
-        if (pending.client === 'studio') return answer;
-        return reply.redirect(`${services.publicUrl}/`, 302);
+        const tokens = await exchangeCode(config, pending, request);
+        await admit(config, tokens, request, reply);
+        return reply.redirect(afterSignIn(services, pending.authorization_request_id), 302);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
         return refuseAudited(request, reply, services, 'oidc', pending?.workspace_id, error);
@@ -95,7 +96,7 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     },
   );
 
-  async function exchangeCode(config: OidcConfigRow, pending: { nonce: string; code_verifier: string }, request: FastifyRequest): Promise<{ claims: client.IDToken; idToken: string }> {
+  async function exchangeCode(config: OidcConfigRow, pending: { nonce: string; code_verifier: string }, request: FastifyRequest): Promise<ProviderTokens> {
     let configuration: client.Configuration;
     try {
       configuration = await providers.forWorkspace(config);
@@ -110,14 +111,14 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
       const tokens = await client.authorizationCodeGrant(configuration, currentUrl, { pkceCodeVerifier: pending.code_verifier, expectedNonce: pending.nonce, expectedState: client.skipStateCheck, idTokenExpected: true });
       const claims = tokens.claims();
       if (!claims) throw new Refusal(401, 'no-id-token', 'Your identity provider did not send an ID token; ask your administrator to check the scopes (openid is needed).');
-      return { claims, idToken: tokens.id_token! };
+      return { claims, idToken: tokens.id_token!, refreshToken: tokens.refresh_token };
     } catch (error) {
       if (error instanceof Refusal) throw error;
       throw whyTokenRefused(error);
     }
   }
 
-  async function admit(config: OidcConfigRow, { claims, idToken }: { claims: client.IDToken; idToken: string }, signInClient: 'browser' | 'studio', request: FastifyRequest, reply: FastifyReply) {
+  async function admit(config: OidcConfigRow, { claims, idToken, refreshToken }: ProviderTokens, request: FastifyRequest, reply: FastifyReply) {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email) throw new Refusal(403, 'no-email', 'Your identity provider did not tell us your email address; ask your administrator to add the email scope.');
     if (claims.email_verified === false) throw new Refusal(403, 'email-not-verified', 'Your identity provider says your email address is not verified yet; verify it there first.');
@@ -125,9 +126,16 @@ export function oidcSignInRoutes(app: FastifyInstance, services: HubServices, li
     const mapped = config.role_claim ? mostTrustedRole(claims[config.role_claim], config.role_mapping) : undefined;
     const { member, workspace } = await admitMember(request, services, config, { through: 'oidc', email, name, mapped, subject: claims.sub });
     // The ID token is kept sealed: it is the id_token_hint when the member signs out at the provider too.
-    const provider = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null, sealedIdToken: services.cipher.encrypt(idToken) };
-    return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'oidc' }, provider });
+    // The refresh token (offline_access) too: Studio's refreshes ask the provider whether the member may still come in.
+    const provider = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null, sealedIdToken: services.cipher.encrypt(idToken), sealedRefreshToken: refreshToken ? services.cipher.encrypt(refreshToken) : null };
+    return startSession(request, reply, services, { user: member, workspace, client: 'browser', action: 'auth.login.succeeded', change: { through: 'oidc' }, provider });
   }
+}
+
+interface ProviderTokens {
+  claims: client.IDToken;
+  idToken: string;
+  refreshToken: string | undefined;
 }
 
 /** openid-client's error, in words the person can act on, and a reason for the audit log (never the token). */

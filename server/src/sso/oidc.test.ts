@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
 import { Writable } from 'node:stream';
-import { callHub, hubOnTestDatabase, testHub, testWorkspace } from '../../test/hub';
+import { hubOnTestDatabase, testHub, testWorkspace } from '../../test/hub';
+import { pendingAuthorizationRequest, signedInUser } from '../../test/studio-sign-in';
 import { signInAtProvider, startOpenIdProvider, startProviderDouble } from '../../test/openid-provider';
 import { readAuditEvents } from '../db/audit-store';
 
@@ -28,8 +29,8 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     return ws;
   }
   const refusals = async (workspaceId: string) => (await readAuditEvents(hub.database.db, workspaceId)).map((e) => e.action).filter((a) => a.startsWith('sso.oidc.refused'));
-  async function start(slug: string, signInClient: 'console' | 'studio' = 'studio'): Promise<string> {
-    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${slug}/start?client=${signInClient}` });
+  async function start(slug: string, query = 'client=console'): Promise<string> {
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${slug}/start?${query}` });
     expect(started.statusCode, started.body).toBe(302);
     return started.headers.location as string;
   }
@@ -63,22 +64,28 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     expect(actions).toEqual(expect.arrayContaining(['sso.oidc.configured', 'sso.oidc.removed']));
   });
 
-  it('signs a member in through a real OpenID Provider (Studio gets a token, the console a cookie), once per code', async () => {
+  it('signs a member in through a real OpenID Provider (a session cookie, then the console or back to Studio sign-in), once per code', async () => {
     const ws = await ssoWorkspace({ roleClaim: 'groups', roleMapping: { 'kata-admins': 'admin' } });
     const marketer = await ws.member('marketer');
     provider.signInAs('marketer-1', { email: marketer.email, groups: ['kata-admins', 'everyone'] });
-    const location = await start(ws.slug);
+    // Started from Kata Studio's sign-in page: back to that authorization request afterwards.
+    const requestId = await pendingAuthorizationRequest(hub.app);
+    const location = await start(ws.slug, `authorizationRequest=${requestId}`);
     const authorization = new URL(location);
     expect(authorization.origin).toBe(provider.issuer);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    // No offline_access in the scopes: no consent prompt, no provider refresh token.
+    expect(authorization.searchParams.get('prompt')).toBeNull();
     const callback = await signInAtProvider(location);
 
     const signedIn = await hub.app.inject({ method: 'GET', url: callback });
-    expect(signedIn.statusCode, signedIn.body).toBe(200);
-    const { accessToken, user } = signedIn.json();
-    expect(user).toMatchObject({ id: marketer.id, email: marketer.email, role: 'admin' });
-    const me = await callHub(hub.app, 'GET', '/v1/me', undefined, accessToken);
-    expect(me.json().user).toMatchObject({ id: marketer.id, role: 'admin' });
+    expect(signedIn.statusCode, signedIn.body).toBe(302);
+    expect(signedIn.headers.location).toBe(`http://127.0.0.1:4400/oauth/requests/${requestId}`);
+    expect(await signedInUser(hub.app, signedIn)).toMatchObject({ id: marketer.id, email: marketer.email, role: 'admin' });
+    // An authorization request that is unknown or over is refused before the provider is asked.
+    const unknown = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start?authorizationRequest=nothing-like-it` });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().code).toBe('sso-authorization-request-expired');
 
     // The same callback again: the state was used up.
     const replayed = await hub.app.inject({ method: 'GET', url: callback, headers: { accept: 'text/html' } });
@@ -87,7 +94,7 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     expect(replayed.body).toMatch(/expired, was already finished/);
 
     provider.signInAs('owner-1', { email: ws.ownerEmail });
-    const consoleCallback = await signInAtProvider(await start(ws.slug, 'console'));
+    const consoleCallback = await signInAtProvider(await start(ws.slug));
     const consoleSignIn = await hub.app.inject({ method: 'GET', url: consoleCallback });
     expect(consoleSignIn.statusCode).toBe(302);
     expect(consoleSignIn.headers.location).toBe('http://127.0.0.1:4400/');
@@ -105,7 +112,7 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     provider.signInAs('owner-2', { email: ws.ownerEmail });
     const first = await signInAtProvider(await start(ws.slug));
     const code = new URL(first, 'http://x').searchParams.get('code')!;
-    expect((await hub.app.inject({ method: 'GET', url: first })).statusCode).toBe(200);
+    expect((await hub.app.inject({ method: 'GET', url: first })).statusCode).toBe(302);
     // A fresh state with the old code, as an attacker holding a stolen code would try.
     const second = await signInAtProvider(await start(ws.slug));
     const reused = new URL(second, 'http://127.0.0.1:4400');
@@ -141,11 +148,12 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     // With JIT on, the same person becomes a member with the role their group maps to.
     expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, clientId: client.clientId, allowedEmailDomains: [`${ws.slug}.example`], roleClaim: 'groups', roleMapping: { 'kata-marketers': 'marketer' }, jitProvisioning: true })).statusCode).toBe(200);
     const joined = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
-    expect(joined.statusCode, joined.body).toBe(200);
-    expect(joined.json().user).toMatchObject({ email: `new.person@${ws.slug}.example`, role: 'marketer' });
+    expect(joined.statusCode, joined.body).toBe(302);
+    const newcomer = await signedInUser(hub.app, joined);
+    expect(newcomer).toMatchObject({ email: `new.person@${ws.slug}.example`, role: 'marketer' });
 
     // A removed member stays out, JIT or not.
-    expect((await ws.call('DELETE', `/v1/members/${joined.json().user.id}`)).statusCode).toBe(204);
+    expect((await ws.call('DELETE', `/v1/members/${newcomer.id}`)).statusCode).toBe(204);
     const removed = await hub.app.inject({ method: 'GET', url: await signInAtProvider(await start(ws.slug)) });
     expect(removed.statusCode).toBe(403);
     expect(removed.json().code).toBe('sso-member-deactivated');
@@ -172,7 +180,8 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
     const authorization = new URL(await start(ws.slug));
     await double.willAnswer({ audience: client.clientId, nonce: authorization.searchParams.get('nonce')!, email: ws.ownerEmail, tamper: 'none' });
     const signedIn = await hub.app.inject({ method: 'GET', url: `/v1/sso/oidc/callback?code=any&state=${authorization.searchParams.get('state')}` });
-    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(signedIn.statusCode, signedIn.body).toBe(302);
+    expect(await signedInUser(hub.app, signedIn)).toMatchObject({ id: ws.ownerId });
   });
 
   it('tells a browser in plain words when a workspace has no single sign-on or its provider does not answer', async () => {
@@ -203,14 +212,14 @@ describe.each(hubDatabases)('OIDC single sign-on on $name', ({ open }) => {
       const ws = await testWorkspace(logged, hub.database);
       expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: provider.issuer, ...client, allowedEmailDomains: [`${ws.slug}.example`] })).statusCode).toBe(200);
       provider.signInAs('owner-4', { email: ws.ownerEmail });
-      const started = await logged.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start?client=studio` });
+      const started = await logged.inject({ method: 'GET', url: `/v1/sso/oidc/${ws.slug}/start` });
       const callback = await signInAtProvider(started.headers.location as string);
       const answer = await logged.inject({ method: 'GET', url: callback });
-      expect(answer.statusCode).toBe(200);
+      expect(answer.statusCode).toBe(302);
       const params = new URL(callback, 'http://127.0.0.1:4400').searchParams;
       const log = lines.join('');
       expect(log).toContain('/v1/sso/oidc/callback');
-      for (const secret of [client.clientSecret, params.get('code')!, params.get('state')!, answer.json().accessToken]) expect(log).not.toContain(secret);
+      for (const secret of [client.clientSecret, params.get('code')!, params.get('state')!, answer.cookies.find((c) => c.name === 'kata_session')!.value]) expect(log).not.toContain(secret);
     } finally {
       await logged.close();
     }

@@ -4,13 +4,13 @@ import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type P
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { signedIn } from '../auth/schemas';
 import { startSession } from '../auth/sessions';
 import * as store from '../db/identity-store';
 import { claimSamlRequest, createSamlRequest, findSamlRequest, getSamlConfig, markAssertionSeen, type SamlConfigRow } from '../db/saml-store';
 import { errorResponses } from '../http/errors';
+import { readFormBodies } from '../http/form-body';
 import type { HubServices } from '../http/services';
-import { admitMember, escapeMarkup, mostTrustedRole, Refusal, refuse, refuseAudited } from './sign-in-rules';
+import { admitMember, afterSignIn, authorizationRequestToReturnTo, escapeMarkup, expiredAuthorizationRequest, mostTrustedRole, Refusal, refuse, refuseAudited, ssoStartQuery } from './sign-in-rules';
 import { samlAddresses } from './saml-config-routes';
 
 const requestMinutes = 10;
@@ -29,8 +29,8 @@ const slugParams = z.object({ workspaceSlug: z.string().min(1).max(64) });
  */
 export function samlSignInRoutes(services: HubServices, limits: { signInPerMinute: number }) {
   return async function samlSignInPlugin(scoped: FastifyInstance): Promise<void> {
-    // IdPs post the response as an HTML form; only these routes read form bodies.
-    scoped.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    // IdPs post the response as an HTML form; only these routes (and Studio's sign-in pages) read form bodies.
+    readFormBodies(scoped);
     const r = scoped.withTypeProvider<ZodTypeProvider>();
     const rateLimit = { max: limits.signInPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `sign-in:${request.ip}` };
 
@@ -60,8 +60,7 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
           tags: ['sign-in'],
           summary: "Sign in through the workspace's SAML identity provider (redirects there)",
           params: slugParams,
-          /** `console` gets a session cookie and returns to the console; `studio` gets a bearer access token in the answer. */
-          querystring: z.object({ client: z.enum(['console', 'studio']).default('console') }),
+          querystring: ssoStartQuery,
           response: { 302: z.null(), ...errorResponses },
         },
         config: { access: 'public', rateLimit },
@@ -70,9 +69,11 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
         const workspace = await store.getWorkspaceBySlug(services.db, request.params.workspaceSlug);
         const config = workspace ? await getSamlConfig(services.db, workspace.id) : undefined;
         if (!workspace || !config) return refuse(request, reply, new Refusal(404, 'not-configured', `The workspace "${request.params.workspaceSlug}" does not exist or has no SAML single sign-on; sign in with your email and password instead.`));
+        const returnTo = await authorizationRequestToReturnTo(services, request.query);
+        if (returnTo === false) return refuse(request, reply, expiredAuthorizationRequest);
         // SAML IDs must not start with a digit (xsd:ID).
         const id = `_${randomBytes(20).toString('hex')}`;
-        await createSamlRequest(services.db, { id, workspace_id: workspace.id, client: request.query.client, expires_at: new Date(services.now().getTime() + requestMinutes * 60_000) });
+        await createSamlRequest(services.db, { id, workspace_id: workspace.id, client: request.query.client, authorization_request_id: returnTo, expires_at: new Date(services.now().getTime() + requestMinutes * 60_000) });
         const saml = samlFor(config, workspace.slug ?? workspace.id, () => id);
         return reply.redirect(await saml.getAuthorizeUrlAsync('', undefined, {}), 302);
       },
@@ -86,7 +87,7 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
           summary: 'Where the identity provider posts its SAML response (the ACS address to register there)',
           params: slugParams,
           body: z.object({ SAMLResponse: z.string().min(1).max(500_000), RelayState: z.string().max(256).optional() }),
-          response: { 200: signedIn, 302: z.null(), ...errorResponses },
+          response: { 302: z.null(), ...errorResponses },
         },
         config: { access: 'public', rateLimit },
       },
@@ -95,10 +96,9 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
         const config = workspace ? await getSamlConfig(services.db, workspace.id) : undefined;
         try {
           if (!workspace || !config) throw new Refusal(404, 'not-configured', `The workspace "${request.params.workspaceSlug}" does not exist or has no SAML single sign-on; sign in with your email and password instead.`);
-          const { profile, signInClient } = await validate(config, workspace.slug ?? workspace.id, request.body);
-          const answer = await admit(config, profile, signInClient === 'studio' ? 'studio' : 'browser', request, reply);
-          if (signInClient === 'studio') return answer;
-          return reply.redirect(`${services.publicUrl}/`, 302);
+          const { profile, authorizationRequestId } = await validate(config, workspace.slug ?? workspace.id, request.body);
+          await admit(config, profile, request, reply);
+          return reply.redirect(afterSignIn(services, authorizationRequestId), 302);
         } catch (error) {
           if (!(error instanceof Refusal)) throw error;
           return refuseAudited(request, reply, services, 'saml', workspace?.id, error);
@@ -136,7 +136,7 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
     });
   }
 
-  async function validate(config: SamlConfigRow, slug: string, body: { SAMLResponse: string; RelayState?: string }): Promise<{ profile: Profile; signInClient: string }> {
+  async function validate(config: SamlConfigRow, slug: string, body: { SAMLResponse: string; RelayState?: string }): Promise<{ profile: Profile; authorizationRequestId: string | null }> {
     const { acsUrl } = samlAddresses(services.publicUrl, slug);
     let profile: Profile | null;
     try {
@@ -154,25 +154,26 @@ export function samlSignInRoutes(services: HubServices, limits: { signInPerMinut
     if (destination && destination !== acsUrl) throw new Refusal(401, 'wrong-destination', 'The identity provider\'s answer was meant for another address, not this Hub. Ask your administrator to check the ACS address at the identity provider.');
     const assertionId = assertion.Assertion?.$?.ID;
     if (!assertionId) throw new Refusal(400, 'response-invalid', 'The identity provider\'s assertion has no ID. Start again from the sign-in page.');
-    let signInClient = body.RelayState === 'studio' ? 'studio' : 'console';
+    // An IdP-initiated sign-in (no InResponseTo) goes to the console.
+    let authorizationRequestId: string | null = null;
     if (typeof profile.inResponseTo === 'string') {
       const request = await claimSamlRequest(services.db, config.workspace_id, profile.inResponseTo, services.now());
       if (!request) throw new Refusal(400, 'unknown-request', 'This sign-in has expired, was already finished, or did not start here. Start again from the sign-in page.');
-      signInClient = request.client;
+      authorizationRequestId = request.authorization_request_id;
     }
     // Kept until the assertion would be refused as expired anyway (node-saml's clock is the real one, so is this).
     const notOnOrAfter = Date.parse(assertion.Assertion?.Conditions?.[0]?.$?.NotOnOrAfter ?? '');
     const keepUntil = new Date(Math.max(Number.isNaN(notOnOrAfter) ? 0 : notOnOrAfter, Date.now() + 60 * 60_000) + clockSkewMs);
     if (!(await markAssertionSeen(services.db, config.workspace_id, assertionId, keepUntil, new Date()))) throw new Refusal(400, 'assertion-replayed', 'This sign-in was already used. Start again from the sign-in page.');
-    return { profile, signInClient };
+    return { profile, authorizationRequestId };
   }
 
-  async function admit(config: SamlConfigRow, profile: Profile, signInClient: 'browser' | 'studio', request: FastifyRequest, reply: FastifyReply) {
+  async function admit(config: SamlConfigRow, profile: Profile, request: FastifyRequest, reply: FastifyReply) {
     const email = emailOf(profile);
     if (!email) throw new Refusal(403, 'no-email', 'Your identity provider did not tell us your email address; ask your administrator to send it as the NameID (emailAddress format) or an "email" attribute.');
     const mapped = config.role_attribute ? mostTrustedRole(profile[config.role_attribute], config.role_mapping) : undefined;
     const { member, workspace } = await admitMember(request, services, config, { through: 'saml', email, name: firstString(profile['displayName'] ?? profile['name']), mapped });
-    return startSession(request, reply, services, { user: member, workspace, client: signInClient, action: 'auth.login.succeeded', change: { through: 'saml' } });
+    return startSession(request, reply, services, { user: member, workspace, client: 'browser', action: 'auth.login.succeeded', change: { through: 'saml' } });
   }
 }
 

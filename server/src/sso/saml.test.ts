@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
-import { callHub, hubOnTestDatabase, testHub, testWorkspace } from '../../test/hub';
+import { hubOnTestDatabase, testHub, testWorkspace } from '../../test/hub';
+import { pendingAuthorizationRequest, signedInUser } from '../../test/studio-sign-in';
 import { startSamlIdp } from '../../test/saml-idp';
 import { readAuditEvents } from '../db/audit-store';
 
@@ -22,8 +23,8 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     return { ...ws, sp: saved.json() as { spEntityId: string; acsUrl: string } };
   }
   const refusals = async (workspaceId: string) => (await readAuditEvents(hub.database.db, workspaceId)).map((e) => e.action).filter((a) => a.startsWith('sso.saml.refused'));
-  async function start(slug: string, signInClient: 'console' | 'studio' = 'studio') {
-    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/saml/${slug}/start?client=${signInClient}` });
+  async function start(slug: string, query = 'client=console') {
+    const started = await hub.app.inject({ method: 'GET', url: `/v1/sso/saml/${slug}/start?${query}` });
     expect(started.statusCode, started.body).toBe(302);
     return idp.readRequest(started.headers.location as string);
   }
@@ -64,18 +65,20 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     expect(metadata.body).toContain(`Location="${ws.sp.acsUrl}"`);
   });
 
-  it('signs a member in, SP-initiated (Studio gets a token that works on /v1/me, the console a cookie), with the mapped role', async () => {
+  it('signs a member in, SP-initiated (a session cookie, then back to Studio sign-in or the console), with the mapped role', async () => {
     const ws = await ssoWorkspace({ roleAttribute: 'groups', roleMapping: { 'kata-admins': 'admin' } });
     const marketer = await ws.member('marketer');
-    const request = await start(ws.slug);
+    // Started from Kata Studio's sign-in page: back to that authorization request afterwards.
+    const requestId = await pendingAuthorizationRequest(hub.app);
+    const request = await start(ws.slug, `authorizationRequest=${requestId}`);
     expect(request.issuer).toBe(ws.sp.spEntityId);
     expect(request.acsUrl).toBe(ws.sp.acsUrl);
     const signedIn = await post(ws.slug, idp.respond({ email: marketer.email, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: request.id, attributes: { groups: ['kata-admins', 'everyone'] } }));
-    expect(signedIn.statusCode, signedIn.body).toBe(200);
-    const me = await callHub(hub.app, 'GET', '/v1/me', undefined, signedIn.json().accessToken);
-    expect(me.json().user).toMatchObject({ id: marketer.id, role: 'admin' });
+    expect(signedIn.statusCode, signedIn.body).toBe(302);
+    expect(signedIn.headers.location).toBe(`http://127.0.0.1:4400/oauth/requests/${requestId}`);
+    expect(await signedInUser(hub.app, signedIn)).toMatchObject({ id: marketer.id, role: 'admin' });
 
-    const consoleRequest = await start(ws.slug, 'console');
+    const consoleRequest = await start(ws.slug);
     const consoleSignIn = await post(ws.slug, idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: consoleRequest.id }));
     expect(consoleSignIn.statusCode, consoleSignIn.body).toBe(302);
     const cookie = consoleSignIn.cookies.find((c) => c.name === 'kata_session')!;
@@ -92,9 +95,10 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     expect(refused.json().error).toMatch(/only sign-ins started at Kata/);
     expect(await refusals(ws.id)).toEqual(['sso.saml.refused.idp-initiated-not-allowed']);
     expect((await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`], allowIdpInitiated: true })).statusCode).toBe(200);
-    const accepted = await post(ws.slug, unasked(), 'studio');
-    expect(accepted.statusCode, accepted.body).toBe(200);
-    expect(accepted.json().user.id).toBe(ws.ownerId);
+    const accepted = await post(ws.slug, unasked());
+    expect(accepted.statusCode, accepted.body).toBe(302);
+    expect(accepted.headers.location).toBe('http://127.0.0.1:4400/');
+    expect((await signedInUser(hub.app, accepted)).id).toBe(ws.ownerId);
   });
 
   it.each([
@@ -126,7 +130,7 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     const ws = await ssoWorkspace({ allowIdpInitiated: true });
     const request = await start(ws.slug);
     const response = idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: request.id });
-    expect((await post(ws.slug, response)).statusCode).toBe(200);
+    expect((await post(ws.slug, response)).statusCode).toBe(302);
     const again = await post(ws.slug, response);
     expect(again.statusCode).toBe(400);
     const unasked = idp.respond({ email: ws.ownerEmail, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl });
@@ -149,8 +153,8 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     expect(await refusals(ws.id)).toEqual(['sso.saml.refused.email-domain-not-allowed', 'sso.saml.refused.not-a-member']);
     expect((await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`], roleAttribute: 'groups', roleMapping: { 'kata-marketers': 'marketer' }, jitProvisioning: true })).statusCode).toBe(200);
     const joined = await post(ws.slug, idp.respond({ email: newcomer, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id, attributes: { groups: ['kata-marketers'] } }));
-    expect(joined.statusCode, joined.body).toBe(200);
-    expect(joined.json().user).toMatchObject({ email: newcomer, role: 'marketer' });
+    expect(joined.statusCode, joined.body).toBe(302);
+    expect(await signedInUser(hub.app, joined)).toMatchObject({ email: newcomer, role: 'marketer' });
   });
 
   it('refuses a response from another issuer, one addressed elsewhere, and a request older than ten minutes; a browser gets a page', async () => {
@@ -175,8 +179,8 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     const ws = await ssoWorkspace();
     const response = idp.respond({ email: ws.ownerEmail, nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', nameId: 'opaque-1234', attributes: { email: [ws.ownerEmail] }, audience: ws.sp.spEntityId, acsUrl: ws.sp.acsUrl, inResponseTo: (await start(ws.slug)).id });
     const signedIn = await post(ws.slug, response);
-    expect(signedIn.statusCode, signedIn.body).toBe(200);
-    expect(signedIn.json().user.id).toBe(ws.ownerId);
+    expect(signedIn.statusCode, signedIn.body).toBe(302);
+    expect((await signedInUser(hub.app, signedIn)).id).toBe(ws.ownerId);
   });
 
   it('tells a browser in plain words when a workspace has no SAML single sign-on', async () => {
@@ -185,21 +189,21 @@ describe.each(hubDatabases)('SAML single sign-on on $name', ({ open }) => {
     expect(unknown.body).toMatch(/has no SAML single sign-on; sign in with your email and password/);
   });
 
-  it('writes neither the SAML response nor the access token to the log', async () => {
+  it('writes neither the SAML response nor the session token to the log', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) });
     const logged = await testHub(hub.database, { logger: { level: 'debug', stream } });
     try {
       const ws = await testWorkspace(logged, hub.database);
       const saved = (await ws.call('PUT', '/v1/sso/saml', { metadataXml: idp.metadataXml, allowedEmailDomains: [`${ws.slug}.example`] })).json();
-      const started = await logged.inject({ method: 'GET', url: `/v1/sso/saml/${ws.slug}/start?client=studio` });
+      const started = await logged.inject({ method: 'GET', url: `/v1/sso/saml/${ws.slug}/start` });
       const request = idp.readRequest(started.headers.location as string);
       const response = idp.respond({ email: ws.ownerEmail, audience: saved.spEntityId, acsUrl: saved.acsUrl, inResponseTo: request.id });
       const answer = await logged.inject({ method: 'POST', url: `/v1/sso/saml/${ws.slug}/acs`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ SAMLResponse: response }).toString() });
-      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.statusCode, answer.body).toBe(302);
       const log = lines.join('');
       expect(log).toContain(`/v1/sso/saml/${ws.slug}/acs`);
-      for (const secret of [response.slice(0, 40), answer.json().accessToken, new URL(started.headers.location as string).searchParams.get('SAMLRequest')!.slice(0, 40)]) expect(log).not.toContain(secret);
+      for (const secret of [response.slice(0, 40), answer.cookies.find((c) => c.name === 'kata_session')!.value, new URL(started.headers.location as string).searchParams.get('SAMLRequest')!.slice(0, 40)]) expect(log).not.toContain(secret);
     } finally {
       await logged.close();
     }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { canAssign, roles, type Role } from '../auth/permissions';
 import { appendAuditEvent } from '../db/audit-store';
 import * as store from '../db/identity-store';
+import { findOpenAuthorizationRequest } from '../db/oauth-store';
 import { bindOidcSubject } from '../db/oidc-store';
 import { audited, auditBase, callerOf, memberOf } from '../http/access';
 import { HubError } from '../http/errors';
@@ -19,6 +21,26 @@ export class Refusal extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * How a single sign-on starts: for the console (a session cookie, then the
+ * console), or from Kata Studio's sign-in page (`authorizationRequest`: a
+ * session cookie, then back to that request's confirm page).
+ */
+export const ssoStartQuery = z.object({ client: z.enum(['console']).default('console'), authorizationRequest: z.string().min(1).max(64).optional() });
+
+export const expiredAuthorizationRequest = new Refusal(400, 'authorization-request-expired', 'This Kata Studio sign-in has expired or was already answered; start again from Kata Studio.');
+
+/** The open authorization request a sign-in returns to (null for the console); false when it is unknown or over. */
+export async function authorizationRequestToReturnTo(services: HubServices, query: z.infer<typeof ssoStartQuery>): Promise<string | null | false> {
+  if (query.authorizationRequest === undefined) return null;
+  return (await findOpenAuthorizationRequest(services.db, query.authorizationRequest, services.now())) ? query.authorizationRequest : false;
+}
+
+/** Where the browser goes once single sign-on let the person in. */
+export function afterSignIn(services: HubServices, authorizationRequestId: string | null): string {
+  return authorizationRequestId ? `${services.publicUrl}/oauth/requests/${encodeURIComponent(authorizationRequestId)}` : `${services.publicUrl}/`;
 }
 
 /** Text made safe inside HTML or XML (elements and attribute values). */
