@@ -21,7 +21,10 @@ async function oauthError(attempt: Promise<unknown>): Promise<{ error: string; s
 }
 
 describe.each(hubDatabases)('Studio native sign-in on $name', ({ open }) => {
-  const hub = hubOnTestDatabase(open);
+  // The Hub's clock: the real time (the provider and openid-client use that), moved ahead by the test of expiry, which runs last.
+  let ahead = 0;
+  const clock = { now: () => new Date(Date.now() + ahead), advance: (seconds: number) => void (ahead += seconds * 1000) };
+  const hub = hubOnTestDatabase(open, { now: clock.now });
   let provider: Awaited<ReturnType<typeof startOpenIdProvider>>;
   beforeAll(async () => {
     provider = await startOpenIdProvider(idpClient, { refreshTokens: true });
@@ -72,9 +75,9 @@ describe.each(hubDatabases)('Studio native sign-in on $name', ({ open }) => {
   it('asks for the 6-digit code when the account has two-step sign-in', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     const setup = (await ws.call('POST', '/v1/auth/mfa/totp/setup')).json();
-    const past = new Date(Date.now() - 30_000);
+    const past = new Date(clock.now().getTime() - 30_000);
     expect((await ws.call('POST', '/v1/auth/mfa/totp/confirm', { code: totpCode(setup.secret, past) })).statusCode).toBe(204);
-    const { tokens } = await signInWithPassword(ws.ownerEmail, { totp: () => totpCode(setup.secret, new Date()) });
+    const { tokens } = await signInWithPassword(ws.ownerEmail, { totp: () => totpCode(setup.secret, clock.now()) });
     expect((await me(tokens.access_token)).json().user).toMatchObject({ id: ws.ownerId, mfaEnabled: true });
   });
 
@@ -171,7 +174,7 @@ describe.each(hubDatabases)('Studio native sign-in on $name', ({ open }) => {
     expect((await readAuditEvents(hub.database.db, ws.id)).map((e) => e.action)).toContain('auth.studio.revoked.refresh-reused');
   });
 
-  it('revokes on sign-out (RFC 7009), and when the member is deactivated through SCIM', async () => {
+  it('revokes on sign-out (RFC 7009), and when the member is deactivated through SCIM or removed', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     const first = await signInWithPassword(ws.ownerEmail);
     await client.tokenRevocation(first.configuration, first.tokens.refresh_token!);
@@ -187,6 +190,14 @@ describe.each(hubDatabases)('Studio native sign-in on $name', ({ open }) => {
     expect(deactivated.statusCode, deactivated.body).toBe(200);
     expect(await oauthError(client.refreshTokenGrant(casey.configuration, casey.tokens.refresh_token!))).toMatchObject({ error: 'invalid_grant' });
     expect((await me(casey.tokens.access_token)).statusCode).toBe(401);
+
+    // Removed by an administrator in the Hub: the same.
+    const dana = await ws.member('viewer', 'Dana');
+    const danaSignIn = await signInWithPassword(dana.email);
+    expect((await ws.call('DELETE', `/v1/members/${dana.id}`)).statusCode).toBe(204);
+    expect(await oauthError(client.refreshTokenGrant(danaSignIn.configuration, danaSignIn.tokens.refresh_token!))).toMatchObject({ error: 'invalid_grant' });
+    const grants = await hub.database.db.selectFrom('oauth_grants').select('revoked_at').where('user_id', 'in', [member.id, dana.id]).execute();
+    expect(grants.every((grant) => grant.revoked_at !== null)).toBe(true);
   });
 
   it('escapes names on its pages', async () => {
@@ -263,5 +274,22 @@ describe.each(hubDatabases)('Studio native sign-in on $name', ({ open }) => {
       expect(page.status).toBe(400);
       expect(page.html).toMatch(/has no single sign-on/);
     });
+  });
+
+  it('refuses a code older than 60 seconds, and a refresh token left unused for 30 days', async () => {
+    const ws = await testWorkspace(hub.app, hub.database, clock.now());
+    const configuration = await discoverHub(hub.app);
+    const started = await startAuthorization(configuration);
+    const browser = testBrowser(hub.app);
+    const confirm = await browser.submit(await browser.get(started.url.href), '/sign-in', { email: ws.ownerEmail, password: ownerPassword, workspace: '' });
+    const allowed = await browser.submit(confirm, '/decision', { decision: 'allow' });
+    clock.advance(61);
+    expect(await oauthError(exchange(configuration, allowed.loopbackUrl!, started))).toMatchObject({ error: 'invalid_grant', description: expect.stringMatching(/expired/) });
+
+    const { tokens } = await signInWithPassword(ws.ownerEmail);
+    clock.advance(29 * 24 * 3600);
+    const kept = await client.refreshTokenGrant(configuration, tokens.refresh_token!);
+    clock.advance(30 * 24 * 3600 + 1);
+    expect(await oauthError(client.refreshTokenGrant(configuration, kept.refresh_token!))).toMatchObject({ error: 'invalid_grant', description: expect.stringMatching(/expired/) });
   });
 });

@@ -47,7 +47,7 @@ export function tokenRoutes(app: FastifyInstance, services: HubServices): void {
     const parsed = tokenBody.safeParse(request.body);
     if (!parsed.success) throw new OAuthError('invalid_request', parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
     const body = parsed.data;
-    if (body.client_id !== undefined && body.client_id !== studioClientId) throw new OAuthError('invalid_client', `client_id must be "${studioClientId}".`, 401);
+    if (body.client_id !== undefined && body.client_id !== studioClientId) throw new OAuthError('invalid_client', `client_id must be "${studioClientId}".`);
     return body.grant_type === 'authorization_code' ? exchangeCode(request, body) : refresh(request, body.refresh_token);
   });
 
