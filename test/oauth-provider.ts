@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * A real authorization server (oidc-provider) on 127.0.0.1 with Studio as a
@@ -95,3 +96,17 @@ export async function browse(url: string, steps: { beforeLoopback?: (loopbackUrl
 }
 
 export type AuthorizationServer = Awaited<ReturnType<typeof startAuthorizationServer>>;
+
+/** One authorization server for the tests of a file: started before them, closed after. */
+export function authorizationServerForTests(): { readonly issuer: string } {
+  const started = {} as { server: AuthorizationServer };
+  beforeAll(async () => {
+    started.server = await startAuthorizationServer();
+  });
+  afterAll(() => started.server?.close());
+  return {
+    get issuer() {
+      return started.server.issuer;
+    },
+  };
+}

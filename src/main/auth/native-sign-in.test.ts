@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browse, startAuthorizationServer, type AuthorizationServer } from '../../../test/oauth-provider';
+import { describe, expect, it } from 'vitest';
+import { authorizationServerForTests, browse } from '../../../test/oauth-provider';
 import { discoverHub, signInWithBrowser, type SignInError } from './native-sign-in';
 
-let server: AuthorizationServer;
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-});
-afterAll(() => server.close());
+const server = authorizationServerForTests();
 
 const config = () => discoverHub(server.issuer, 'oidc');
 

@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/ffmpeg-fixtures';
-import { createFileVault, createSafeStorageVault, type HubSession, type SafeStorage } from './token-vault';
+import { createFileVault, createSafeStorageVault, desktopVault, type HubSession, type SafeStorage } from './token-vault';
 
 const savedSession: HubSession = {
   version: 1,
@@ -81,5 +81,18 @@ describe('safeStorage vault', () => {
 
   it('is refused when the system cannot encrypt', () => {
     expect(() => createSafeStorageVault(keychainSafeStorage(false), 'x')).toThrow(/keychain is not available/);
+  });
+});
+
+describe('desktopVault', () => {
+  it('uses the keychain when there is one, else a private file and says so', async () => {
+    const dataDir = await tempDir('vault');
+    const warnings: string[] = [];
+    await desktopVault({ safeStorage: keychainSafeStorage(), dataDir, onWarning: (message) => warnings.push(message) }).save(savedSession);
+    expect(warnings).toEqual([]);
+    expect((await readFile(join(dataDir, 'hub-session.enc'))).includes('refresh-token-value')).toBe(false);
+    await desktopVault({ safeStorage: keychainSafeStorage(false), dataDir, onWarning: (message) => warnings.push(message) }).save(savedSession);
+    expect(warnings).toEqual([`The system keychain is not available: the Hub sign-in is kept unencrypted in ${join(dataDir, 'hub-session.json')} (readable by this user only).`]);
+    expect(await createFileVault(join(dataDir, 'hub-session.json')).load()).toEqual({ session: savedSession });
   });
 });

@@ -1,18 +1,14 @@
 import { join } from 'node:path';
 import * as client from 'openid-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/ffmpeg-fixtures';
-import { browse, startAuthorizationServer, type AuthorizationServer } from '../../../test/oauth-provider';
+import { authorizationServerForTests, browse, startAuthorizationServer } from '../../../test/oauth-provider';
 import type { HubAccount } from '../../shared/hub/account';
 import { discoverHub } from '../auth/native-sign-in';
 import { createFileVault, type HubSession } from '../auth/token-vault';
 import { createHubAccount, type HubAccountOptions, type HubAccountService } from './hub-account';
 
-let server: AuthorizationServer;
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-});
-afterAll(() => server.close());
+const server = authorizationServerForTests();
 
 const opened: HubAccountService[] = [];
 afterEach(() => {

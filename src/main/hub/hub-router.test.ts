@@ -1,18 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/ffmpeg-fixtures';
-import { browse, startAuthorizationServer, type AuthorizationServer } from '../../../test/oauth-provider';
+import { authorizationServerForTests, browse } from '../../../test/oauth-provider';
 import { testServices } from '../../../test/studio-services';
 import { createFileVault } from '../auth/token-vault';
 import { appRouter } from '../router';
 import { createHubAccount } from './hub-account';
 
-let server: AuthorizationServer;
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-});
-afterAll(() => server.close());
+const server = authorizationServerForTests();
 
 async function hubCaller(signal?: AbortSignal) {
   const dir = await tempDir('hub-router');
