@@ -109,10 +109,9 @@ export function authorizeRoutes(app: FastifyInstance, services: HubServices, lim
     { schema: { hide: true, params: requestParams, body: z.object({ decision: z.enum(['allow', 'cancel']), csrf: z.string().max(128) }) }, config: { access: 'public' } },
     async (request, reply) => {
       const now = services.now();
-      const pending = await findOpenAuthorizationRequest(services.db, request.params.id, now);
-      if (!pending) return errorPage(reply, 400, expired, request.id);
-      const member = browserMember(request);
-      if (!member || !sameCsrf(formCsrf(request, pending.id), request.body.csrf)) return errorPage(reply, 403, 'This answer did not come from the page the Hub showed you in this browser; go back to Kata Studio and start again.', request.id);
+      const answer = await confirmForm(request, request.params.id, request.body.csrf);
+      if ('refused' in answer) return errorPage(reply, answer.status, answer.refused, request.id);
+      const { pending, member } = answer;
       const target = { kind: 'user', id: member.userId };
       if (request.body.decision === 'cancel') {
         await audited(request, services, { action: 'auth.studio.denied', target }, (tx) => decideAuthorizationRequest(tx, pending.id, now));
@@ -143,6 +142,29 @@ export function authorizeRoutes(app: FastifyInstance, services: HubServices, lim
       return reply.redirect(redirectBack(services, pending.redirect_uri, { code, state: pending.state }), 302);
     },
   );
+
+  r.post(
+    '/oauth/requests/:id/other-account',
+    { schema: { hide: true, params: requestParams, body: z.object({ csrf: z.string().max(128) }) }, config: { access: 'public' } },
+    async (request, reply) => {
+      const answer = await confirmForm(request, request.params.id, request.body.csrf);
+      if ('refused' in answer) return errorPage(reply, answer.status, answer.refused, request.id);
+      const { pending, member } = answer;
+      // Signs this browser out of the Hub, so that the person signs in as someone else.
+      await audited(request, services, { action: 'auth.logout', target: { kind: 'user', id: member.userId } }, (tx) => store.revokeSession(tx, member.sessionDigest, services.now()));
+      reply.clearCookie(sessionCookie, { path: '/' });
+      return reply.redirect(`/oauth/requests/${pending.id}`, 303);
+    },
+  );
+
+  /** A form posted from the confirm page: the open request and the member of this browser session, if the form is bound to both. */
+  async function confirmForm(request: FastifyRequest, requestId: string, csrf: string): Promise<{ status: number; refused: string } | { pending: AuthorizationRequestRow; member: NonNullable<ReturnType<typeof browserMember>> }> {
+    const pending = await findOpenAuthorizationRequest(services.db, requestId, services.now());
+    if (!pending) return { status: 400, refused: expired };
+    const member = browserMember(request);
+    if (!member || !sameCsrf(formCsrf(request, pending.id), csrf)) return { status: 403, refused: 'This answer did not come from the page the Hub showed you in this browser; go back to Kata Studio and start again.' };
+    return { pending, member };
+  }
 
   /** The confirm page for a person signed in to the Hub in this browser, else the sign-in page. */
   async function showPending(request: FastifyRequest, reply: FastifyReply, pending: AuthorizationRequestRow) {

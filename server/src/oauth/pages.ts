@@ -65,6 +65,7 @@ export function confirmPage(reply: FastifyReply, confirm: { requestId: string; c
 <p>Allow Kata Studio on this computer to use Kata Hub as <strong>${escapeMarkup(confirm.name)}</strong> (${escapeMarkup(confirm.email)}) in <strong>${escapeMarkup(confirm.workspace)}</strong>?</p>
 <form method="post" action="/oauth/requests/${encodeURIComponent(confirm.requestId)}/decision"><input type="hidden" name="csrf" value="${escapeMarkup(confirm.csrf)}">
 <div class="row"><button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="cancel">Cancel</button></div></form>
-<p><small>Only allow this if you just started signing in from Kata Studio.</small></p>`;
+<p><small>Only allow this if you just started signing in from Kata Studio.</small></p>
+<form method="post" action="/oauth/requests/${encodeURIComponent(confirm.requestId)}/other-account"><input type="hidden" name="csrf" value="${escapeMarkup(confirm.csrf)}"><button type="submit">Use another account</button></form>`;
   return page(reply, { title: 'Allow Kata Studio', body, formTargets: [confirm.redirectOrigin] });
 }

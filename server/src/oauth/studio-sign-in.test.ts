@@ -117,6 +117,15 @@ describe.each(hubDatabases)('Studio native sign-in on $name', ({ open }) => {
     // Another browser (no Hub session) with the right form is refused too.
     const stranger = await testBrowser(hub.app).submit(confirm, '/decision', { decision: 'allow' });
     expect(stranger.status).toBe(403);
+
+    // "Use another account" signs this browser out of the Hub and asks who is signing in.
+    const session = browser.hubSession()!;
+    const signInAgain = await browser.submit(confirm, '/other-account', {});
+    expect(signInAgain.html).toMatch(/Sign in to Kata Hub/);
+    expect((await hub.app.inject({ method: 'GET', url: '/v1/me', cookies: { kata_session: session } })).statusCode).toBe(401);
+    const member = await ws.member('creator', 'Casey');
+    const asMember = await browser.submit(signInAgain, '/sign-in', { email: member.email, password: ownerPassword, workspace: '' });
+    expect(asMember.html).toContain(member.email.toLowerCase());
   });
 
   it('never sends the browser to an address other than a loopback one; other mistakes go back to Studio as errors', async () => {
