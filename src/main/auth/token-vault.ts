@@ -1,8 +1,8 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/validation';
-import { writePrivateFile } from '../atomic-write';
+import { readJsonFile, writePrivateFile } from '../private-file';
 
 /** What a sign-in leaves behind: kept in main only, never sent to the renderer. */
 export const hubSessionSchema = z.object({
@@ -38,20 +38,11 @@ const unreadable = (file: string, why: string) => ({ session: null, problem: `Th
 function vaultOn(file: string, codec: { encode(json: string): string | Uint8Array; decode(bytes: Buffer): string }): TokenVault {
   return {
     async load() {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { session: null };
-        return unreadable(file, (error as Error).message);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(codec.decode(bytes));
-      } catch {
-        return unreadable(file, 'it is not a Kata Studio sign-in file, or it was saved on another computer or account');
-      }
-      const parsed = hubSessionSchema.safeParse(json);
+      const read = await readJsonFile(file, codec.decode);
+      if (!read.found) return { session: null };
+      if ('unreadable' in read) return unreadable(file, read.unreadable);
+      if ('notJson' in read) return unreadable(file, 'it is not a Kata Studio sign-in file, or it was saved on another computer or account');
+      const parsed = hubSessionSchema.safeParse(read.json);
       return parsed.success ? { session: parsed.data } : unreadable(file, describeIssues(parsed.error).replaceAll('\n', '; '));
     },
     async save(session) {

@@ -233,6 +233,8 @@ export function createHubAccount(options: HubAccountOptions): HubAccountService 
     async signOut() {
       await loaded;
       signingIn?.controller.abort();
+      // A renewal under way would leave the Hub a fresh refresh token this sign-out never revokes.
+      await refreshing;
       const ending = session;
       if (!ending) return;
       await forget();

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/validation';
-import { writePrivateFile } from '../atomic-write';
+import { readJsonFile, writePrivateFile } from '../private-file';
 import { hubUrlSchema, type HubSetting } from './hub-status';
 
 const hubSettingsSchema = z.object({ version: z.literal(1), hubUrl: hubUrlSchema('hubUrl').nullable() });
@@ -14,20 +13,11 @@ export const hubSettingsFile = (dataDir: string) => join(dataDir, 'hub-settings.
  * A damaged settings file is a problem to show, not a crash.
  */
 export async function loadHubSetting(file: string, fallback: HubSetting): Promise<HubSetting> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    return { problem: `The Hub settings (${file}) could not be read: ${(error as Error).message}. Set the Hub address again.` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { problem: `The Hub settings (${file}) are not JSON. Set the Hub address again.` };
-  }
-  const parsed = hubSettingsSchema.safeParse(json);
+  const read = await readJsonFile(file);
+  if (!read.found) return fallback;
+  if ('unreadable' in read) return { problem: `The Hub settings (${file}) could not be read: ${read.unreadable}. Set the Hub address again.` };
+  if ('notJson' in read) return { problem: `The Hub settings (${file}) are not JSON. Set the Hub address again.` };
+  const parsed = hubSettingsSchema.safeParse(read.json);
   if (!parsed.success) return { problem: `The Hub settings (${file}) are not valid (${describeIssues(parsed.error).replaceAll('\n', '; ')}). Set the Hub address again.` };
   return { url: parsed.data.hubUrl };
 }
