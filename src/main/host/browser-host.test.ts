@@ -85,6 +85,23 @@ describe('browser host', () => {
     }
   });
 
+  it('tells the Hub account over WebSocket: at once, then on every change', async () => {
+    const { ws, trpc } = client(`ws://127.0.0.1:${host.port}/trpc?token=${host.token}`);
+    const seen: unknown[] = [];
+    const subscription = trpc.hub.accountChanges.subscribe(undefined, { onData: (account) => void seen.push(account) });
+    try {
+      await expect.poll(() => seen).toEqual([{ state: 'signed-out', hubUrl: null }]);
+      await trpc.hub.setUrl.mutate({ url: 'https://hub.acme.example/' });
+      await expect.poll(() => seen).toEqual([
+        { state: 'signed-out', hubUrl: null },
+        { state: 'signed-out', hubUrl: 'https://hub.acme.example' },
+      ]);
+    } finally {
+      subscription.unsubscribe();
+      ws.close();
+    }
+  });
+
   it('turns away a client without the right token', async () => {
     expect(await upgradeStatus(`ws://127.0.0.1:${host.port}/trpc`)).toBe(401);
     expect(await upgradeStatus(`ws://127.0.0.1:${host.port}/trpc?token=${'x'.repeat(32)}`)).toBe(401);
