@@ -1,5 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
 import { CompositionError } from '../shared/composition/composition';
+import { describeIssues } from '../shared/validation';
 import { HubAccountError } from './hub/hub-account';
 import { MediaFileError } from './media/probe';
 import type { StudioServices } from './services';
@@ -23,6 +25,8 @@ const userErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
+  // A bad input is told field by field ("url: url must be an http(s) URL…"), not as the validator's JSON.
+  if (cause instanceof ZodError && result.error.code === 'BAD_REQUEST') throw new TRPCError({ code: 'BAD_REQUEST', message: describeIssues(cause), cause });
   if (cause instanceof CompositionError || cause instanceof MediaFileError) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   }

@@ -56,8 +56,9 @@ describe('hub router', () => {
 
   it('setUrl names the field when the address is not an http(s) URL', async () => {
     const { caller, close } = await hubCaller();
-    await expect(caller.hub.setUrl({ url: 'hub.acme.example' })).rejects.toThrow(/url must be an http\(s\) URL/);
-    await expect(caller.hub.setUrl({ url: 'ftp://hub.acme.example' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"url"') });
+    await expect(caller.hub.setUrl({ url: 'hub.acme.example' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'url: url must be an http(s) URL, e.g. http://127.0.0.1:4400' });
+    await expect(caller.hub.setUrl({ url: 'ftp://hub.acme.example' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'url: url must be an http(s) URL, e.g. http://127.0.0.1:4400' });
+    await expect(caller.hub.setUrl({} as { url: string })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^url: /) });
     await close();
   });
 
