@@ -14,15 +14,17 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-/** Starts `node out/main/host.js` as `npm run studio:web` does, on a free port, and reads the URL it prints. */
+/** Starts `node out/main/host.js` as `npm run studio:web` does, on a free port and a fresh data folder, and reads the URL it prints. */
 export async function startStudioHost(env: Record<string, string> = {}): Promise<RunningHost> {
   const entry = resolve(root, 'out/main/host.js');
   if (!existsSync(entry) || !existsSync(resolve(root, 'out/renderer/index.html'))) {
     throw new Error('The app is not built: run `npm run build` before the end-to-end tests.');
   }
+  // A data folder of its own unless the test names one, so nothing a developer saved (or an earlier run left) leaks in.
+  const dataDir = env.KATA_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'kata-e2e-studio-')));
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: root,
-    env: { ...process.env, KATA_STUDIO_PORT: '0', ...env },
+    env: { ...process.env, KATA_STUDIO_PORT: '0', KATA_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -76,13 +78,37 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(artifacts, `${name}.png`), fullPage: true });
 }
 
-/** Starts the real Hub (`npm run hub`) on a free port and reads its address from its log. */
-export async function startHub(): Promise<{ url: string; stop(): Promise<void> }> {
+export interface HubOwner {
+  workspace: string;
+  slug: string;
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** Runs `npm run hub -- <args>` to completion against a Hub's data folder. */
+async function runHubCommand(args: string[], env: Record<string, string>): Promise<void> {
+  const child = spawn(resolve(root, 'node_modules/.bin/tsx'), ['server/src/main.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`npm run hub -- ${args[0]} exited with ${code}:\n${output}`);
+}
+
+/**
+ * Starts the real Hub (`npm run hub`) on a free port and reads its address from its log;
+ * with `owner`, first creates that workspace and its owner as `npm run hub -- init` does.
+ */
+export async function startHub(options: { owner?: HubOwner } = {}): Promise<{ url: string; stop(): Promise<void> }> {
   // A Hub of its own, with its embedded database in a fresh folder.
   const dataDir = await mkdtemp(join(tmpdir(), 'kata-e2e-hub-'));
+  const env = { KATA_HUB_PORT: '0', KATA_HUB_DATA_DIR: dataDir };
+  const { owner } = options;
+  if (owner) await runHubCommand(['init', '--workspace', owner.workspace, '--slug', owner.slug, '--name', owner.name, '--email', owner.email], { ...env, KATA_HUB_INIT_PASSWORD: owner.password });
   const child = spawn(resolve(root, 'node_modules/.bin/tsx'), ['server/src/main.ts'], {
     cwd: root,
-    env: { ...process.env, KATA_HUB_PORT: '0', KATA_HUB_DATA_DIR: dataDir },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

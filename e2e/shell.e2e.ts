@@ -90,7 +90,7 @@ describe('the Studio shell in Chromium', () => {
     try {
       const page = await browser.newPage();
       await page.goto(withHub.url);
-      await expect.poll(() => page.getByTestId('status-hub').textContent()).toBe('Hub: connected');
+      await expect.poll(() => page.getByTestId('status-hub').textContent()).toBe('Hub: connected, not signed in');
       await page.close();
     } finally {
       await withHub.stop();

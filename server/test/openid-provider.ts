@@ -22,7 +22,8 @@ function close(server: Server): Promise<void> {
  * (login and consent) is finished programmatically, as a provider's own
  * login page would after checking a password.
  */
-export async function startOpenIdProvider(client: { clientId: string; clientSecret: string }, options: { privateKeyJwtKeys?: { keys: Record<string, string>[] }; refreshTokens?: boolean } = {}) {
+export async function startOpenIdProvider(client: { clientId: string; clientSecret: string }, options: { privateKeyJwtKeys?: { keys: Record<string, string>[] }; refreshTokens?: boolean; /** A Hub elsewhere than testHub's default address (e.g. one started on port 0). */ hubUrl?: string } = {}) {
+  const hub = options.hubUrl ?? 'http://127.0.0.1:4400';
   const accounts = new Map<string, Record<string, unknown>>();
   let nextAccount = '';
   // Made once the server listens, as the issuer names its port.
@@ -46,16 +47,16 @@ export async function startOpenIdProvider(client: { clientId: string; clientSecr
     clients: [
       {
         client_id: client.clientId,
-        redirect_uris: [hubCallback],
+        redirect_uris: [`${hub}/v1/sso/oidc/callback`],
         // With refreshTokens, the Hub may ask for offline_access and refresh (Studio's refreshes check the person at the provider).
         grant_types: options.refreshTokens ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
         response_types: ['code'],
         // With the Hub's public keys (its JWKS for the workspace), the client proves itself with private_key_jwt instead of the secret.
         ...(options.privateKeyJwtKeys ? { token_endpoint_auth_method: 'private_key_jwt', jwks: options.privateKeyJwtKeys as never } : { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.clientSecret }),
         // Registered so the provider puts its session id (sid) in ID tokens; the tests deliver logout tokens themselves.
-        backchannel_logout_uri: 'http://127.0.0.1:4400/v1/sso/oidc/any/backchannel-logout',
+        backchannel_logout_uri: `${hub}/v1/sso/oidc/any/backchannel-logout`,
         backchannel_logout_session_required: true,
-        post_logout_redirect_uris: ['http://127.0.0.1:4400/'],
+        post_logout_redirect_uris: [`${hub}/`],
       },
     ],
     findAccount: (_ctx, id) => (accounts.has(id) ? { accountId: id, claims: () => ({ sub: id, ...accounts.get(id) }) } : undefined),

@@ -55,8 +55,9 @@ ${code}<button type="submit">Sign in</button></form>
 <hr><form method="post" action="${action}/sso"><h2>Use single sign-on</h2>
 <label for="sso-workspace">Workspace</label><input id="sso-workspace" name="workspace" required${value(form.ssoWorkspace)}>
 <button type="submit">Continue with single sign-on</button></form>`;
-  // Single sign-on goes on to the workspace's identity provider, wherever it is.
-  return page(reply, { status, title: 'Sign in', body, formTargets: ['https:'] });
+  // Single sign-on goes on to the workspace's identity provider, wherever it is: any https:// address, or plain
+  // http:// on this machine's loopback (what an issuer may be, see the OIDC settings; local development).
+  return page(reply, { status, title: 'Sign in', body, formTargets: ['https:', 'http://127.0.0.1:*', 'http://localhost:*', 'http://[::1]:*'] });
 }
 
 /** "Allow Kata Studio on this computer to use Kata Hub as …?": the form is bound to this request and this browser session. */

@@ -1,3 +1,4 @@
+import { useHubAccount, type HubAccount } from './hub-account';
 import { useStudioStatus, type HubStatus, type SystemInfo } from './studio-status';
 
 function ffmpegLabel(info: SystemInfo | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
@@ -8,10 +9,12 @@ function ffmpegLabel(info: SystemInfo | null): { text: string; tone: 'ok' | 'war
   return { text: `FFmpeg ${ffmpeg.version}`, tone: 'ok' };
 }
 
-function hubLabel(hub: HubStatus | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
+function hubLabel(hub: HubStatus | null, account: HubAccount | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
   if (!hub) return { text: 'Hub: checking…', tone: 'idle' };
   if (hub.state === 'not-configured') return { text: 'Hub: not connected', tone: 'idle' };
-  if (hub.state === 'connected') return { text: 'Hub: connected', tone: 'ok' };
+  if (account?.state === 'signed-in') return hub.state === 'connected' ? { text: `Hub: ${account.user.name} · ${account.workspace.name}`, tone: 'ok' } : { text: `Hub: ${account.user.name} · ${account.workspace.name} (offline)`, tone: 'warn' };
+  if (account?.state === 'signed-out' && account.problem) return { text: 'Hub: signed out', tone: 'warn' };
+  if (hub.state === 'connected') return { text: 'Hub: connected, not signed in', tone: 'ok' };
   if (hub.state === 'misconfigured') return { text: 'Hub: setting is wrong', tone: 'bad' };
   return { text: 'Hub: unreachable', tone: 'warn' };
 }
@@ -19,7 +22,8 @@ function hubLabel(hub: HubStatus | null): { text: string; tone: 'ok' | 'warn' | 
 export function StatusBar() {
   const { info, hub, connection, problem } = useStudioStatus();
   const ffmpeg = ffmpegLabel(info);
-  const hubState = hubLabel(hub);
+  const account = useHubAccount((state) => state.account);
+  const hubState = hubLabel(hub, account);
   return (
     <footer className="status-bar" aria-label="Status">
       <span data-testid="status-version">Kata Studio {info?.appVersion ?? __KATA_VERSION__}</span>

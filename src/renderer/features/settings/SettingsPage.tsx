@@ -6,6 +6,7 @@ import { db } from '../../db';
 import { currentSchemaVersion } from '../../db/schema';
 import { link } from '../../trpc';
 import { FfmpegSection } from './FfmpegSection';
+import { HubSection } from './HubSection';
 
 export function SettingsPage() {
   const { info, hub, refresh } = useStudioStatus();
@@ -40,27 +41,7 @@ export function SettingsPage() {
           </dl>
         </section>
         <FfmpegSection ffmpeg={info?.ffmpeg ?? null} />
-        <section className="panel" aria-labelledby="hub-heading">
-          <h2 id="hub-heading">Kata Hub</h2>
-          {!hub && <p>Checking…</p>}
-          {hub?.state === 'not-configured' && (
-            <p data-testid="hub-help">
-              Not connected. Studio works fully offline; to sync campaigns and pull audience segments, start Studio with{' '}
-              <code>KATA_HUB_URL</code> set to your team&apos;s Hub address (for example <code>http://127.0.0.1:4400</code>).
-            </p>
-          )}
-          {hub?.state === 'connected' && <p>Connected to {hub.url}.</p>}
-          {hub?.state === 'misconfigured' && (
-            <p className="tone-bad" role="alert">
-              {hub.problem}. Studio keeps working offline until it is fixed.
-            </p>
-          )}
-          {hub?.state === 'unreachable' && (
-            <p>
-              Cannot reach {hub.url}: {hub.problem}. Your work is kept locally and will sync when the Hub is back.
-            </p>
-          )}
-        </section>
+        <HubSection hub={hub} onUrlSaved={() => void refresh()} />
         <section className="panel" aria-labelledby="data-heading">
           <h2 id="data-heading">Local data</h2>
           <dl className="facts">
