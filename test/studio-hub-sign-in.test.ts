@@ -60,6 +60,13 @@ describe('Studio signs in to a real Hub', () => {
     expect(await saved()).toMatchObject({ hubUrl, user: { id: ws.ownerId }, workspace: { id: ws.id } });
   });
 
+  it('tells the person which address to save when the Hub calls itself by another one (localhost for 127.0.0.1)', async () => {
+    const account = accountIn(await tempDir('studio-hub'));
+    const viaLocalhost = hubUrl.replace('127.0.0.1', 'localhost');
+    await account.setUrl(viaLocalhost);
+    await expect(account.signIn()).rejects.toThrow(`The Hub at ${viaLocalhost} calls itself ${hubUrl}: save that address in Settings`);
+  });
+
   it('is signed out, saying so, when the person cancels on the Hub page', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     const account = accountIn(await tempDir('studio-hub'), person(ws.ownerEmail, ws.slug, 'cancel'));

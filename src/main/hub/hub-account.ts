@@ -12,6 +12,14 @@ export const refreshLeadMs = 60_000;
 const longestRetryMs = 5 * 60_000;
 const sessionEnded = 'Your Hub session ended; sign in again.';
 
+/** The address a Hub gives as its own when it differs from the one Studio was given (e.g. localhost for 127.0.0.1). */
+function issuerNamed(error: unknown): string | undefined {
+  const failure = error as { code?: unknown; cause?: { attribute?: unknown; body?: { issuer?: unknown } } };
+  if (failure.code !== 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || failure.cause?.attribute !== 'issuer') return undefined;
+  const issuer = failure.cause.body?.issuer;
+  return typeof issuer === 'string' && /^https?:\/\//.test(issuer) ? issuer.slice(0, 200) : undefined;
+}
+
 /** A request the account cannot do in its present state, said so the person knows what to do. */
 export class HubAccountError extends Error {
   override name = 'HubAccountError';
@@ -117,6 +125,8 @@ export function createHubAccount(options: HubAccountOptions): HubAccountService 
     if (!config) {
       config = discoverHub(hubUrl, options.algorithm).catch((error: unknown) => {
         configs.delete(hubUrl);
+        const issuer = issuerNamed(error);
+        if (issuer) throw new HubAccountError(`The Hub at ${hubUrl} calls itself ${issuer}: save that address in Settings (sign-in is bound to the Hub's own address, its KATA_HUB_PUBLIC_URL).`);
         const reason = error instanceof Error ? String((error.cause as Error | undefined)?.message ?? error.message) : String(error);
         throw new HubAccountError(`The Hub at ${hubUrl} could not be reached, or it is not a Kata Hub (${reason}).`);
       });
