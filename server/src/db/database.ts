@@ -13,6 +13,7 @@ import { scimGroups } from './migrations/0008-scim-groups';
 import { oidc } from './migrations/0009-oidc';
 import { oidcSessions } from './migrations/0010-oidc-sessions';
 import { saml } from './migrations/0011-saml';
+import { sync } from './migrations/0013-sync';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0009-oidc': oidc,
   '0010-oidc-sessions': oidcSessions,
   '0011-saml': saml,
+  '0013-sync': sync,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

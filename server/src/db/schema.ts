@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { FieldStamp, HistoryEntry, PushResult } from '../../../src/shared/sync/protocol';
 
 /** A bigint column, read back as a string by both drivers. */
 type BigIntColumn = ColumnType<string, number | string, number | string>;
@@ -190,4 +191,24 @@ export interface HubSchema {
   saml_requests: { id: string; workspace_id: string; client: string; expires_at: Date };
   /** Assertion IDs already used, kept until they would have expired, against replay. */
   saml_seen_assertions: { workspace_id: string; assertion_id: string; expires_at: Date };
+  /** The Hub's copy of each record Studio syncs, with per-field stamps for the merge rule; `change_seq` orders pulls. */
+  sync_records: {
+    workspace_id: string;
+    record_id: string;
+    record_type: string;
+    version: number;
+    fields: ColumnType<Record<string, unknown>, string, string>;
+    stamps: ColumnType<Record<string, FieldStamp>, string, string>;
+    deleted: boolean;
+    created_device: string;
+    updated_at: Date;
+    updated_by: string;
+    change_seq: BigIntColumn;
+  };
+  /** Each workspace's last change number; its row lock puts pushes to one workspace in one line. */
+  sync_sequences: { workspace_id: string; last_seq: ColumnType<string, number | string | undefined, number | string> };
+  /** Values that lost a same-field conflict, and the fields deletes removed. */
+  sync_record_history: { id: ColumnType<string, never, never>; workspace_id: string; record_id: string; mutation_id: string; entry: ColumnType<HistoryEntry, string, string>; recorded_at: Generated<Date> };
+  /** Mutations applied, by id, with the answer given (the idempotency key). */
+  sync_applied_mutations: { workspace_id: string; mutation_id: string; device_id: string; result: ColumnType<PushResult, string, string>; applied_at: Date };
 }

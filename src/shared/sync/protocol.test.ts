@@ -151,6 +151,13 @@ describe('protocol schemas', () => {
     expect(pushRequestSchema.safeParse({ deviceId: laptop, mutations: Array(500).fill(m) }).success).toBe(true);
   });
 
+  it('an audit mutation is a create holding an event, refused naming the field otherwise', () => {
+    const audit = { ...mutation('create', { action: 'render.exported', target: { kind: 'render', id: 'r1' } }, 0), recordType: 'audit' as const };
+    expect(pushRequestSchema.safeParse({ deviceId: laptop, mutations: [audit] }).success).toBe(true);
+    const bad = pushRequestSchema.safeParse({ deviceId: laptop, mutations: [audit, { ...audit, op: 'update', changes: { action: 'Exported!', extra: 1 } }] });
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['mutations.1.op', 'mutations.1.changes.action', 'mutations.1.changes']);
+  });
+
   it('push results are applied or conflict', () => {
     expect(pushResultSchema.safeParse({ id: laptop, status: 'applied', version: 0, overwritten: [] }).success).toBe(true);
     expect(pushResultSchema.safeParse({ id: laptop, status: 'conflict', reason: 'deleted', current: null }).success).toBe(true);

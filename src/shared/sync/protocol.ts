@@ -40,7 +40,12 @@ export const readPermissionOf = {
 // ---------------------------------------------------------------------------
 // Push
 
-/** An audit event from Studio, sent as the `changes` of an 'audit' create: what happened, to what, and a digest of the change. */
+/**
+ * An audit event from Studio, sent as the `changes` of an 'audit' create:
+ * what happened, to what, and a digest of the change. The Hub records the
+ * action as `studio.<action>` (so a device can never write an event that
+ * reads as the Hub's own), with the device id and the time on the device.
+ */
 export const deviceAuditEventSchema = z
   .object({
     action: z
@@ -54,12 +59,22 @@ export const deviceAuditEventSchema = z
   .strict();
 export type DeviceAuditEvent = z.infer<typeof deviceAuditEventSchema>;
 
-export const pushRequestSchema = z.object({
-  /** The Studio installation that made the changes; same-device edits never conflict with each other. */
-  deviceId: z.uuid(),
-  /** In outbox order: per record they are applied in this order. */
-  mutations: z.array(outboxMutationSchema).min(1).max(maxPushBatch),
-});
+export const pushRequestSchema = z
+  .object({
+    /** The Studio installation that made the changes; same-device edits never conflict with each other. */
+    deviceId: z.uuid(),
+    /** In outbox order: per record they are applied in this order. */
+    mutations: z.array(outboxMutationSchema).min(1).max(maxPushBatch),
+  })
+  .superRefine((push, context) => {
+    // An audit event is appended once and never changed: a create whose changes are the event.
+    push.mutations.forEach((mutation, index) => {
+      if (mutation.recordType !== 'audit') return;
+      if (mutation.op !== 'create') context.addIssue({ code: 'custom', path: ['mutations', index, 'op'], message: "an audit event can only be created (op 'create')" });
+      const event = deviceAuditEventSchema.safeParse(mutation.changes);
+      for (const issue of event.error?.issues ?? []) context.addIssue({ code: 'custom', path: ['mutations', index, 'changes', ...issue.path.map(String)], message: issue.message });
+    });
+  });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
 /** A value on the Hub that a mutation replaced without its device having seen it (same field changed on both sides). */
@@ -173,7 +188,7 @@ export type SegmentsResponse = z.infer<typeof segmentsResponseSchema>;
 export const segmentMembersQuerySchema = z.object({
   /** A membership version; absent: the current one. */
   version: z.coerce.number().int().positive().optional(),
-  cursor: z.string().min(1).max(128).optional(),
+  cursor: z.string().min(1).max(128).optional().describe('The nextCursor of the page before'),
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
 });
 
