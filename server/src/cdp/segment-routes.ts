@@ -162,13 +162,22 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
     },
   );
 
-  r.get(
-    '/v1/segments/:id/members',
+  segmentMembersRoute(app, services, { url: '/v1/segments/:id/members', tag: 'segments', summary: 'The profile ids of a membership version (the current one unless `version` is given), in pages; no personal data' });
+}
+
+/**
+ * The members of a segment's membership version, in pages, consent-filtered
+ * in SQL; only for 'segments.export'. Served to the console's API and to
+ * Studio's sync under one set of rules.
+ */
+export function segmentMembersRoute(app: FastifyInstance, services: HubServices, route: { url: string; tag: string; summary: string }): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    route.url,
     {
       schema: {
-        tags: ['segments'],
-        summary: 'The profile ids of a membership version (the current one unless `version` is given), in pages; no personal data',
-        description: membersDescription,
+        tags: [route.tag],
+        summary: route.summary,
+        description: 'Customers who withdrew consent for the purpose, were erased or merged since the snapshot are left out, so a page may hold fewer than memberCount ids.',
         params: idParams,
         querystring: segmentMembersQuerySchema,
         response: { 200: segmentMembersResponseSchema, ...errorResponses },
@@ -179,10 +188,8 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
   );
 }
 
-export const membersDescription = 'Customers who withdrew consent for the purpose, were erased or merged since the snapshot are left out, so a page may hold fewer than memberCount ids.';
-
 /** A page of a membership version's members, each with granted consent for the segment's purpose now (the store filters in SQL). */
-export async function consentedMembersPage(services: HubServices, workspaceId: string, id: string, query: z.output<typeof segmentMembersQuerySchema>): Promise<SegmentMembersResponse> {
+async function consentedMembersPage(services: HubServices, workspaceId: string, id: string, query: z.output<typeof segmentMembersQuerySchema>): Promise<SegmentMembersResponse> {
   const { version, cursor, limit } = query;
   const segment = await store.getSegment(services.db, workspaceId, id);
   if (!segment) throw notFound(id);

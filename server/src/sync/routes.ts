@@ -10,15 +10,12 @@ import {
   pushRequestSchema,
   pushResponseSchema,
   readPermissionOf,
-  segmentMembersQuerySchema,
-  segmentMembersResponseSchema,
   segmentsQuerySchema,
   segmentsResponseSchema,
   storedRecordTypes,
   type SyncSegment,
 } from '../../../src/shared/sync/protocol';
-import { idParams } from '../auth/schemas';
-import { consentedMembersPage, membersDescription } from '../cdp/segment-routes';
+import { segmentMembersRoute } from '../cdp/segment-routes';
 import * as segmentStore from '../db/segment-store';
 import * as store from '../db/sync-store';
 import { actorIdOf, auditBase, callerCan, callerOf } from '../http/access';
@@ -111,19 +108,5 @@ export function syncRoutes(app: FastifyInstance, services: HubServices): void {
     },
   );
 
-  r.get(
-    '/v1/sync/segments/:id/members',
-    {
-      schema: {
-        tags: ['sync'],
-        summary: "A segment's members for Studio (the current membership version unless `version` is given), consent-filtered by the Hub, in pages",
-        description: membersDescription,
-        params: idParams,
-        querystring: segmentMembersQuerySchema,
-        response: { 200: segmentMembersResponseSchema, ...errorResponses },
-      },
-      config: { access: { permission: 'segments.export' } },
-    },
-    async (request) => consentedMembersPage(services, callerOf(request).workspaceId, request.params.id, request.query),
-  );
+  segmentMembersRoute(app, services, { url: '/v1/sync/segments/:id/members', tag: 'sync', summary: "A segment's members for Studio (the current membership version unless `version` is given), consent-filtered by the Hub, in pages" });
 }
