@@ -81,38 +81,24 @@ export async function recordsByIds(db: Db | Tx, workspaceId: string, recordIds: 
   return new Map(rows.map((row) => [row.record_id, toSynced(row)]));
 }
 
-/** Writes records (new or changed) with their new change numbers, in one statement. */
+/**
+ * Writes records (new or changed) with their new change numbers, in one
+ * statement. The rows travel as one array per column (unnest) rather than a
+ * VALUES list: a batch of 500 is 10 parameters instead of 5,500, which the
+ * server parses and plans several times faster.
+ */
 export async function saveRecords(tx: Tx, workspaceId: string, records: readonly SyncedRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await tx
-    .insertInto('sync_records')
-    .values(
-      records.map(({ record, changeSeq }) => ({
-        workspace_id: workspaceId,
-        record_id: record.recordId,
-        record_type: record.recordType,
-        version: record.version,
-        fields: JSON.stringify(record.fields),
-        stamps: JSON.stringify(record.stamps),
-        deleted: record.deleted,
-        created_device: record.createdDevice,
-        updated_at: new Date(record.updatedAt),
-        updated_by: record.updatedBy,
-        change_seq: changeSeq,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['workspace_id', 'record_id']).doUpdateSet((eb) => ({
-        version: eb.ref('excluded.version'),
-        fields: eb.ref('excluded.fields'),
-        stamps: eb.ref('excluded.stamps'),
-        deleted: eb.ref('excluded.deleted'),
-        updated_at: eb.ref('excluded.updated_at'),
-        updated_by: eb.ref('excluded.updated_by'),
-        change_seq: eb.ref('excluded.change_seq'),
-      })),
-    )
-    .execute();
+  const column = <T>(value: (r: SyncedRecord) => T) => records.map(value);
+  await sql`
+    insert into sync_records (workspace_id, record_id, record_type, version, fields, stamps, deleted, created_device, updated_at, updated_by, change_seq)
+    select ${workspaceId}, * from unnest(
+      ${column((r) => r.record.recordId)}::text[], ${column((r) => r.record.recordType)}::text[], ${column((r) => r.record.version)}::integer[],
+      ${column((r) => JSON.stringify(r.record.fields))}::jsonb[], ${column((r) => JSON.stringify(r.record.stamps))}::jsonb[], ${column((r) => r.record.deleted)}::boolean[],
+      ${column((r) => r.record.createdDevice)}::text[], ${column((r) => r.record.updatedAt)}::timestamptz[], ${column((r) => r.record.updatedBy)}::text[], ${column((r) => r.changeSeq)}::bigint[])
+    on conflict (workspace_id, record_id) do update set
+      version = excluded.version, fields = excluded.fields, stamps = excluded.stamps, deleted = excluded.deleted,
+      updated_at = excluded.updated_at, updated_by = excluded.updated_by, change_seq = excluded.change_seq`.execute(tx);
 }
 
 export async function addHistory(tx: Tx, workspaceId: string, entries: readonly { recordId: string; mutationId: string; entry: HistoryEntry }[], now: Date): Promise<void> {
