@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import type { OutboxMutation } from '../../../src/shared/sync/mutation';
 import { deviceAuditEventSchema, hubRecordOf, isStoredRecordType, mergeMutation, writePermissionOf, type HistoryEntry, type PushResult, type StoredRecordType } from '../../../src/shared/sync/protocol';
+import type { Permission } from '../auth/permissions';
 import { appendAuditEventsIn } from '../db/audit-store';
 import type { HubSchema } from '../db/schema';
 import * as store from '../db/sync-store';
@@ -14,7 +15,7 @@ export interface PushContext {
   actorId: string;
   deviceId: string;
   /** Whether the caller holds a permission ('signed-in' always holds). */
-  may(permission: (typeof writePermissionOf)[keyof typeof writePermissionOf]): boolean;
+  may(permission: Permission | 'signed-in'): boolean;
   now: Date;
   /** What every audit event of this request records about where it came from. */
   auditBase: Omit<AuditEvent, 'sequence' | 'action' | 'target' | 'changeDigest'>;

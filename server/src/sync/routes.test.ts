@@ -70,6 +70,16 @@ describe.each(hubDatabases)('sync over HTTP on $name', ({ open }) => {
     expect(eventsAfterFirst).toBeGreaterThan(0);
   });
 
+  it('takes a full batch of 500 whole records past the default 1 MB body limit', async () => {
+    const ws = await workspace();
+    const brief = 'x'.repeat(4_000);
+    const batch = Array.from({ length: 500 }, (_, i) => mutation('create', `big-${i}`, { name: `Campaign ${i}`, brief }));
+    expect(JSON.stringify({ deviceId: laptop, mutations: batch }).length).toBeGreaterThan(2 * 1024 * 1024);
+    const results = await ws.push(laptop, batch);
+    expect(results.filter((r) => r.status === 'applied' && r.version === 1)).toHaveLength(500);
+    expect((await ws.pull('?limit=1000')).changes).toHaveLength(500);
+  });
+
   it('applies mutations to a record in outbox order', async () => {
     const ws = await workspace();
     const results = await ws.push(laptop, [

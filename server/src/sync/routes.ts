@@ -5,6 +5,7 @@ import {
   decodeCursor,
   encodeCursor,
   hubRecordOf,
+  maxPushBytes,
   pullQuerySchema,
   pullResponseSchema,
   pushRequestSchema,
@@ -21,7 +22,7 @@ import * as store from '../db/sync-store';
 import { actorIdOf, auditBase, callerCan, callerOf } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
-import { applyPush } from './push';
+import { applyPush, type PushContext } from './push';
 
 /**
  * Sync with Studio: push outbox mutations (applied exactly once, answered per
@@ -34,6 +35,7 @@ export function syncRoutes(app: FastifyInstance, services: HubServices): void {
   r.post(
     '/v1/sync/push',
     {
+      bodyLimit: maxPushBytes,
       schema: {
         tags: ['sync'],
         summary: "Apply a batch of Studio's outbox mutations, each exactly once; one answer per mutation, in order",
@@ -47,7 +49,7 @@ export function syncRoutes(app: FastifyInstance, services: HubServices): void {
       const caller = callerOf(request);
       const { deviceId, mutations } = request.body;
       const now = services.now();
-      const context = { workspaceId: caller.workspaceId, actorId: actorIdOf(caller), deviceId, now, auditBase: auditBase(request, caller, now), may: (p: string) => p === 'signed-in' || callerCan(caller, p as Parameters<typeof callerCan>[1]) };
+      const context: PushContext = { workspaceId: caller.workspaceId, actorId: actorIdOf(caller), deviceId, now, auditBase: auditBase(request, caller, now), may: (permission) => permission === 'signed-in' || callerCan(caller, permission) };
       return { results: await applyPush(services.db, context, mutations) };
     },
   );

@@ -10,6 +10,8 @@ import { outboxMutationSchema, type OutboxMutation, type SyncedRecordType } from
  */
 
 export const maxPushBatch = 500;
+/** The largest push body the Hub takes (413 above it): the engine ends a batch early rather than cross it. */
+export const maxPushBytes = 8 * 1024 * 1024;
 export const maxPullPage = 1_000;
 
 /** Records that are stored on the Hub and pulled back; audit events are appended to the hash chain instead. */
