@@ -7,6 +7,18 @@ import { outboxMutationSchema, type OutboxMutation, type SyncedRecordType } from
  * The sync protocol between Studio and the Hub (issue 9; decisions in the
  * design note): push outbox mutations, pull changes after a cursor, read
  * consent-filtered segments. Both sides parse with these schemas.
+ *
+ * Ordering (as Replicache's push): a device keeps ONE push in flight and,
+ * after a failure or a lost answer, resends from its oldest unconfirmed
+ * mutation. The Hub applies batches in arrival order and answers an id it
+ * has seen with its first answer, so a late duplicate or a resent batch is
+ * harmless; two different batches of one device in flight at once could
+ * apply out of outbox order.
+ *
+ * Pull is state-based: a record appears once per page run, in its latest
+ * state, at the place of its last change. A role that gains read access to a
+ * record type sees the older records of that type on a pull from the start
+ * (no cursor).
  */
 
 export const maxPushBatch = 500;
