@@ -68,7 +68,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aDevice = randomUUID();
     const aPush = await a.call('POST', '/v1/sync/push', { deviceId: aDevice, mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'create', baseRev: 0, changes: { name: 'A secret campaign' }, deviceTime: new Date().toISOString() }] });
     expect(aPush.json().results[0].status, aPush.body).toBe('applied');
-    const aSecrets = ['A secret campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
+    // Another of A's devices renames it unseen: the secret name lives on in the record's history.
+    const aRename = await a.call('POST', '/v1/sync/push', { deviceId: randomUUID(), mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'update', baseRev: 0, changes: { name: 'A renamed campaign' }, deviceTime: new Date().toISOString() }] });
+    expect(aRename.json().results[0].overwritten[0].value, aRename.body).toBe('A secret campaign');
+    const aSecrets = ['A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -86,6 +89,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
       syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
       syncApplied: await database.db.selectFrom('sync_applied_mutations').selectAll().where('workspace_id', '=', a.id).execute(),
+      syncHistory: await database.db.selectFrom('sync_record_history').selectAll().where('workspace_id', '=', a.id).execute(),
       segmentMembers: await database.db.selectFrom('segment_members').selectAll().where('workspace_id', '=', a.id).execute(),
       identities: await database.db.selectFrom('identities').select(['kind', 'value_hash', 'profile_id']).where('workspace_id', '=', a.id).orderBy('kind').execute(),
       privacyRequests: await database.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -116,6 +120,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/customers/')) return aCustomer;
       if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
       if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
+      if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
       if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
       if (url.startsWith('/scim/v2/Groups/')) return aScimGroup.id;

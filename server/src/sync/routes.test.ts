@@ -106,6 +106,10 @@ describe.each(hubDatabases)('sync over HTTP on $name', ({ open }) => {
     const lost = await ws.push(desktop, [mutation('update', 'c1', { name: 'Spring sale' }, 1)]);
     expect(lost).toEqual([{ id: expect.any(String), status: 'applied', version: 5, overwritten: [{ field: 'name', value: 'Spring launch', version: 2, updatedBy: ws.ownerId, updatedAt: expect.any(String) }] }]);
     expect(await ws.record('c1')).toMatchObject({ version: 5, fields: { name: 'Spring sale', budget: 250, channel: 'reels' } });
+    const shown = await ws.call('GET', '/v1/sync/records/c1/history');
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toMatchObject({ recordType: 'campaign', recordId: 'c1', history: [{ mutationId: lost[0]!.id, entry: { kind: 'overwritten', field: 'name', value: 'Spring launch' } }] });
+    expect((await ws.call('GET', '/v1/sync/records/nope/history')).statusCode).toBe(404);
     expect((await recordHistory(hub.database.db, ws.id, 'c1')).map((h) => h.entry)).toEqual([
       { kind: 'overwritten', version: 4, field: 'name', value: 'Spring launch', stamp: { version: 2, deviceId: laptop, updatedBy: ws.ownerId, updatedAt: expect.any(String) } },
     ]);
@@ -151,6 +155,8 @@ describe.each(hubDatabases)('sync over HTTP on $name', ({ open }) => {
     const analystSees = (await ws.pull('?limit=1000', analyst.token)).changes;
     expect(analystSees).toHaveLength(25);
     expect(analystSees.some((c) => c.recordType === 'render')).toBe(false);
+    expect((await ws.call('GET', '/v1/sync/records/r1/history', undefined, analyst.token)).statusCode).toBe(404);
+    expect((await ws.call('GET', '/v1/sync/records/r1/history')).json()).toEqual({ recordType: 'render', recordId: 'r1', history: [] });
 
     const bad = await ws.call('GET', '/v1/sync/pull?cursor=c3&limit=0');
     expect(bad.statusCode).toBe(400);

@@ -11,16 +11,18 @@ import {
   pushRequestSchema,
   pushResponseSchema,
   readPermissionOf,
+  recordHistoryResponseSchema,
   segmentsQuerySchema,
   segmentsResponseSchema,
   storedRecordTypes,
   type SyncSegment,
 } from '../../../src/shared/sync/protocol';
+import { idParams } from '../auth/schemas';
 import { segmentMembersRoute } from '../cdp/segment-routes';
 import * as segmentStore from '../db/segment-store';
 import * as store from '../db/sync-store';
 import { actorIdOf, auditBase, callerCan, callerOf } from '../http/access';
-import { errorResponses } from '../http/errors';
+import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { applyPush, type PushContext } from './push';
 
@@ -73,6 +75,28 @@ export function syncRoutes(app: FastifyInstance, services: HubServices): void {
       const page = await store.changesAfter(services.db, { workspaceId: caller.workspaceId, after, recordTypes, limit: limit + 1 });
       const changes = page.slice(0, limit);
       return { changes: changes.map((c) => hubRecordOf(c.record, c.changeSeq)), cursor: encodeCursor(changes.at(-1)?.changeSeq ?? after), more: page.length > limit };
+    },
+  );
+
+  r.get(
+    '/v1/sync/records/:id/history',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: "A synced record's losing values, oldest first: what same-field conflicts overwrote and what deletes removed",
+        params: idParams,
+        response: { 200: recordHistoryResponseSchema, ...errorResponses },
+      },
+      config: { access: { permission: 'campaigns.read' } },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const { id } = request.params;
+      const found = (await store.recordsByIds(services.db, caller.workspaceId, [id])).get(id);
+      // A record the role may not pull is as absent as one that does not exist.
+      if (!found || !callerCan(caller, readPermissionOf[found.record.recordType])) throw new HubError(404, `No synced record ${id} in this workspace.`, 'not-found');
+      const history = await store.recordHistory(services.db, caller.workspaceId, id);
+      return { recordType: found.record.recordType, recordId: id, history: history.map((h) => ({ mutationId: h.mutationId, recordedAt: h.recordedAt.toISOString(), entry: h.entry })) };
     },
   );
 

@@ -168,6 +168,27 @@ export const pullResponseSchema = z.object({
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 
+/** Who last changed a field, kept by the Hub per field (FieldStamp). */
+const fieldStampSchema = z.object({ version: z.number().int(), deviceId: z.string(), updatedBy: z.string(), updatedAt: z.iso.datetime() });
+
+/** A record's losing values, so Studio can show what a same-field conflict or a delete replaced. */
+export const recordHistoryResponseSchema = z.object({
+  recordType: z.enum(storedRecordTypes),
+  recordId: z.string(),
+  history: z.array(
+    z.object({
+      /** The mutation whose change replaced these values. */
+      mutationId: z.string(),
+      recordedAt: z.iso.datetime(),
+      entry: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('overwritten'), version: z.number().int(), field: z.string(), value: z.unknown(), stamp: fieldStampSchema }),
+        z.object({ kind: z.literal('deleted'), version: z.number().int(), fields: z.record(z.string(), z.unknown()), stamps: z.record(z.string(), fieldStampSchema) }),
+      ]),
+    }),
+  ),
+});
+export type RecordHistoryResponse = z.infer<typeof recordHistoryResponseSchema>;
+
 // ---------------------------------------------------------------------------
 // Segments for Studio
 
