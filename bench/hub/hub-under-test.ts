@@ -15,6 +15,8 @@ export type DatabaseKind = 'PGlite' | 'PostgreSQL';
 export interface HubUnderTest {
   url: string;
   accessToken: string;
+  /** The bench's own PostgreSQL database (none on PGlite), for a reference measured beside the Hub. */
+  databaseUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startHubUnderTest(kind: DatabaseKind): Promise<HubUnderTes
       return {
         url: hub.url,
         accessToken,
+        databaseUrl: database?.url,
         async stop() {
           await hub.stop();
           await cleanUp();

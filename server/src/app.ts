@@ -15,6 +15,7 @@ import { authRoutes } from './auth/routes';
 import { customerRoutes } from './cdp/customer-routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
+import { syncRoutes } from './sync/routes';
 import { scimRoutes } from './scim/routes';
 import { scimTokenRoutes } from './scim/token-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
@@ -227,6 +228,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   ingestRoutes(app, services);
   customerRoutes(app, services);
   segmentRoutes(app, services);
+  syncRoutes(app, services);
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });

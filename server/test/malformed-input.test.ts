@@ -52,6 +52,9 @@ describe('malformed input on every route', () => {
       'GET /v1/sso/oidc/callback': [`state=${'s'.repeat(600)}`, /state: Too big/],
       'GET /v1/sso/saml/:workspaceSlug/start': ['client=desktop', /client: Invalid input: expected "console"/],
       'GET /oauth/authorize': [`state=${'s'.repeat(1100)}`, /state: Too big/],
+      'GET /v1/sync/pull': ['cursor=page-2&limit=5000', /cursor: is not a cursor the Hub handed out.*limit: Too big|limit: Too big.*cursor: /],
+      'GET /v1/sync/segments': ['ids=,,', /ids: give at least one segment id/],
+      'GET /v1/sync/segments/:id/members': ['version=latest', /version: /],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;

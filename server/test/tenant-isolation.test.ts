@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -65,7 +66,14 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aIdp = await startSamlIdp('https://saml.a-corp.example/idp');
     expect((await a.call('PUT', '/v1/sso/saml', { metadataXml: aIdp.metadataXml, allowedEmailDomains: ['a-corp.example'] })).statusCode).toBe(200);
     const bIdp = await startSamlIdp('https://saml.b-corp.example/idp');
-    const aSecrets = [a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
+    // A's synced campaign (pushed from Studio) and a Studio audit event.
+    const aDevice = randomUUID();
+    const aPush = await a.call('POST', '/v1/sync/push', { deviceId: aDevice, mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'create', baseRev: 0, changes: { name: 'A secret campaign' }, deviceTime: new Date().toISOString() }] });
+    expect(aPush.json().results[0].status, aPush.body).toBe('applied');
+    // Another of A's devices renames it unseen: the secret name lives on in the record's history.
+    const aRename = await a.call('POST', '/v1/sync/push', { deviceId: randomUUID(), mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'update', baseRev: 0, changes: { name: 'A renamed campaign' }, deviceTime: new Date().toISOString() }] });
+    expect(aRename.json().results[0].overwritten[0].value, aRename.body).toBe('A secret campaign');
+    const aSecrets = ['A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -81,6 +89,9 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       profiles: await database.db.selectFrom('profiles').select(['id', 'traits', 'event_count', 'erased_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
       segments: await database.db.selectFrom('segments').select(['id', 'name', 'purpose', 'rule', 'updated_at', 'deleted_at']).where('workspace_id', '=', a.id).execute(),
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
+      syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
+      syncApplied: await database.db.selectFrom('sync_applied_mutations').selectAll().where('workspace_id', '=', a.id).execute(),
+      syncHistory: await database.db.selectFrom('sync_record_history').selectAll().where('workspace_id', '=', a.id).execute(),
       segmentMembers: await database.db.selectFrom('segment_members').selectAll().where('workspace_id', '=', a.id).execute(),
       identities: await database.db.selectFrom('identities').select(['kind', 'value_hash', 'profile_id']).where('workspace_id', '=', a.id).orderBy('kind').execute(),
       privacyRequests: await database.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -110,13 +121,23 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/write-keys/')) return aWriteKey.id;
       if (url.startsWith('/v1/customers/')) return aCustomer;
       if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
-      if (url.startsWith('/v1/segments/')) return aSegment.id;
+      if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
+      if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
       if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
       if (url.startsWith('/scim/v2/Groups/')) return aScimGroup.id;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
     };
+    /** A body, or a maker of one for routes that must get a fresh one per call. */
     const bodies: Record<string, unknown> = {
+      // Sync: B's changes to A's record id land in B's workspace (a record of B's own); A's mutation ids are B's to reuse.
+      'POST /v1/sync/push': () => ({
+        deviceId: randomUUID(),
+        mutations: [
+          { id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'update', baseRev: 1, changes: { name: 'Hijacked by B' }, deviceTime: new Date().toISOString() },
+          { id: aPush.json().results[0].id, recordType: 'campaign', recordId: 'a-campaign', op: 'delete', baseRev: 2, changes: {}, deviceTime: new Date().toISOString() },
+        ],
+      }),
       'PATCH /v1/workspace': { name: 'Renamed by B', mfaRequired: true, auditRetentionDays: 30 },
       'PATCH /v1/members/:id': { role: 'viewer' },
       'POST /v1/invitations': { email: 'someone@b.example', role: 'viewer' },
@@ -172,12 +193,13 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       const key = `${route.method} ${route.url}`;
       const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'].includes(key) || !['POST', 'PATCH', 'PUT'].includes(route.method);
       const ingestBody = { userId: 'a-customer', event: 'Hijack', name: 'x', groupId: 'g', previousId: 'other' };
-      const body = bodies[key] ?? (route.access === 'write-key' && route.url.length === 4 ? ingestBody : takesNoBody ? null : undefined);
-      if (body === undefined) throw new Error(`The tenant walk has no body for ${key}; add one that would change workspace A if the tenant check failed.`);
+      const given = bodies[key];
+      const body = (typeof given === 'function' ? undefined : given) ?? (route.access === 'write-key' && route.url.length === 4 ? ingestBody : takesNoBody ? null : undefined);
+      if (body === undefined && typeof given !== 'function') throw new Error(`The tenant walk has no body for ${key}; add one that would change workspace A if the tenant check failed.`);
       // A fresh sign-in per route: some routes (sign-out, password change) end B's own sessions.
       for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey, bWriteKey, bScim]) {
         const eventsBefore = (await readAuditEvents(database.db, b.id)).length;
-        const response = await callHub(app, route.method, url, body ?? undefined, credential);
+        const response = await callHub(app, route.method, url, typeof given === 'function' ? given() : (body ?? undefined), credential);
         // Every change that succeeds is in B's audit log.
         // (Ingested events are data, not administration: they are not audited one by one.)
         if (route.method !== 'GET' && route.access !== 'write-key' && response.statusCode < 300) expect((await readAuditEvents(database.db, b.id)).length, `${key} changed something without an audit event`).toBeGreaterThan(eventsBefore);

@@ -8,7 +8,7 @@ import type { HubServices } from '../http/services';
 import { auditEventFilterSchema, auditEventPageSchema, exportAuditEvents, listAuditEvents } from './read';
 import { verifyWorkspaceAudit } from './verify';
 
-const eventOut = z.record(z.string(), z.unknown()).describe('An audit event as stored: sequence, workspaceId, actor, action, target, at, ip, userAgent, requestId, changeDigest, previousHash, hash, recordedAt');
+const eventOut = z.record(z.string(), z.unknown()).describe('An audit event as stored: sequence, workspaceId, actor, action, target, at, ip, userAgent, requestId, changeDigest, previousHash, hash, recordedAt; from Studio also deviceId and deviceTime');
 const verificationOut = z.object({
   ok: z.boolean(),
   checked: z.number(),

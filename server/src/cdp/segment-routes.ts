@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseStoredSegmentRule, segmentReferences, segmentRuleSchema, type SegmentRule } from '../../../src/shared/audience/segment-rule';
+import { segmentMembersQuerySchema, segmentMembersResponseSchema, type SegmentMembersResponse } from '../../../src/shared/sync/protocol';
 import { idParams } from '../auth/schemas';
 import { getWorkspace } from '../db/identity-store';
 import { countSegmentMembers, resolveSegment, SegmentRuleError, snapshotSegmentIn, type ResolvedSegment } from '../db/segment-query';
 import * as store from '../db/segment-store';
-import { audited, callerOf, type Caller } from '../http/access';
+import { actorIdOf, audited, callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 
@@ -80,7 +81,7 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
       await checked(caller.workspaceId, { purpose, rule });
       const id = randomUUID();
       await audited(request, services, { action: 'segment.created', target: { kind: 'segment', id }, change: { name, purpose, rule } }, (tx) =>
-        store.createSegment(tx, { workspace_id: caller.workspaceId, id, name, purpose, rule, created_by: actorId(caller), now: services.now() }),
+        store.createSegment(tx, { workspace_id: caller.workspaceId, id, name, purpose, rule, created_by: actorIdOf(caller), now: services.now() }),
       );
       return reply.status(201).send(await presentOne(caller.workspaceId, id));
     },
@@ -161,46 +162,48 @@ export function segmentRoutes(app: FastifyInstance, services: HubServices): void
     },
   );
 
-  r.get(
-    '/v1/segments/:id/members',
+  segmentMembersRoute(app, services, { url: '/v1/segments/:id/members', tag: 'segments', summary: 'The profile ids of a membership version (the current one unless `version` is given), in pages; no personal data' });
+}
+
+/**
+ * The members of a segment's membership version, in pages, consent-filtered
+ * in SQL; only for 'segments.export'. Served to the console's API and to
+ * Studio's sync under one set of rules.
+ */
+export function segmentMembersRoute(app: FastifyInstance, services: HubServices, route: { url: string; tag: string; summary: string }): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    route.url,
     {
       schema: {
-        tags: ['segments'],
-        summary: 'The profile ids of a membership version (the current one unless `version` is given), in pages; no personal data',
+        tags: [route.tag],
+        summary: route.summary,
         description: 'Customers who withdrew consent for the purpose, were erased or merged since the snapshot are left out, so a page may hold fewer than memberCount ids.',
         params: idParams,
-        querystring: z.object({
-          version: z.coerce.number().int().positive().optional(),
-          cursor: z.string().min(1).max(128).optional().describe('The nextCursor of the page before'),
-          limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
-        }),
-        response: { 200: snapshotOut.extend({ segmentId: z.string(), members: z.array(z.string()), nextCursor: z.string().nullable() }), ...errorResponses },
+        querystring: segmentMembersQuerySchema,
+        response: { 200: segmentMembersResponseSchema, ...errorResponses },
       },
       config: { access: { permission: 'segments.export' } },
     },
-    async (request) => {
-      const { workspaceId } = callerOf(request);
-      const { id } = request.params;
-      const { version, cursor, limit } = request.query;
-      const segment = await store.getSegment(services.db, workspaceId, id);
-      if (!segment) throw notFound(id);
-      const snapshot = await store.getSnapshot(services.db, workspaceId, id, version);
-      if (!snapshot) {
-        const kept = await store.snapshotVersions(services.db, workspaceId, id);
-        if (kept.length === 0) throw new HubError(404, `Segment ${id} has no snapshot yet: take one with POST /v1/segments/${id}/snapshot.`, 'no-snapshot');
-        throw new HubError(404, `version: segment ${id} has no version ${version} (kept: ${kept.join(', ')}).`, 'no-snapshot');
-      }
-      const page = await store.snapshotMembersPage(services.db, { workspaceId, segmentId: id, version: snapshot.version, purpose: segment.purpose, after: cursor, limit: limit + 1 });
-      const members = page.slice(0, limit);
-      return { segmentId: id, version: snapshot.version, memberCount: snapshot.member_count, computedAt: snapshot.computed_at.toISOString(), members, nextCursor: page.length > limit ? members.at(-1)! : null };
-    },
+    async (request) => consentedMembersPage(services, callerOf(request).workspaceId, request.params.id, request.query),
   );
+}
+
+/** A page of a membership version's members, each with granted consent for the segment's purpose now (the store filters in SQL). */
+async function consentedMembersPage(services: HubServices, workspaceId: string, id: string, query: z.output<typeof segmentMembersQuerySchema>): Promise<SegmentMembersResponse> {
+  const { version, cursor, limit } = query;
+  const segment = await store.getSegment(services.db, workspaceId, id);
+  if (!segment) throw notFound(id);
+  const snapshot = await store.getSnapshot(services.db, workspaceId, id, version);
+  if (!snapshot) {
+    const kept = await store.snapshotVersions(services.db, workspaceId, id);
+    if (kept.length === 0) throw new HubError(404, `Segment ${id} has no snapshot yet: take one with POST /v1/segments/${id}/snapshot.`, 'no-snapshot');
+    throw new HubError(404, `version: segment ${id} has no version ${version} (kept: ${kept.join(', ')}).`, 'no-snapshot');
+  }
+  const page = await store.snapshotMembersPage(services.db, { workspaceId, segmentId: id, version: snapshot.version, purpose: segment.purpose, after: cursor, limit: limit + 1 });
+  const members = page.slice(0, limit);
+  return { segmentId: id, version: snapshot.version, memberCount: snapshot.member_count, computedAt: snapshot.computed_at.toISOString(), members, nextCursor: page.length > limit ? members.at(-1)! : null };
 }
 
 function notFound(id: string): HubError {
   return new HubError(404, `No segment ${id} in this workspace.`, 'not-found');
-}
-
-function actorId(caller: Caller): string {
-  return caller.kind === 'user' ? caller.userId : `${caller.kind}:${caller.keyId}`;
 }

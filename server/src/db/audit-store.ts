@@ -15,14 +15,24 @@ export async function appendAuditEvent(db: Kysely<HubSchema>, event: Omit<AuditE
 
 /** Appends inside the caller's transaction, so a change and its audit event commit (or fail) together. */
 export async function appendAuditEventIn(tx: Transaction<HubSchema>, event: Omit<AuditEvent, 'sequence'>): Promise<ChainedAuditEvent> {
-  const workspace = await sql<{ id: string }>`select id from workspaces where id = ${event.workspaceId} for update`.execute(tx);
-  if (workspace.rows.length === 0) throw new Error(`No workspace ${event.workspaceId}`);
-  const last = await tx.selectFrom('audit_events').selectAll().where('workspace_id', '=', event.workspaceId).orderBy('sequence', 'desc').limit(1).executeTakeFirst();
+  const [chained] = await appendAuditEventsIn(tx, event.workspaceId, [event]);
+  return chained!;
+}
+
+/** Appends several events of one workspace, in order, with one read of the chain's end and one insert. */
+export async function appendAuditEventsIn(tx: Transaction<HubSchema>, workspaceId: string, events: readonly Omit<AuditEvent, 'sequence'>[]): Promise<ChainedAuditEvent[]> {
+  if (events.length === 0) return [];
+  if (events.some((e) => e.workspaceId !== workspaceId)) throw new Error(`Audit events for one chain must all belong to workspace ${workspaceId}`);
+  const workspace = await sql<{ id: string }>`select id from workspaces where id = ${workspaceId} for update`.execute(tx);
+  if (workspace.rows.length === 0) throw new Error(`No workspace ${workspaceId}`);
+  const last = await tx.selectFrom('audit_events').selectAll().where('workspace_id', '=', workspaceId).orderBy('sequence', 'desc').limit(1).executeTakeFirst();
   // When retention has removed every event, the chain goes on from the last one removed.
-  const previous = last ? toChained(last) : await chainStartAfterRetention(tx, event.workspaceId);
-  const chained = appendEvent(previous, event);
-  const { previousHash, hash, ...content } = chained;
-  await tx.insertInto('audit_events').values({ workspace_id: event.workspaceId, sequence: chained.sequence, event: JSON.stringify(content), previous_hash: previousHash, hash }).execute();
+  let previous: Pick<ChainedAuditEvent, 'sequence' | 'hash'> | null = last ? toChained(last) : await chainStartAfterRetention(tx, workspaceId);
+  const chained = events.map((event) => (previous = appendEvent(previous, event)));
+  await tx
+    .insertInto('audit_events')
+    .values(chained.map(({ previousHash, hash, ...content }) => ({ workspace_id: workspaceId, sequence: content.sequence, event: JSON.stringify(content), previous_hash: previousHash, hash })))
+    .execute();
   return chained;
 }
 

@@ -14,6 +14,7 @@ import { oidc } from './migrations/0009-oidc';
 import { oidcSessions } from './migrations/0010-oidc-sessions';
 import { saml } from './migrations/0011-saml';
 import { oauth } from './migrations/0012-oauth';
+import { sync } from './migrations/0013-sync';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0010-oidc-sessions': oidcSessions,
   '0011-saml': saml,
   '0012-oauth': oauth,
+  '0013-sync': sync,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

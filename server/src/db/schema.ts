@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { FieldStamp, HistoryEntry, PushResult } from '../../../src/shared/sync/protocol';
 
 /** A bigint column, read back as a string by both drivers. */
 type BigIntColumn = ColumnType<string, number | string, number | string>;
@@ -218,4 +219,24 @@ export interface HubSchema {
   } & ProviderSession;
   /** Every refresh token a grant had (digests): a rotated one used again is recognised. */
   oauth_refresh_tokens: { token_hash: string; grant_id: string; issued_at: Date };
+  /** The Hub's copy of each record Studio syncs, with per-field stamps for the merge rule; `change_seq` orders pulls. */
+  sync_records: {
+    workspace_id: string;
+    record_id: string;
+    record_type: string;
+    version: number;
+    fields: ColumnType<Record<string, unknown>, string, string>;
+    stamps: ColumnType<Record<string, FieldStamp>, string, string>;
+    deleted: boolean;
+    created_device: string;
+    updated_at: Date;
+    updated_by: string;
+    change_seq: BigIntColumn;
+  };
+  /** Each workspace's last change number; its row lock puts pushes to one workspace in one line. */
+  sync_sequences: { workspace_id: string; last_seq: ColumnType<string, number | string | undefined, number | string> };
+  /** Values that lost a same-field conflict, and the fields deletes removed. */
+  sync_record_history: { id: ColumnType<string, never, never>; workspace_id: string; record_id: string; mutation_id: string; entry: ColumnType<HistoryEntry, string, string>; recorded_at: Generated<Date> };
+  /** Mutations applied, by id, with the answer given (the idempotency key). */
+  sync_applied_mutations: { workspace_id: string; mutation_id: string; device_id: string; result: ColumnType<PushResult, string, string>; applied_at: Date };
 }

@@ -101,8 +101,7 @@ async function checkAccess(request: FastifyRequest, services: HubServices): Prom
     throw new HubError(403, 'This workspace requires two-step sign-in. Set up an authenticator app first (POST /v1/auth/mfa/totp/setup, then /confirm).', 'mfa-enrolment-required');
   }
   if (access === 'signed-in') return;
-  const allowed = caller.kind === 'user' ? can(caller.role, access.permission) : caller.scopes.includes(access.permission);
-  if (allowed) return;
+  if (callerCan(caller, access.permission)) return;
   await appendAuditEvent(services.db, { ...auditBase(request, caller), action: 'access.denied', target: { kind: 'route', id: `${request.method} ${request.routeOptions.url}` }, changeDigest: null });
   throw new HubError(
     403,
@@ -173,6 +172,17 @@ async function identifyByKey(request: FastifyRequest, services: HubServices, kin
   request.caller = { kind: rule.caller, workspaceId: key.workspace_id, keyId: key.id };
   const now = services.now();
   if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > touchEverySeconds * 1000) await rule.keys.touch(services.db, key.id, now);
+}
+
+/** Whether a member's role or an API key's scopes hold `permission` (write keys and SCIM tokens hold none). */
+export function callerCan(caller: Caller, permission: Permission): boolean {
+  if (caller.kind === 'user') return can(caller.role, permission);
+  return caller.kind === 'api-key' && caller.scopes.includes(permission);
+}
+
+/** Who made a change, as records store it: a user id, or `<kind>:<key id>` for a key. */
+export function actorIdOf(caller: Caller): string {
+  return caller.kind === 'user' ? caller.userId : `${caller.kind}:${caller.keyId}`;
 }
 
 /** The caller, for routes whose access rule guarantees one. */

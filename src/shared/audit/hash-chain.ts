@@ -16,6 +16,8 @@ export const auditEventSchema = z.object({
   /** ISO time the Hub recorded it (and, for Studio's events, the time on the device). */
   at: z.iso.datetime(),
   deviceTime: z.iso.datetime().optional(),
+  /** The Studio installation an event came from (events synced from Studio). */
+  deviceId: z.string().min(1).max(64).optional(),
   ip: z.string().max(64).nullable(),
   userAgent: z.string().max(512).nullable(),
   requestId: z.string().max(128).nullable(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Record kinds that travel through the outbox (compositions travel as metadata only); later issues add render records. */
-export const syncedRecordTypes = ['campaign', 'composition', 'persona', 'script', 'audit'] as const;
+/** Record kinds that travel through the outbox (compositions travel as metadata only; 'audit' events are appended to the Hub's chain, never pulled). */
+export const syncedRecordTypes = ['campaign', 'composition', 'persona', 'script', 'render', 'audit'] as const;
 export type SyncedRecordType = (typeof syncedRecordTypes)[number];
 
 /**
