@@ -11,7 +11,8 @@ export type SyncedRecordType = (typeof syncedRecordTypes)[number];
 export const outboxMutationSchema = z.object({
   id: z.uuid(),
   recordType: z.enum(syncedRecordTypes),
-  recordId: z.string().min(1),
+  // As long as the Hub's record routes accept (ids here are UUIDs).
+  recordId: z.string().min(1).max(64),
   op: z.enum(['create', 'update', 'delete']),
   /** The record revision this change was made on (0 for a create). */
   baseRev: z.number().int().min(0),
