@@ -67,4 +67,12 @@ describe('hub router', () => {
     await expect(caller.hub.signIn()).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: 'Set the Hub address in Settings first.' });
     await close();
   });
+
+  it('sync procedures say when Studio is signed out, and refuse a malformed push naming the field, before reaching any Hub', async () => {
+    const { caller, close } = await hubCaller();
+    await expect(caller.hub.sync.pull({})).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'Sign in to the Hub first (Settings → Hub).' });
+    await expect(caller.hub.sync.segments({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(caller.hub.sync.push({ deviceId: 'not-a-uuid', mutations: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^deviceId: /) });
+    await close();
+  });
 });

@@ -47,11 +47,19 @@ describe('campaign repository', () => {
     const outbox = await pendingMutations(db);
     expect(outbox.map((m) => [m.op, m.baseRev, m.changes])).toEqual([
       ['create', 0, expect.objectContaining({ name: 'Spring launch' })],
-      ['update', 1, { name: 'Spring launch EU' }],
-      ['update', 2, { objective: 'conversion', startDate: '2027-03-01', endDate: '2027-04-15' }],
-      ['update', 3, { status: 'archived' }],
+      // Not synced yet: each change is made on Hub version 0 (the device's own create).
+      ['update', 0, { name: 'Spring launch EU' }],
+      ['update', 0, { objective: 'conversion', startDate: '2027-03-01', endDate: '2027-04-15' }],
+      ['update', 0, { status: 'archived' }],
     ]);
     expect(new Set(outbox.map((m) => m.id)).size).toBe(4);
+  });
+
+  it('makes a change on the Hub version the campaign was last synced at', async () => {
+    const { id } = await campaigns.create({ name: 'Spring' });
+    await db.syncedVersions.put({ key: `campaign/${id}`, recordType: 'campaign', recordId: id, version: 7 });
+    await campaigns.rename(id, 'Summer');
+    expect((await pendingMutations(db)).at(-1)).toMatchObject({ op: 'update', baseRev: 7, changes: { name: 'Summer' } });
   });
 
   it('writes nothing when nothing changed', async () => {

@@ -9,7 +9,7 @@ import {
   type CampaignQuery,
 } from '../../shared/campaign/campaign';
 import type { KataDatabase } from './database';
-import { enqueueMutation, systemClock, type Clock } from './outbox';
+import { enqueueMutation, outboxTables, systemClock, type Clock } from './outbox';
 
 function readable(raw: unknown): Campaign | null {
   try {
@@ -29,14 +29,14 @@ export class CampaignNotFoundError extends Error {
 /** Campaigns in the local database. Every change writes the campaign and its outbox entry in one transaction. */
 export function campaignRepository(db: KataDatabase, clock: Clock = systemClock) {
   async function update(id: string, patch: CampaignPatch): Promise<Campaign> {
-    return db.transaction('rw', db.campaigns, db.outbox, async () => {
+    return db.transaction('rw', [db.campaigns, ...outboxTables(db)], async () => {
       const stored = await db.campaigns.get(id);
       if (!stored) throw new CampaignNotFoundError(id);
       const before = parseStoredCampaign(stored);
       const { campaign, changes } = applyCampaignPatch({ campaign: before, patch, now: clock.now() });
       if (Object.keys(changes).length === 0) return before;
       await db.campaigns.put(campaign);
-      await enqueueMutation({ db, clock, recordType: 'campaign', recordId: id, op: 'update', baseRev: before.rev, changes });
+      await enqueueMutation({ db, clock, recordType: 'campaign', recordId: id, op: 'update', changes });
       return campaign;
     });
   }
@@ -44,9 +44,9 @@ export function campaignRepository(db: KataDatabase, clock: Clock = systemClock)
   return {
     async create(draft: CampaignDraft): Promise<Campaign> {
       const campaign = createCampaign({ draft, id: clock.newId(), now: clock.now() });
-      await db.transaction('rw', db.campaigns, db.outbox, async () => {
+      await db.transaction('rw', [db.campaigns, ...outboxTables(db)], async () => {
         await db.campaigns.add(campaign);
-        await enqueueMutation({ db, clock, recordType: 'campaign', recordId: campaign.id, op: 'create', baseRev: 0, changes: { ...campaign } });
+        await enqueueMutation({ db, clock, recordType: 'campaign', recordId: campaign.id, op: 'create', changes: { ...campaign } });
       });
       return campaign;
     },

@@ -5,7 +5,7 @@ import { COMPOSITION_VERSION, compositionSchema, type Composition } from '../../
 import { parseOrThrow } from '../../shared/validation';
 import { upgradeDocument } from '../../shared/versioning';
 import type { KataDatabase } from './database';
-import { enqueueMutation, systemClock, type Clock } from './outbox';
+import { enqueueMutation, outboxTables, systemClock, type Clock } from './outbox';
 
 /** A composition as kept locally: the document, plus what lists and sync need. */
 export interface StoredComposition {
@@ -34,9 +34,9 @@ export function compositionRepository(db: KataDatabase, clock: Clock = systemClo
     async create(options: { campaignId: string; name: string; preset: PresetId }): Promise<StoredComposition> {
       const id = clock.newId();
       const record: StoredComposition = { id, campaignId: options.campaignId, name: options.name, updatedAt: clock.now().toISOString(), document: newComposition({ id, name: options.name, preset: options.preset }) };
-      await db.transaction('rw', db.compositions, db.outbox, async () => {
+      await db.transaction('rw', [db.compositions, ...outboxTables(db)], async () => {
         await db.compositions.add(record);
-        await enqueueMutation({ db, clock, recordType: 'composition', recordId: id, op: 'create', baseRev: 0, changes: metadata(record) });
+        await enqueueMutation({ db, clock, recordType: 'composition', recordId: id, op: 'create', changes: metadata(record) });
       });
       return record;
     },
@@ -49,13 +49,13 @@ export function compositionRepository(db: KataDatabase, clock: Clock = systemClo
     /** Autosave: the whole document, every edit. Refuses a document that is not a composition, keeping the stored one. */
     async save(id: string, document: Composition): Promise<StoredComposition> {
       const parsed = parseOrThrow(compositionSchema, document, 'composition');
-      return db.transaction('rw', db.compositions, db.outbox, async () => {
+      return db.transaction('rw', [db.compositions, ...outboxTables(db)], async () => {
         const before = (await db.compositions.get(id)) as StoredComposition | undefined;
         if (!before) throw new Error(`No composition with id ${id}; it may have been deleted.`);
         const record: StoredComposition = { ...before, name: parsed.name, document: parsed, updatedAt: clock.now().toISOString() };
         await db.compositions.put(record);
         const changed = Object.fromEntries(Object.entries(metadata(record)).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(metadata(before)[key as keyof ReturnType<typeof metadata>])));
-        if (Object.keys(changed).length > 0) await enqueueMutation({ db, clock, recordType: 'composition', recordId: id, op: 'update', baseRev: 0, changes: changed });
+        if (Object.keys(changed).length > 0) await enqueueMutation({ db, clock, recordType: 'composition', recordId: id, op: 'update', changes: changed });
         return record;
       });
     },

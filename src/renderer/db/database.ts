@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Campaign } from '../../shared/campaign/campaign';
-import type { OutboxMutation } from '../../shared/sync/mutation';
+import type { OutboxMutation, SyncedRecordType } from '../../shared/sync/mutation';
+import type { StoredRecordType, SyncSegment } from '../../shared/sync/protocol';
 import { schemaHistory } from './schema';
 
 /** A stored record whose full model arrives with its own feature (compositions, personas, ...). */
@@ -15,14 +16,61 @@ export interface OutboxEntry extends OutboxMutation {
   seq?: number;
 }
 
+/** The device id (made once), the pull cursor, and why segments could not be read. */
+export interface SyncStateEntry {
+  key: 'deviceId' | 'cursor' | 'segmentsProblem';
+  value: string;
+}
+
+/** The Hub version a local record was last synced at: the base version of its next change. */
+export interface SyncedVersion {
+  /** `<recordType>/<recordId>` */
+  key: string;
+  recordType: StoredRecordType;
+  recordId: string;
+  version: number;
+}
+
+/** Why a sync changed or refused what this device wrote, kept so the person can see it. */
+export type SyncConflictKind = 'overwritten' | 'deleted' | 'exists' | 'forbidden' | 'unsendable';
+
+export interface SyncConflict {
+  seq?: number;
+  /** When this device learned of it (ISO). */
+  at: string;
+  kind: SyncConflictKind;
+  recordType: SyncedRecordType;
+  recordId: string;
+  mutationId: string;
+  /** 'overwritten': the field and the value on the Hub this device's change replaced; else the change that was not applied. */
+  field: string | null;
+  value: unknown;
+  /** Who wrote the value that lost, and at which Hub version (overwritten only). */
+  version: number | null;
+  updatedBy: string | null;
+  updatedAt: string | null;
+  message: string;
+}
+
+/** A segment pulled from the Hub; `members` only where the role allows, already consent-filtered there. */
+export interface StoredSegment extends SyncSegment {
+  members: string[] | null;
+  /** Why there is no member list (e.g. the role may not export members). */
+  membersProblem: string | null;
+  syncedAt: string;
+}
+
 export class KataDatabase extends Dexie {
   campaigns!: EntityTable<Campaign, 'id'>;
   compositions!: EntityTable<StoredRecord, 'id'>;
   assets!: EntityTable<StoredRecord, 'id'>;
   personas!: EntityTable<StoredRecord, 'id'>;
   scripts!: EntityTable<StoredRecord, 'id'>;
-  segments!: EntityTable<StoredRecord, 'id'>;
+  segments!: EntityTable<StoredSegment, 'id'>;
   outbox!: EntityTable<OutboxEntry, 'seq'>;
+  syncState!: EntityTable<SyncStateEntry, 'key'>;
+  syncedVersions!: EntityTable<SyncedVersion, 'key'>;
+  syncConflicts!: EntityTable<SyncConflict, 'seq'>;
 
   constructor(name = 'kata-studio', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);

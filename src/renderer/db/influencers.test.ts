@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pushRequestSchema } from '../../shared/sync/protocol';
 import { recordAuditEvent } from './audit';
 import { KataDatabase, openDatabase } from './database';
 import { influencerRepository, type InfluencerRepository } from './influencers';
@@ -40,9 +41,11 @@ describe('personas and scripts in the local database', () => {
 });
 
 describe('audit events', () => {
-  it('go into the outbox with what was overridden', async () => {
+  it('go into the outbox as events the Hub takes, with a digest of what was overridden', async () => {
     await recordAuditEvent({ db, kind: 'script-safety-override', subjectId: 'script-1', details: { findings: ['"cures" is an absolute health promise'] } });
     const [event] = await pendingMutations(db);
-    expect(event).toMatchObject({ recordType: 'audit', recordId: 'script-1', op: 'create', changes: { kind: 'script-safety-override', findings: ['"cures" is an absolute health promise'] } });
+    expect(event).toMatchObject({ recordType: 'audit', recordId: 'script-1', op: 'create', changes: { action: 'script.safety-override', target: { kind: 'script', id: 'script-1' }, changeDigest: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const { seq: _seq, ...mutation } = event!;
+    expect(pushRequestSchema.safeParse({ deviceId: crypto.randomUUID(), mutations: [mutation] }).success).toBe(true);
   });
 });

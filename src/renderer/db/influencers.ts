@@ -2,7 +2,7 @@ import { duplicatePersona, parsePersona, type Persona } from '../../shared/influ
 import { parseScript, type Script } from '../../shared/influencer/script';
 import type { SyncedRecordType } from '../../shared/sync/mutation';
 import type { KataDatabase } from './database';
-import { enqueueMutation, systemClock, type Clock } from './outbox';
+import { enqueueMutation, outboxTables, systemClock, type Clock } from './outbox';
 
 export interface StoredPersona {
   id: string;
@@ -29,11 +29,11 @@ function changedFields(before: Record<string, unknown> | undefined, after: Recor
 /** Personas and their scripts in the local database; each save writes the record and its outbox entry together. */
 export function influencerRepository(db: KataDatabase, clock: Clock = systemClock) {
   async function write(recordType: SyncedRecordType, table: typeof db.personas | typeof db.scripts, record: StoredPersona | StoredScript, document: Persona | Script) {
-    await db.transaction('rw', table, db.outbox, async () => {
+    await db.transaction('rw', [table, ...outboxTables(db)], async () => {
       const before = (await table.get(record.id)) as (StoredPersona | StoredScript) | undefined;
       const changes = changedFields(before?.document as Record<string, unknown> | undefined, document as unknown as Record<string, unknown>);
       await table.put(record);
-      if (Object.keys(changes).length > 0) await enqueueMutation({ db, clock, recordType, recordId: record.id, op: before ? 'update' : 'create', baseRev: 0, changes });
+      if (Object.keys(changes).length > 0) await enqueueMutation({ db, clock, recordType, recordId: record.id, op: before ? 'update' : 'create', changes });
     });
   }
 

@@ -33,6 +33,16 @@ export const schemaHistory: readonly SchemaVersion[] = [
       outbox: '++seq, &id, recordType, recordId',
     },
   },
+  {
+    // Sync with the Hub (issue 9): the device id and pull cursor, the Hub version each record was last synced at,
+    // and what the Hub's merge overwrote or refused, kept for the person to see.
+    version: 2,
+    stores: {
+      syncState: 'key',
+      syncedVersions: 'key, recordType',
+      syncConflicts: '++seq, recordId, recordType, at',
+    },
+  },
 ];
 
 export const currentSchemaVersion = schemaHistory[schemaHistory.length - 1]!.version;

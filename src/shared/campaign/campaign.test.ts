@@ -27,6 +27,7 @@ describe('createCampaign', () => {
       channels: [],
       startDate: null,
       endDate: null,
+      segmentIds: [],
       status: 'active',
       rev: 1,
       createdAt: t0.toISOString(),

@@ -37,12 +37,19 @@ const channels = z
   .max(campaignChannels.length)
   .refine((list) => new Set(list).size === list.length, 'each channel may appear once');
 
+/** The Hub segments a campaign targets (synced; their members arrive consent-filtered). */
+const segmentIds = z
+  .array(z.string().min(1).max(128))
+  .max(50, 'a campaign targets at most 50 segments')
+  .refine((list) => new Set(list).size === list.length, 'each segment may appear once');
+
 const editableFields = {
   name,
   objective: z.enum(campaignObjectives),
   channels,
   startDate: isoDate.nullable(),
   endDate: isoDate.nullable(),
+  segmentIds,
 };
 
 function datesInOrder(value: { startDate?: string | null; endDate?: string | null }): boolean {
@@ -55,6 +62,8 @@ export const campaignSchema = z
     version: z.literal(CAMPAIGN_VERSION),
     id: z.uuid(),
     ...editableFields,
+    // Campaigns stored before segments could be targeted have none.
+    segmentIds: segmentIds.default([]),
     status: z.enum(campaignStatuses),
     /** Record revision: bumped on every change, it is the base version a sync mutation names. */
     rev: z.number().int().min(1),
@@ -71,6 +80,7 @@ export const campaignDraftSchema = z
     channels: channels.default([]),
     startDate: editableFields.startDate.default(null),
     endDate: editableFields.endDate.default(null),
+    segmentIds: segmentIds.default([]),
   })
   .strict()
   .refine(datesInOrder, dateOrderIssue);
