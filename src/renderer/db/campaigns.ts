@@ -26,6 +26,12 @@ export class CampaignNotFoundError extends Error {
   }
 }
 
+/** A campaign as the Hub keeps it: `rev` and `updatedAt` count this device's own changes and stay local. */
+export function syncedCampaignFields(campaign: Record<string, unknown>): Record<string, unknown> {
+  const { rev: _rev, updatedAt: _updatedAt, ...synced } = campaign;
+  return synced;
+}
+
 /** Campaigns in the local database. Every change writes the campaign and its outbox entry in one transaction. */
 export function campaignRepository(db: KataDatabase, clock: Clock = systemClock) {
   async function update(id: string, patch: CampaignPatch): Promise<Campaign> {
@@ -46,7 +52,7 @@ export function campaignRepository(db: KataDatabase, clock: Clock = systemClock)
       const campaign = createCampaign({ draft, id: clock.newId(), now: clock.now() });
       await db.transaction('rw', [db.campaigns, ...outboxTables(db)], async () => {
         await db.campaigns.add(campaign);
-        await enqueueMutation({ db, clock, recordType: 'campaign', recordId: campaign.id, op: 'create', changes: { ...campaign } });
+        await enqueueMutation({ db, clock, recordType: 'campaign', recordId: campaign.id, op: 'create', changes: syncedCampaignFields(campaign) });
       });
       return campaign;
     },
