@@ -244,7 +244,6 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
     await laptop.campaigns.update(id, { name: 'Spring (laptop)', objective: 'conversion' });
     await desktop.campaigns.update(id, { name: 'Spring (desktop)', channels: ['youtube'] });
     await laptop.syncUntilSynced();
-    // The desktop still shows its own name while its change is unpushed, with the laptop's objective pulled in beside it.
     proxy.breakNextPush('cut-request');
     await desktop.engine.syncNow();
     await desktop.syncUntilSynced();
@@ -254,6 +253,25 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
     expect(hub.get(id)).toMatchObject({ fields: { name: 'Spring (desktop)', objective: 'conversion', channels: ['youtube'] } });
     expect(await desktop.db.syncConflicts.toArray()).toEqual([expect.objectContaining({ kind: 'overwritten', recordId: id, field: 'name', value: 'Spring (laptop)' })]);
     expect(await laptop.db.syncConflicts.count()).toBe(0);
+  });
+
+  it('keeps changes while signed out and says so; a change the Hub can never take is set aside where it can be seen, not blocking the rest', async () => {
+    const ws = await testWorkspace(app, database);
+    const dir = await tempDir('studio-sync');
+    const signedOut = createHubAccount({ vault: createFileVault(join(dir, 'hub-session.json')), settingsFile: join(dir, 'hub-settings.json'), defaultSetting: { url: proxy.url } });
+    const db = await openDatabase(new KataDatabase(`studio-${randomUUID()}`));
+    opened.push(db);
+    await campaignRepository(db).create({ name: 'Not yet' });
+    expect(await createSyncEngine({ db, transport: createHubSync(signedOut) }).syncNow()).toEqual({ state: 'signed-out', pending: 1, message: 'Sign in to the Hub first (Settings → Hub).' });
+
+    const laptop = await studio(ws);
+    await laptop.db.outbox.add({ id: randomUUID(), recordType: 'audit', recordId: 's1', op: 'create', baseRev: 0, changes: { kind: 'script-safety-override', findings: [] }, deviceTime: new Date().toISOString() });
+    await someWork(laptop, 3, 'After');
+    await laptop.syncUntilSynced();
+    expect(await laptop.db.syncConflicts.toArray()).toEqual([expect.objectContaining({ kind: 'unsendable', recordType: 'audit', message: expect.stringMatching(/^This change cannot be sent to the Hub \(mutations\.0\.changes\.action: /) })]);
+    laptop.made.mutations.shift();
+    laptop.made.audits -= 1;
+    await expectConverged(ws, [laptop]);
   });
 
   it("keeps only consented members in Studio's copy of a segment: a consent withdrawn on the Hub removes the member on the next sync", async () => {
