@@ -70,6 +70,8 @@ describe('signing Studio in to the Hub, in Chromium', () => {
     await expect.poll(() => page.getByTestId('hub-user').textContent()).toBe('Inès Duarte (ines@acme.example)');
     expect(await page.getByTestId('hub-workspace').textContent()).toBe('Acme Marketing (acme), as creator');
     await expect.poll(() => page.getByTestId('status-hub').textContent()).toBe('Hub: Inès Duarte · Acme Marketing');
+    // Signed in, Studio syncs with the Hub through main at once.
+    await expect.poll(() => page.getByTestId('status-sync').textContent(), { timeout: 15_000 }).toBe('Synced');
     await screenshot(page, 'settings-hub-signed-in');
 
     // A reload keeps the sign-in (main holds it, not the page).
@@ -80,6 +82,7 @@ describe('signing Studio in to the Hub, in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('Not signed in.').waitFor();
     await expect.poll(() => page.getByTestId('status-hub').textContent()).toBe('Hub: connected, not signed in');
+    await expect.poll(() => page.getByTestId('status-sync').textContent()).toBe('Sync: signed out');
     expect(errors).toEqual([]);
     await context.close();
   });

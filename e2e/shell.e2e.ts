@@ -31,6 +31,8 @@ describe('the Studio shell in Chromium', () => {
     await page.goto(host.url);
     await expect.poll(() => page.getByTestId('status-ffmpeg').textContent()).toBe(`FFmpeg ${ffmpegVersion}`);
     expect(await page.getByTestId('status-hub').textContent()).toBe('Hub: not connected');
+    await expect.poll(() => page.getByTestId('status-sync').textContent()).toBe('Sync: signed out');
+    expect(await page.getByRole('button', { name: 'Sync now' }).isVisible()).toBe(true);
     expect(await page.getByTestId('status-version').textContent()).toMatch(/^Kata Studio \d+\.\d+\.\d+/);
     expect(errors).toEqual([]);
     await page.close();

@@ -1,11 +1,14 @@
 import { EventEmitter, on } from 'node:events';
 import { z } from 'zod';
 import { hubAccountSchema, type HubAccount } from '../../shared/hub/account';
-import { publicProcedure, router } from '../trpc';
+import { publicProcedure, router, type AppContext } from '../trpc';
 import { hubUrlSchema } from './hub-status';
 import { asTrpc, createHubSync } from './hub-sync';
 import { pullResponseSchema, pushRequestSchema, pushResponseSchema, segmentMembersResponseSchema, segmentsResponseSchema } from '../../shared/sync/protocol';
 import { pullInputSchema, segmentMembersInputSchema, segmentsInputSchema } from '../../shared/sync/transport';
+
+/** The Hub client for a call, as the signed-in account (stateless: the account holds the tokens). */
+const hubSyncOf = (ctx: AppContext) => createHubSync(ctx.services.hubAccount);
 
 /** The Hub as the UI sees it: reachability and the account (no procedure here answers with a token). */
 export const hubRouter = router({
@@ -43,21 +46,9 @@ export const hubRouter = router({
 
   /** Sync with the Hub as the signed-in person; failures come as UNAUTHORIZED (signed out), SERVICE_UNAVAILABLE (offline) or BAD_GATEWAY (the Hub refused, with its words). */
   sync: router({
-    push: publicProcedure
-      .input(pushRequestSchema)
-      .output(pushResponseSchema)
-      .mutation(({ ctx, input }) => asTrpc(() => createHubSync(ctx.services.hubAccount).push(input))),
-    pull: publicProcedure
-      .input(pullInputSchema)
-      .output(pullResponseSchema)
-      .query(({ ctx, input }) => asTrpc(() => createHubSync(ctx.services.hubAccount).pull(input))),
-    segments: publicProcedure
-      .input(segmentsInputSchema)
-      .output(segmentsResponseSchema)
-      .query(({ ctx, input }) => asTrpc(() => createHubSync(ctx.services.hubAccount).segments(input))),
-    segmentMembers: publicProcedure
-      .input(segmentMembersInputSchema)
-      .output(segmentMembersResponseSchema)
-      .query(({ ctx, input }) => asTrpc(() => createHubSync(ctx.services.hubAccount).segmentMembers(input))),
+    push: publicProcedure.input(pushRequestSchema).output(pushResponseSchema).mutation(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).push(input))),
+    pull: publicProcedure.input(pullInputSchema).output(pullResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).pull(input))),
+    segments: publicProcedure.input(segmentsInputSchema).output(segmentsResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).segments(input))),
+    segmentMembers: publicProcedure.input(segmentMembersInputSchema).output(segmentMembersResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).segmentMembers(input))),
   }),
 });

@@ -10,6 +10,7 @@ import { pages, useNavigation, type PageId } from './navigation';
 import { Notices } from './Notices';
 import { Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
+import { startSync } from './sync';
 import { useStudioStatus } from './studio-status';
 
 const pageViews: Record<PageId, () => ReactNode> = {
@@ -45,6 +46,7 @@ export function App() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  useEffect(startSync, []);
   const label = pages.find((p) => p.id === page)?.label ?? '';
 
   return (

@@ -1,5 +1,6 @@
 import { useHubAccount, type HubAccount } from './hub-account';
 import { useStudioStatus, type HubStatus, type SystemInfo } from './studio-status';
+import { syncLabel, useSync } from './sync';
 
 function ffmpegLabel(info: SystemInfo | null): { text: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
   if (!info) return { text: 'FFmpeg: checking…', tone: 'idle' };
@@ -24,6 +25,8 @@ export function StatusBar() {
   const ffmpeg = ffmpegLabel(info);
   const account = useHubAccount((state) => state.account);
   const hubState = hubLabel(hub, account);
+  const sync = useSync();
+  const syncState = syncLabel(sync.status);
   return (
     <footer className="status-bar" aria-label="Status">
       <span data-testid="status-version">Kata Studio {info?.appVersion ?? __KATA_VERSION__}</span>
@@ -35,6 +38,13 @@ export function StatusBar() {
         <span className="dot" aria-hidden="true" />
         {hubState.text}
       </a>
+      <span className={`status-item tone-${syncState.tone}`} data-testid="status-sync" title={syncState.title} role="status">
+        <span className="dot" aria-hidden="true" />
+        {syncState.text}
+      </span>
+      <button type="button" className="status-action" onClick={() => void sync.syncNow()} disabled={sync.status.state === 'syncing'}>
+        Sync now
+      </button>
       <span className="spacer" />
       {connection === 'lost' && (
         <span className="status-item tone-bad" role="status">

@@ -1,4 +1,7 @@
+import { useLiveQuery } from 'dexie-react-hooks';
 import { useId, useState, type FormEvent } from 'react';
+import { db } from '../../db';
+import { listSegments } from '../../db/segments';
 import {
   campaignChannels,
   campaignDraftSchema,
@@ -14,13 +17,42 @@ export interface CampaignFormValues {
   channels: CampaignChannel[];
   startDate: string | null;
   endDate: string | null;
+  /** The Hub segments the campaign targets. */
+  segmentIds: string[];
 }
 
-export const blankCampaign: CampaignFormValues = { name: '', objective: 'awareness', channels: [], startDate: null, endDate: null };
+export const blankCampaign: CampaignFormValues = { name: '', objective: 'awareness', channels: [], startDate: null, endDate: null, segmentIds: [] };
 
 export function formValuesOf(campaign: Campaign): CampaignFormValues {
-  const { name, objective, channels, startDate, endDate } = campaign;
-  return { name, objective, channels, startDate, endDate };
+  const { name, objective, channels, startDate, endDate, segmentIds } = campaign;
+  return { name, objective, channels, startDate, endDate, segmentIds };
+}
+
+/** Picks the segments a campaign targets from those pulled from the Hub (a target the Hub no longer has stays listed, to be unticked). */
+function SegmentPicker(props: { value: string[]; onChange: (ids: string[]) => void }) {
+  const segments = useLiveQuery(() => listSegments(db), []);
+  const known = new Set(segments?.map((s) => s.id));
+  const options = [...(segments ?? []).map((s) => ({ id: s.id, label: `${s.name} (${s.memberCount ?? '–'})` })), ...props.value.filter((id) => segments && !known.has(id)).map((id) => ({ id, label: `Segment ${id} (no longer on the Hub)` }))];
+  return (
+    <fieldset className="field channels">
+      <legend>Segments</legend>
+      {options.length === 0 ? (
+        <p className="list-meta">No segments pulled from the Hub yet (see Audience).</p>
+      ) : (
+        <div className="chips">
+          {options.map((option) => {
+            const on = props.value.includes(option.id);
+            return (
+              <label key={option.id} className={on ? 'chip on' : 'chip'}>
+                <input type="checkbox" name="segmentIds" value={option.id} checked={on} onChange={() => props.onChange(on ? props.value.filter((id) => id !== option.id) : [...props.value, option.id])} />
+                {option.label}
+              </label>
+            );
+          })}
+        </div>
+      )}
+    </fieldset>
+  );
 }
 
 const channelLabels: Record<CampaignChannel, string> = {
@@ -170,6 +202,7 @@ export function CampaignForm(props: {
             })}
           </div>
         </fieldset>
+        <SegmentPicker value={values.segmentIds} onChange={(ids) => set('segmentIds', ids)} />
         <div className="row form-actions">
           <button type="submit" className="button primary" disabled={props.requireChange && !dirty}>
             {props.submitLabel}

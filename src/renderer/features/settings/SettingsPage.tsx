@@ -7,6 +7,7 @@ import { currentSchemaVersion } from '../../db/schema';
 import { link } from '../../trpc';
 import { FfmpegSection } from './FfmpegSection';
 import { HubSection } from './HubSection';
+import { SyncSection } from './SyncSection';
 
 export function SettingsPage() {
   const { info, hub, refresh } = useStudioStatus();
@@ -42,6 +43,7 @@ export function SettingsPage() {
         </section>
         <FfmpegSection ffmpeg={info?.ffmpeg ?? null} />
         <HubSection hub={hub} onUrlSaved={() => void refresh()} />
+        <SyncSection />
         <section className="panel" aria-labelledby="data-heading">
           <h2 id="data-heading">Local data</h2>
           <dl className="facts">
