@@ -16,7 +16,7 @@ import type { SyncTransport } from '../../src/shared/sync/transport';
 import { recordAuditEvent } from '../../src/renderer/db/audit';
 import { campaignRepository } from '../../src/renderer/db/campaigns';
 import { KataDatabase, openDatabase } from '../../src/renderer/db/database';
-import { createSyncEngine, type SyncStatus } from '../../src/renderer/db/sync-engine';
+import { createSyncEngine, type SyncEngineOptions, type SyncStatus } from '../../src/renderer/db/sync-engine';
 import { syncedFieldsOf } from '../../src/renderer/db/synced-records';
 import { tempDir } from '../ffmpeg-fixtures';
 import { tcpProxy } from './tcp-proxy';
@@ -59,7 +59,7 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
   const call = (ws: Workspace, method: string, url: string, payload?: unknown) => callHub(app, method, url, payload, ws.ownerToken);
 
   /** One Studio installation: its own Dexie database and device id, signed in to the workspace as `person` (the owner by default). */
-  async function studio(ws: Workspace, person: { token: string; id: string; email: string; role: string } = { token: ws.ownerToken, id: ws.ownerId, email: ws.ownerEmail, role: 'owner' }, wrap: (t: SyncTransport) => SyncTransport = (t) => t) {
+  async function studio(ws: Workspace, person: { token: string; id: string; email: string; role: string } = { token: ws.ownerToken, id: ws.ownerId, email: ws.ownerEmail, role: 'owner' }, wrap: (t: SyncTransport) => SyncTransport = (t) => t, engineOptions: Partial<SyncEngineOptions> = {}) {
     const dir = await tempDir('studio-sync');
     const vault = createFileVault(join(dir, 'hub-session.json'));
     await vault.save({ version: 1, hubUrl: proxy.url, accessToken: person.token, refreshToken: 'not-used', expiresAt: Date.now() + 3_600_000, user: { id: person.id, name: person.role, email: person.email, role: person.role }, workspace: { id: ws.id, name: 'Workspace', slug: ws.slug } });
@@ -72,7 +72,7 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
       made.mutations.push(entry.id);
       if (entry.recordType === 'audit') made.audits += 1;
     });
-    const engine = createSyncEngine({ db, transport: wrap(transport), firstRetryMs: 10, longestRetryMs: 50 });
+    const engine = createSyncEngine({ db, transport: wrap(transport), firstRetryMs: 10, longestRetryMs: 50, ...engineOptions });
     return {
       db,
       transport,
@@ -203,7 +203,10 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
 
     // Every old push again, newest first: each is answered as the first time and changes nothing.
     for (const { request, response } of [...sent].reverse()) expect(await base!.push(request)).toEqual(response);
-    const after = await expectConverged(ws, [laptop]);
+    // A device that joins later pulls it all, a few changes per page.
+    const desktop = await studio(ws, undefined, undefined, { pullPage: 3 });
+    await desktop.syncUntilSynced();
+    const after = await expectConverged(ws, [laptop, desktop]);
     expect([...after.values()].map((r) => [r.recordId, r.version, r.fields])).toEqual([...before.values()].map((r) => [r.recordId, r.version, r.fields]));
     expect([...after.values()].every((r) => r.version === 4 && String(r.fields.name).startsWith('Final'))).toBe(true);
   });
@@ -253,6 +256,28 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
     expect(hub.get(id)).toMatchObject({ fields: { name: 'Spring (desktop)', objective: 'conversion', channels: ['youtube'] } });
     expect(await desktop.db.syncConflicts.toArray()).toEqual([expect.objectContaining({ kind: 'overwritten', recordId: id, field: 'name', value: 'Spring (laptop)' })]);
     expect(await laptop.db.syncConflicts.count()).toBe(0);
+  });
+
+  it('runs on its own: after a change, and again with back-off while the Hub is unreachable, until it is back', async () => {
+    const ws = await testWorkspace(app, database);
+    const laptop = await studio(ws, undefined, undefined, { debounceMs: 20, intervalMs: 60_000, firstRetryMs: 20, longestRetryMs: 80 });
+    const seen: SyncStatus['state'][] = [];
+    laptop.engine.onStatus((status) => seen.push(status.state));
+    laptop.engine.start();
+    try {
+      await expect.poll(() => laptop.engine.status().state).toBe('synced');
+      proxy.goOffline();
+      await laptop.campaigns.create({ name: 'Made offline' });
+      await expect.poll(() => laptop.engine.status()).toMatchObject({ state: 'offline', pending: 1 });
+      const offlineTries = () => seen.filter((s) => s === 'offline').length;
+      await expect.poll(offlineTries).toBeGreaterThanOrEqual(3);
+      proxy.goOnline();
+      await expect.poll(() => laptop.engine.status().state, { timeout: 5_000 }).toBe('synced');
+    } finally {
+      proxy.goOnline();
+      laptop.engine.stop();
+    }
+    await expectConverged(ws, [laptop]);
   });
 
   it('keeps changes while signed out and says so; a change the Hub can never take is set aside where it can be seen, not blocking the rest', async () => {

@@ -27,8 +27,10 @@ export interface SyncEngineOptions {
   /** The first retry after a failure; it doubles up to `longestRetryMs`. */
   firstRetryMs?: number;
   longestRetryMs?: number;
-  /** A push body stays this far under the Hub's limit (the envelope and JSON escaping). */
+  /** A push body stays under this (the Hub's limit less room for the envelope and JSON escaping). */
   pushBytes?: number;
+  /** Changes per pull page. */
+  pullPage?: number;
 }
 
 /** The device id, made once and kept: the Hub never counts a device's own earlier changes as conflicts. */
@@ -71,6 +73,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const firstRetryMs = options.firstRetryMs ?? 5_000;
   const longestRetryMs = options.longestRetryMs ?? 5 * 60_000;
   const pushBytes = options.pushBytes ?? maxPushBytes - 256 * 1024;
+  const pullPage = options.pullPage ?? maxPullPage;
   const listeners = new Set<(status: SyncStatus) => void>();
   let status: SyncStatus = { state: 'idle' };
   let failures = 0;
@@ -143,7 +146,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   async function pullAll(): Promise<void> {
     for (;;) {
       const cursor = (await db.syncState.get('cursor'))?.value;
-      const page = await transport.pull({ cursor, limit: maxPullPage });
+      const page = await transport.pull({ cursor, limit: pullPage });
       await db.transaction('rw', syncTables(db), async () => {
         for (const record of page.changes) await applyHubRecord(db, record);
         await db.syncState.put({ key: 'cursor', value: page.cursor });
