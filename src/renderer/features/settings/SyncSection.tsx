@@ -22,9 +22,11 @@ export function SyncSection() {
         {label.text}
         {label.title && label.tone !== 'ok' ? ` — ${label.title}` : ''}
       </p>
-      <button className="button" onClick={() => void sync.syncNow()} disabled={sync.status.state === 'syncing'}>
-        Sync now
-      </button>
+      <div className="row">
+        <button className="button" type="button" onClick={() => void sync.syncNow()} disabled={sync.status.state === 'syncing'}>
+          Sync now
+        </button>
+      </div>
       <h3>Overwritten and refused changes</h3>
       {conflicts?.length ? (
         <ul className="list" aria-label="Sync conflicts">
