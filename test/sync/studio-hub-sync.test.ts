@@ -58,13 +58,21 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
   /** Calls the Hub that runs now as the workspace owner (a workspace's own `call` stays with the Hub it was made on). */
   const call = (ws: Workspace, method: string, url: string, payload?: unknown) => callHub(app, method, url, payload, ws.ownerToken);
 
-  /** One Studio installation: its own Dexie database and device id, signed in to the workspace as `person` (the owner by default). */
-  async function studio(ws: Workspace, person: { token: string; id: string; email: string; role: string } = { token: ws.ownerToken, id: ws.ownerId, email: ws.ownerEmail, role: 'owner' }, wrap: (t: SyncTransport) => SyncTransport = (t) => t, engineOptions: Partial<SyncEngineOptions> = {}) {
+  type Person = { token: string; id: string; email: string; role: string };
+  const ownerOf = (ws: Workspace): Person => ({ token: ws.ownerToken, id: ws.ownerId, email: ws.ownerEmail, role: 'owner' });
+
+  /** Main's Hub client for `person`, signed in to the workspace through the proxy. */
+  async function hubClientFor(ws: Workspace, person: Person): Promise<SyncTransport> {
     const dir = await tempDir('studio-sync');
     const vault = createFileVault(join(dir, 'hub-session.json'));
     await vault.save({ version: 1, hubUrl: proxy.url, accessToken: person.token, refreshToken: 'not-used', expiresAt: Date.now() + 3_600_000, user: { id: person.id, name: person.role, email: person.email, role: person.role }, workspace: { id: ws.id, name: 'Workspace', slug: ws.slug } });
     const account = createHubAccount({ vault, settingsFile: join(dir, 'hub-settings.json'), defaultSetting: { url: proxy.url }, onWarning: () => undefined });
-    const transport = createHubSync(account);
+    return createHubSync(account);
+  }
+
+  /** One Studio installation: its own Dexie database and device id, signed in to the workspace as `person` (the owner by default). */
+  async function studio(ws: Workspace, person: Person = ownerOf(ws), wrap: (t: SyncTransport) => SyncTransport = (t) => t, engineOptions: Partial<SyncEngineOptions> = {}) {
+    const transport = await hubClientFor(ws, person);
     const db = await openDatabase(new KataDatabase(`studio-${randomUUID()}`));
     opened.push(db);
     const made = { mutations: [] as string[], audits: 0 };
@@ -278,6 +286,22 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
       laptop.engine.stop();
     }
     await expectConverged(ws, [laptop]);
+  });
+
+  it("starts the pull over when the person signs in to another workspace, rather than use the other workspace's cursor", async () => {
+    const first = await testWorkspace(app, database);
+    const second = await testWorkspace(app, database);
+    const colleague = await studio(second);
+    const theirs = await someWork(colleague, 3, 'Second');
+    await colleague.syncUntilSynced();
+
+    const laptop = await studio(first, undefined, undefined, { scope: () => 'first' });
+    await someWork(laptop, 6, 'First');
+    await laptop.syncUntilSynced();
+    // Signed in to the second workspace on the same computer: same database, another account.
+    const switched = createSyncEngine({ db: laptop.db, transport: await hubClientFor(second, ownerOf(second)), scope: () => 'second' });
+    expect(await switched.syncNow()).toMatchObject({ state: 'synced' });
+    for (const id of theirs) expect(await laptop.campaigns.get(id)).toMatchObject({ name: expect.stringMatching(/^Second \d renamed$/) });
   });
 
   it('keeps changes while signed out and says so; a change the Hub can never take is set aside where it can be seen, not blocking the rest', async () => {

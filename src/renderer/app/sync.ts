@@ -25,7 +25,10 @@ const mainTransport: SyncTransport = {
   segmentMembers: (input) => viaMain(async () => segmentMembersResponseSchema.parse(await studio.hub.sync.segmentMembers.query(input))),
 };
 
-export const syncEngine = createSyncEngine({ db, transport: mainTransport });
+/** The Hub and workspace signed in to, told by the account subscription below. */
+let accountScope: string | null = null;
+
+export const syncEngine = createSyncEngine({ db, transport: mainTransport, scope: () => accountScope });
 
 interface SyncStore {
   status: SyncStatus;
@@ -57,6 +60,7 @@ export function startSync(): void {
   studio.hub.accountChanges.subscribe(undefined, {
     onData: (account) => {
       const now = account.state === 'signed-in';
+      if (account.state === 'signed-in') accountScope = `${account.hubUrl} ${account.workspace.slug}`;
       if (signedIn !== null && now !== signedIn) syncEngine.reconnected();
       signedIn = now;
     },

@@ -16,9 +16,9 @@ export interface OutboxEntry extends OutboxMutation {
   seq?: number;
 }
 
-/** The device id (made once), the pull cursor, and why segments could not be read. */
+/** The device id (made once), the pull cursor and the Hub workspace it belongs to, and why segments could not be read. */
 export interface SyncStateEntry {
-  key: 'deviceId' | 'cursor' | 'segmentsProblem';
+  key: 'deviceId' | 'cursor' | 'cursorScope' | 'segmentsProblem';
   value: string;
 }
 

@@ -31,6 +31,8 @@ export interface SyncEngineOptions {
   pushBytes?: number;
   /** Changes per pull page. */
   pullPage?: number;
+  /** The Hub and workspace signed in to (null while unknown): a cursor saved for another one is not used. */
+  scope?: () => string | null;
 }
 
 /** The device id, made once and kept: the Hub never counts a device's own earlier changes as conflicts. */
@@ -143,13 +145,20 @@ export function createSyncEngine(options: SyncEngineOptions) {
     }
   }
 
+  /** The saved cursor, unless it was handed out by another Hub or workspace (then the pull starts over). */
+  async function savedCursor(scope: string | null): Promise<string | undefined> {
+    const [cursor, cursorScope] = await Promise.all([db.syncState.get('cursor'), db.syncState.get('cursorScope')]);
+    return scope === null || cursorScope?.value === scope ? cursor?.value : undefined;
+  }
+
   async function pullAll(): Promise<void> {
     for (;;) {
-      const cursor = (await db.syncState.get('cursor'))?.value;
-      const page = await transport.pull({ cursor, limit: pullPage });
+      const scope = options.scope?.() ?? null;
+      const page = await transport.pull({ cursor: await savedCursor(scope), limit: pullPage });
       await db.transaction('rw', syncTables(db), async () => {
         for (const record of page.changes) await applyHubRecord(db, record);
         await db.syncState.put({ key: 'cursor', value: page.cursor });
+        if (scope !== null) await db.syncState.put({ key: 'cursorScope', value: scope });
       });
       if (!page.more) return;
     }
