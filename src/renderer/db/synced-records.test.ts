@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubRecord } from '../../shared/sync/protocol';
 import { campaignRepository, type CampaignRepository } from './campaigns';
 import { KataDatabase, openDatabase } from './database';
+import { influencerRepository } from './influencers';
 import { applyHubRecord, syncTables } from './synced-records';
 
 let db: KataDatabase;
@@ -43,5 +44,17 @@ describe('applying what the Hub holds', () => {
     expect(await db.syncedVersions.get(`campaign/${id}`)).toMatchObject({ version: 2 });
     await apply(hubRecord(id, 3, {}, true));
     expect(await campaigns.get(id)).toBeUndefined();
+  });
+
+  it('brings a persona made on another device into the influencer library, and merges a later change into its document', async () => {
+    const influencers = influencerRepository(db);
+    const elsewhere = new KataDatabase(`elsewhere-${crypto.randomUUID()}`);
+    const made = await influencerRepository(elsewhere).createPersona({ name: 'Ava', handle: '@ava.runs', niche: 'fitness', campaignId: 'c1' });
+    const apply = (version: number, fields: Record<string, unknown>) => db.transaction('rw', syncTables(db), () => applyHubRecord(db, { ...hubRecord(made.id, version, fields), recordType: 'persona' }));
+    await apply(1, made.document as unknown as Record<string, unknown>);
+    await apply(2, { niche: 'running' });
+    const [persona] = await influencers.listPersonas();
+    await elsewhere.delete();
+    expect(persona).toMatchObject({ id: made.id, campaignId: 'c1', document: { name: 'Ava', handle: '@ava.runs', niche: 'running' } });
   });
 });
