@@ -81,6 +81,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
   let failures = 0;
   let started = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** A change was written since the last sync started. */
+  let changed = false;
   let queued: Promise<SyncStatus> | null = null;
   let last: Promise<unknown> = Promise.resolve();
 
@@ -166,6 +168,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
 
   async function runOnce(): Promise<SyncStatus> {
     clearTimeout(timer);
+    changed = false;
     try {
       show({ state: 'syncing', pending: await db.outbox.count() });
       const deviceId = await deviceIdOf(db, clock);
@@ -181,7 +184,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
       if (error instanceof SyncFailure && error.kind !== 'hub-error') show({ state: error.kind, pending, message });
       else show({ state: 'error', pending, message });
     }
-    schedule(failures === 0 || status.state === 'signed-out' ? intervalMs : Math.min(firstRetryMs * 2 ** (failures - 1), longestRetryMs));
+    const backOff = Math.min(firstRetryMs * 2 ** (failures - 1), longestRetryMs);
+    // A change written during this sync goes soon; after a failure, changes wait for the back-off (or a reconnect).
+    schedule(failures > 0 && status.state !== 'signed-out' ? backOff : changed ? debounceMs : intervalMs);
     return status;
   }
 
@@ -201,7 +206,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
   }
 
   const onOutboxWrite = () => {
-    if (started) schedule(debounceMs);
+    changed = true;
+    if (started && failures === 0) schedule(debounceMs);
   };
 
   return {
