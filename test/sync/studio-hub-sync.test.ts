@@ -288,20 +288,27 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
     await expectConverged(ws, [laptop]);
   });
 
-  it("starts the pull over when the person signs in to another workspace, rather than use the other workspace's cursor", async () => {
+  it("never sends one workspace's local data to another: signed in to a second workspace, sync stops and says where the data belongs", async () => {
     const first = await testWorkspace(app, database);
     const second = await testWorkspace(app, database);
     const colleague = await studio(second);
     const theirs = await someWork(colleague, 3, 'Second');
     await colleague.syncUntilSynced();
+    const secondBefore = await hubRecords(second);
 
-    const laptop = await studio(first, undefined, undefined, { scope: () => 'first' });
-    await someWork(laptop, 6, 'First');
+    const firstScope = `the workspace “${first.slug}”`;
+    const laptop = await studio(first, undefined, undefined, { scope: () => firstScope });
+    const mine = await someWork(laptop, 6, 'First');
     await laptop.syncUntilSynced();
     // Signed in to the second workspace on the same computer: same database, another account.
-    const switched = createSyncEngine({ db: laptop.db, transport: await hubClientFor(second, ownerOf(second)), scope: () => 'second' });
-    expect(await switched.syncNow()).toMatchObject({ state: 'synced' });
-    for (const id of theirs) expect(await laptop.campaigns.get(id)).toMatchObject({ name: expect.stringMatching(/^Second \d renamed$/) });
+    await laptop.campaigns.rename(mine[0]!, 'Edited while signed in elsewhere');
+    const switched = createSyncEngine({ db: laptop.db, transport: await hubClientFor(second, ownerOf(second)), scope: () => `the workspace “${second.slug}”` });
+    expect(await switched.syncNow()).toEqual({ state: 'error', pending: 1, message: `This Studio's data syncs with ${firstScope}; sign in there to sync it. Nothing of it was sent to the workspace “${second.slug}”, and your changes stay on this computer.` });
+    expect(await hubRecords(second)).toEqual(secondBefore);
+    for (const id of theirs) expect(await laptop.campaigns.get(id)).toBeUndefined();
+    // Back in the first workspace, the edit goes where it belongs.
+    expect(await laptop.engine.syncNow()).toMatchObject({ state: 'synced' });
+    expect(await laptop.db.outbox.count()).toBe(0);
   });
 
   it('keeps changes while signed out and says so; a change the Hub can never take is set aside where it can be seen, not blocking the rest', async () => {

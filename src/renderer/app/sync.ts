@@ -60,7 +60,7 @@ export function startSync(): void {
   studio.hub.accountChanges.subscribe(undefined, {
     onData: (account) => {
       const now = account.state === 'signed-in';
-      if (account.state === 'signed-in') accountScope = `${account.hubUrl} ${account.workspace.slug}`;
+      if (account.state === 'signed-in') accountScope = `the workspace “${account.workspace.slug}” on ${account.hubUrl}`;
       if (signedIn !== null && now !== signedIn) syncEngine.reconnected();
       signedIn = now;
     },

@@ -31,7 +31,10 @@ export interface SyncEngineOptions {
   pushBytes?: number;
   /** Changes per pull page. */
   pullPage?: number;
-  /** The Hub and workspace signed in to (null while unknown): a cursor saved for another one is not used. */
+  /**
+   * The Hub and workspace signed in to, in words (null while unknown). The local data belongs to the first one it
+   * synced with: signed in to another, sync stops and says so, and nothing of it is sent there.
+   */
   scope?: () => string | null;
 }
 
@@ -166,11 +169,24 @@ export function createSyncEngine(options: SyncEngineOptions) {
     }
   }
 
+  /** Binds the local data to the first Hub workspace it syncs with, and refuses to sync it with any other. */
+  async function checkScope(): Promise<void> {
+    const scope = options.scope?.() ?? null;
+    if (scope === null) return;
+    const bound = await db.transaction('rw', db.syncState, async () => {
+      const saved = (await db.syncState.get('boundScope'))?.value;
+      if (saved === undefined) await db.syncState.put({ key: 'boundScope', value: scope });
+      return saved ?? scope;
+    });
+    if (bound !== scope) throw new Error(`This Studio's data syncs with ${bound}; sign in there to sync it. Nothing of it was sent to ${scope}, and your changes stay on this computer.`);
+  }
+
   async function runOnce(): Promise<SyncStatus> {
     clearTimeout(timer);
     changed = false;
     try {
       show({ state: 'syncing', pending: await db.outbox.count() });
+      await checkScope();
       const deviceId = await deviceIdOf(db, clock);
       await pushAll(deviceId);
       await pullAll();
