@@ -2,12 +2,13 @@ import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditEvents } from '../../server/src/db/audit-store';
 import type { HubDatabase } from '../../server/src/db/database';
 import { insertCustomers } from '../../server/test/customers';
 import { hubDatabases } from '../../server/test/databases';
-import { callHub, testHub, testWorkspace } from '../../server/test/hub';
+import { callHub, testHub, testWorkspace, waitFor } from '../../server/test/hub';
 import { createFileVault } from '../../src/main/auth/token-vault';
 import { createHubAccount } from '../../src/main/hub/hub-account';
 import { createHubSync } from '../../src/main/hub/hub-sync';
@@ -102,6 +103,8 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
   }
   type Studio = Awaited<ReturnType<typeof studio>>;
 
+  const appliedCount = async (ws: Workspace) => (await database.db.selectFrom('sync_applied_mutations').select('mutation_id').where('workspace_id', '=', ws.id).execute()).length;
+
   /** Everything the Hub holds for the workspace, by pulling from the start. */
   async function hubRecords(ws: Workspace): Promise<Map<string, HubRecord>> {
     const records = new Map<string, HubRecord>();
@@ -170,6 +173,33 @@ describe('Studio syncs with a real Hub on PostgreSQL through faults', () => {
     const hub = await expectConverged(ws, [laptop]);
     expect(hub.size).toBe(250);
     expect([...hub.values()].every((r) => r.version === 2)).toBe(true);
+  });
+
+  it('loses nothing when the Hub dies inside its transaction, before the batch commits (PostgreSQL rolls it back)', async () => {
+    const ws = await testWorkspace(app, database);
+    const laptop = await studio(ws);
+    await someWork(laptop, 1, 'Before');
+    await laptop.syncUntilSynced();
+    const appliedBefore = await appliedCount(ws);
+    await someWork(laptop, 200, 'Dying');
+    // Holding the workspace's sequence row makes the Hub's push wait inside its transaction, every row of the batch in it.
+    await database.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('sync_sequences').select('last_seq').where('workspace_id', '=', ws.id).forUpdate().execute();
+      const pushing = laptop.engine.syncNow();
+      const waiting = await waitFor(
+        async () => (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db)).rows,
+        (rows) => rows.length === 1,
+      );
+      expect(waiting).toHaveLength(1);
+      // The Hub dies: its database session ends with it, and its HTTP server with the request under way.
+      await sql`select pg_terminate_backend(${waiting[0]!.pid})`.execute(database.db);
+      await restartHub();
+      expect((await pushing).state).not.toBe('synced');
+    });
+    expect(await appliedCount(ws)).toBe(appliedBefore);
+    await laptop.syncUntilSynced();
+    const hub = await expectConverged(ws, [laptop]);
+    expect([...hub.values()].filter((r) => r.recordType === 'campaign')).toHaveLength(201);
   });
 
   it('applies a push once when its answer is lost after the Hub committed', async () => {

@@ -58,6 +58,9 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // An idle connection the server drops (restart, failover) must not bring the Hub down; the pool reconnects.
     pool.on('error', () => undefined);
+    // Nor one dropped while lent out (a backend ended mid-transaction): the query under way fails and says so; the
+    // connection's own error event would otherwise have no listener and end the process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     db = new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
     native = { kind, pool };
