@@ -75,16 +75,20 @@ describe('Studio signs in to a real Hub', () => {
   });
 
   it('renews near expiry after a restart: the Hub rotates the tokens, the vault keeps the new ones', async () => {
-    const { dir, account, saved } = await signedIn();
+    const { ws, dir, account, saved } = await signedIn();
     account.close();
     const before = (await saved())!;
     await createFileVault(join(dir, 'hub-session.json')).save({ ...before, expiresAt: Date.now() + 30_000 });
+    // Renamed on the Hub meanwhile: the renewal brings the new name.
+    expect((await ws.call('PATCH', '/v1/workspace', { name: 'Acme Renamed' })).statusCode).toBe(200);
     const restarted = accountIn(dir);
     expect(await restarted.current()).toMatchObject({ state: 'signed-in' });
     await expect.poll(async () => (await saved())?.refreshToken, { timeout: 10_000 }).not.toBe(before.refreshToken);
     const after = (await saved()) as HubSession;
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(after.expiresAt).toBeGreaterThan(Date.now() + 3500_000);
+    expect(after.workspace.name).toBe('Acme Renamed');
+    expect(await restarted.current()).toMatchObject({ state: 'signed-in', workspace: { name: 'Acme Renamed' } });
     expect((await restarted.fetch('/v1/me')).status).toBe(200);
   });
 

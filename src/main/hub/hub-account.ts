@@ -151,8 +151,10 @@ export function createHubAccount(options: HubAccountOptions): HubAccountService 
       try {
         const config = await configFor(current.hubUrl);
         const tokens = tokensFrom(await client.refreshTokenGrant(config, current.refreshToken), now());
+        // Who and where, afresh (a renamed person or workspace shows by the next renewal); the new tokens are kept whatever this answers.
+        const me = await fetchMe(current.hubUrl, tokens.accessToken).catch(() => undefined);
         if (session !== current) return false;
-        const next = { ...current, ...tokens };
+        const next = { ...current, ...tokens, ...(me && { user: me.user, workspace: me.workspace }) };
         adopt(next);
         await options.vault.save(next);
         return true;
