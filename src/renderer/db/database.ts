@@ -18,7 +18,7 @@ export interface OutboxEntry extends OutboxMutation {
 
 /** The device id (made once), the pull cursor and the Hub workspace it belongs to, and why segments could not be read. */
 export interface SyncStateEntry {
-  key: 'deviceId' | 'cursor' | 'cursorScope' | 'boundScope' | 'segmentsProblem';
+  key: 'deviceId' | 'cursor' | 'boundScope' | 'segmentsProblem';
   value: string;
 }
 

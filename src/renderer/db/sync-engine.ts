@@ -150,20 +150,13 @@ export function createSyncEngine(options: SyncEngineOptions) {
     }
   }
 
-  /** The saved cursor, unless it was handed out by another Hub or workspace (then the pull starts over). */
-  async function savedCursor(scope: string | null): Promise<string | undefined> {
-    const [cursor, cursorScope] = await Promise.all([db.syncState.get('cursor'), db.syncState.get('cursorScope')]);
-    return scope === null || cursorScope?.value === scope ? cursor?.value : undefined;
-  }
-
   async function pullAll(): Promise<void> {
     for (;;) {
-      const scope = options.scope?.() ?? null;
-      const page = await transport.pull({ cursor: await savedCursor(scope), limit: pullPage });
+      // The cursor is the bound workspace's: checkScope lets no other one sync this data.
+      const page = await transport.pull({ cursor: (await db.syncState.get('cursor'))?.value, limit: pullPage });
       await db.transaction('rw', syncTables(db), async () => {
         for (const record of page.changes) await applyHubRecord(db, record);
         await db.syncState.put({ key: 'cursor', value: page.cursor });
-        if (scope !== null) await db.syncState.put({ key: 'cursorScope', value: scope });
       });
       if (!page.more) return;
     }
