@@ -5,6 +5,7 @@ import { SyncFailure, syncFailureKindOfTrpcCode, type SyncTransport } from '../.
 import { db } from '../db';
 import { createSyncEngine, type SyncStatus } from '../db/sync-engine';
 import { studio, onConnectionChange } from '../trpc';
+import { useHubAccount, type HubAccount } from './hub-account';
 
 /** A failed call to main, as the engine's failure kinds (a dropped link to Studio's own process counts as offline). */
 async function viaMain<T>(run: () => Promise<T>): Promise<T> {
@@ -57,14 +58,16 @@ export function startSync(): void {
   onConnectionChange((state) => state === 'open' && syncEngine.reconnected());
   // Signed in: sync at once; signed out: say so at once.
   let signedIn: boolean | null = null;
-  studio.hub.accountChanges.subscribe(undefined, {
-    onData: (account) => {
-      const now = account.state === 'signed-in';
-      if (account.state === 'signed-in') accountScope = `the workspace “${account.workspace.slug}” on ${account.hubUrl}`;
-      if (signedIn !== null && now !== signedIn) syncEngine.reconnected();
-      signedIn = now;
-    },
-  });
+  // The account as the app already follows it (one subscription to main for both).
+  const follow = ({ account }: { account: HubAccount | null }) => {
+    if (!account) return;
+    const now = account.state === 'signed-in';
+    if (account.state === 'signed-in') accountScope = `the workspace “${account.workspace.slug}” on ${account.hubUrl}`;
+    if (signedIn !== null && now !== signedIn) syncEngine.reconnected();
+    signedIn = now;
+  };
+  follow(useHubAccount.getState());
+  useHubAccount.subscribe(follow);
 }
 
 /** The status bar's words for a sync state. */
