@@ -15,6 +15,7 @@ import { oidcSessions } from './migrations/0010-oidc-sessions';
 import { saml } from './migrations/0011-saml';
 import { oauth } from './migrations/0012-oauth';
 import { sync } from './migrations/0013-sync';
+import { externalConversions } from './migrations/0014-external-conversions';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0011-saml': saml,
   '0012-oauth': oauth,
   '0013-sync': sync,
+  '0014-external-conversions': externalConversions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -239,4 +239,18 @@ export interface HubSchema {
   sync_record_history: { id: ColumnType<string, never, never>; workspace_id: string; record_id: string; mutation_id: string; entry: ColumnType<HistoryEntry, string, string>; recorded_at: Generated<Date> };
   /** Mutations applied, by id, with the answer given (the idempotency key). */
   sync_applied_mutations: { workspace_id: string; mutation_id: string; device_id: string; result: ColumnType<PushResult, string, string>; applied_at: Date };
+  /** Conversions from outside the event stream (CRM deals, the API), one per source and external id; attribution reads them beside conversion events. */
+  external_conversions: {
+    workspace_id: string;
+    source: string;
+    external_id: string;
+    profile_id: string | null;
+    name: string;
+    /** numeric: read back as a string. */
+    value: ColumnType<string, number | string, number | string>;
+    currency: string;
+    occurred_at: Date;
+    properties: ColumnType<Record<string, unknown>, string | undefined, string>;
+    received_at: Generated<Date>;
+  };
 }
