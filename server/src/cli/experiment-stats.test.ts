@@ -125,6 +125,7 @@ describe('npm run hub -- experiment-stats', () => {
       'sequential: is for the frequentist engine: the bayesian results are not tests to peek at',
     ]);
     expect((await run({ variants: [{ name: 'a', n: 10, conversions: 1 }] })).err).toContain('variants: needs at least two variants, the control and a treatment');
+    expect((await run({ sequential: 'yes' as unknown as boolean, variants: [{ name: 'a', n: 10, conversions: 1 }, { name: 'b', n: 10, conversions: 2 }] })).err).toContain('sequential: must be true, false or { "plannedSampleSize": <units, a whole number> }');
   });
 
   it('says why data that parse cannot be compared, and exits 2', async () => {

@@ -87,8 +87,15 @@ function fitHill(adstock: readonly number[], response: readonly number[]): HillC
     minValues: [0, 1e-6, 0.3],
     maxValues: [100, 100, 6],
     damping: 1e-2,
-    gradientDifference: 1e-6,
-    centralDifference: true,
+    // ∂f/∂β = 1/(1 + u), ∂f/∂K = −β·s·u/(K·(1 + u)²), ∂f/∂s = −β·u·ln(K/a)/(1 + u)², with u = (K/a)ˢ.
+    jacobianFunction:
+      ([beta, k, s]) =>
+      (a) => {
+        if (a <= 0) return [0, 0, 0];
+        const u = (k! / a) ** s!;
+        const slope = -beta! / (1 + u) ** 2;
+        return [1 / (1 + u), (slope * s! * u) / k!, slope * u * Math.log(k! / a)];
+      },
     maxIterations: 500,
     errorTolerance: 1e-12,
   });

@@ -45,7 +45,9 @@ export const experimentInputSchema = z
     /** The control's name; the first variant when left out. */
     control: z.string().optional(),
     engine: z.enum(['frequentist', 'bayesian']).default('frequentist'),
-    sequential: z.union([z.boolean(), z.object({ plannedSampleSize: z.number().int().positive('must be more than 0') }).strict()]).default(false),
+    sequential: z
+      .union([z.boolean(), z.object({ plannedSampleSize: z.number().int().positive() }).strict()], { error: 'must be true, false or { "plannedSampleSize": <units, a whole number> }' })
+      .default(false),
     alpha: z.number().gt(0, 'must be more than 0').lt(0.5, 'must be less than 0.5').default(0.05),
     alternative: z.enum(['two-sided', 'greater', 'less']).default('two-sided'),
     /** A normal prior on the relative lift, for the bayesian engine. */
