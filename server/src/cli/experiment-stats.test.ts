@@ -47,6 +47,12 @@ describe('npm run hub -- experiment-stats', () => {
     });
   });
 
+  it('reads the example in examples/, relative to the folder the command was typed in', async () => {
+    const repo = new URL('../../../', import.meta.url).pathname;
+    const result = await experimentStats(['examples/experiment.json'], { env: { INIT_CWD: repo }, out: () => {}, err: (line) => expect.fail(line) });
+    expect(result).toBe(0);
+  });
+
   it('with --json prints only the analysis, as JSON', async () => {
     const { code, out, err } = await run(checkout, ['--json']);
     expect({ code, err }).toEqual({ code: 0, err: '' });

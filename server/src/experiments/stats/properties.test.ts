@@ -130,5 +130,7 @@ describe('experiment statistics on random inputs, against independent computatio
       }),
       { seed: 3, numRuns: 300 },
     );
+    // Before any traffic there is nothing to mismatch.
+    expect(sampleRatioCheck([{ n: 0, weight: 1 }, { n: 0, weight: 3 }])).toEqual({ statistic: 0, degreesOfFreedom: 1, pValue: 1, mismatch: false, expected: [0, 0] });
   });
 });

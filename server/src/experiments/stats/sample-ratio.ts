@@ -27,7 +27,7 @@ export function sampleRatioCheck(variants: { n: number; weight: number }[]): Sam
   const total = variants.reduce((sum, v) => sum + v.n, 0);
   const totalWeight = variants.reduce((sum, v) => sum + v.weight, 0);
   const expected = variants.map((v) => (total * v.weight) / totalWeight);
-  const statistic = variants.reduce((sum, v, i) => sum + (v.n - expected[i]!) ** 2 / expected[i]!, 0);
+  const statistic = total === 0 ? 0 : variants.reduce((sum, v, i) => sum + (v.n - expected[i]!) ** 2 / expected[i]!, 0);
   const degreesOfFreedom = variants.length - 1;
   const pValue = total === 0 ? 1 : chiSquareSurvival(statistic, degreesOfFreedom);
   return { statistic, degreesOfFreedom, pValue, mismatch: pValue < sampleRatioThreshold, expected };

@@ -93,6 +93,7 @@ describe('Thompson sampling weights', () => {
     expect(() => thompsonWeights(arms, { ...options, minimumShare: 0.4 })).toThrow(new StatsInputError('minimumShare must be between 0 and 1/3 for 3 arms (got 0.4)'));
     expect(() => thompsonWeights(arms, { ...options, currentWeights: [0.5, 0.5] })).toThrow('currentWeights has 2 weights for 3 arms');
     expect(() => thompsonWeights(arms.slice(0, 1), options)).toThrow('a bandit needs at least two arms');
+    expect(() => thompsonWeights([{ name: 'a', n: 1, sum: 1, sumSquares: 1 }, { name: 'b', n: 5, sum: 5, sumSquares: 6 }], { ...options, minimumUnits: 0 })).toThrow('arm "a" has 1 units: a mean needs at least 2 (raise minimumUnits)');
   });
 
   it('converges to the best arm in a seeded simulation', () => {

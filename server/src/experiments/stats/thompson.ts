@@ -74,6 +74,7 @@ export function thompsonWeights(arms: BanditArm[], options: ThompsonOptions): Th
 /** A seeded sampler of one arm's posterior. */
 function posteriorSampler(arm: BanditArm, seed: number[]): () => number {
   if ('conversions' in arm) return beta.factory(1 + arm.conversions, 1 + arm.n - arm.conversions, { seed });
+  if (arm.n < 2) throw new StatsInputError(`arm "${arm.name}" has ${arm.n} units: a mean needs at least 2 (raise minimumUnits)`);
   const { mean, variance } = sampleMoments(arm);
   // A constant metric has no spread to sample; a tiny one keeps ties broken at random.
   return normal.factory(mean, Math.sqrt(Math.max(variance, Number.EPSILON) / arm.n), { seed });
