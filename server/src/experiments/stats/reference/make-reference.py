@@ -55,10 +55,12 @@ means_inputs = [
     ("revenue, small", dict(n=40, sum=412.5, sumSquares=5210.75), dict(n=37, sum=455.2, sumSquares=6602.4)),
     ("revenue, large", dict(n=25013, sum=31050.2, sumSquares=412990.0), dict(n=24870, sum=31950.9, sumSquares=430512.5)),
     ("unequal variances", dict(n=12, sum=60.0, sumSquares=320.0), dict(n=200, sum=1120.0, sumSquares=8000.0)),
+    ("strong effect", dict(n=3000, sum=30000.0, sumSquares=374975.0), dict(n=3000, sum=32400.0, sumSquares=439890.0)),
 ]
 proportion_inputs = [
     ("signup rate", dict(n=10000, conversions=1000), dict(n=10050, conversions=1085)),
     ("rare purchase", dict(n=5321, conversions=37), dict(n=5290, conversions=52)),
+    ("strong lift", dict(n=10000, conversions=1000), dict(n=10000, conversions=1200)),
 ]
 for alpha in (0.05, 0.1):
     for alternative in ALTERNATIVES:
