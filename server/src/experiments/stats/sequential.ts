@@ -9,15 +9,19 @@ import type { SampleMoments } from './moments';
  * The boundary is the two-sided normal-mixture confidence sequence of Robbins,
  * in the asymptotic form of Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas,
  * "Time-uniform central limit theory and asymptotic confidence sequences"
- * (2021/2024, Thm 2.2), which is also Howard, Ramdas, McAuliffe & Sekhon (2021)
- * eq. (14) with the plug-in variance. With the estimate θ̂ after t units and
+ * (Annals of Statistics, 2024), which is the two-sided normal-mixture boundary of
+ * Howard, Ramdas, McAuliffe & Sekhon, "Time-uniform, nonparametric,
+ * nonasymptotic confidence sequences" (Annals of Statistics, 2021) with the
+ * variance estimated from the data. With the estimate θ̂ after t units and
  * its standard error SE (so SE²·t estimates the per-unit variance), the
- * interval that holds simultaneously for every t with probability ≥ 1 − α is
+ * interval that holds simultaneously for every t with probability ≥ 1 − α
+ * (asymptotically, since the variance is estimated) is
  *
  *   θ̂ ± SE · √( (1 + 1/r) · (ln(1 + r) + 2·ln(1/α)) ),   r = t·ρ²,
  *
  * equivalently the mSPRT of Johari, Koomen, Pekelis & Walsh ("Always valid
- * inference", 2022) with mixing variance τ² = r·SE², whose likelihood ratio is
+ * inference", 2022) with mixing variance τ² = r·SE² = ρ²·(t·SE²), a constant
+ * times the per-unit variance, whose likelihood ratio is
  *
  *   Λ = (1 + r)^(−1/2) · exp( r/(1 + r) · z²/2 ),   z = θ̂/SE,
  *
@@ -27,7 +31,7 @@ import type { SampleMoments } from './moments';
  *
  * The mixing parameter ρ sets where the sequence is tightest; it must be fixed
  * before the data come in, not re-chosen at each look. Following
- * Waudby-Smith et al. (eq. 2.4) it is chosen to make the interval narrowest at
+ * Waudby-Smith et al. it is chosen to make the interval narrowest at
  * a planned sample size t* (units in the two variants compared):
  *
  *   ρ² = (−2·ln α + ln(−2·ln α + 1)) / t*.
