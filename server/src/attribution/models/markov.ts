@@ -1,13 +1,14 @@
 /**
  * Markov chain attribution by removal effect (Anderl et al. 2016), of order 1 to 3.
  *
- * Chain. Journeys with the same path are aggregated first. A path k1 > k2 > … > kn
- * observed by w = conversions + nulls journeys walks
+ * Chain. A path k1 > k2 > … > kn observed by w = conversions + nulls journeys walks
  *     start → s1 → s2 → … → sn → conversion (weight: conversions) or null (weight: nulls),
  * with each step weighted w, where for order K the state at step i holds the last
  * min(K, i) keys (k_{i-K+1} … k_i): a path shorter than K keeps its shorter states.
  * Repeated keys are kept (at order 1 a repeat is a self-loop, which does not change any
- * absorption probability). Q_st = count(s → t) / count(s → anything).
+ * absorption probability). Q_st = count(s → t) / count(s → anything). The counts are summed
+ * journey by journey straight into the chain (one map look-up per touch, no path strings),
+ * so a million journeys cost little more than reading them.
  *
  * Conversion probability P = the probability of absorption into conversion from start,
  * solved exactly (see absorbing-chain.ts). Value: the chain also collects, on the
@@ -26,13 +27,6 @@ import { absorptionFromStart, type AbsorbingChain } from './absorbing-chain';
 import type { CreditTally } from './tally';
 import type { Journey } from './types';
 
-interface PathCounts {
-  keys: number[];
-  conversions: number;
-  value: number;
-  nulls: number;
-}
-
 export interface MarkovDetail {
   order: number;
   /** Transient states of the chain, start excluded. */
@@ -44,20 +38,14 @@ export interface MarkovDetail {
 
 /** Credits `tally` with the removal-effect shares; returns the chain's figures for `detail`. */
 export function markovCredit(journeys: Iterable<Journey>, order: number, tally: CreditTally, totals: () => { conversions: number; value: number }, denseLimit?: number): MarkovDetail {
-  const paths = new Map<string, PathCounts>();
+  const counts = new ChainCounts(order);
+  const keys: number[] = [];
   for (const journey of journeys) {
-    if (journey.touches.length === 0) continue;
-    const keys = journey.touches.map((touch) => tally.index(touch.key));
-    const id = keys.join(',');
-    const counts = paths.get(id);
-    if (counts) {
-      counts.conversions += journey.conversions;
-      counts.value += journey.value;
-      counts.nulls += journey.nulls;
-    } else paths.set(id, { keys, conversions: journey.conversions, value: journey.value, nulls: journey.nulls });
+    keys.length = 0;
+    for (const touch of journey.touches) keys.push(tally.index(touch.key));
+    counts.add(keys, journey);
   }
-
-  const { chain, keysOfState } = buildChain(paths.values(), order);
+  const { chain, keysOfState } = counts.chain();
   const [conversionProbability = 0, valuePerJourney = 0] = absorptionFromStart(chain, undefined, denseLimit);
   const keyCount = tally.keys.length;
   const removal = new Float64Array(keyCount);
@@ -88,61 +76,94 @@ export function markovCredit(journeys: Iterable<Journey>, order: number, tally: 
   };
 }
 
-/** The absorbing chain of order `order` over aggregated paths; state 0 is the start. */
-export function buildChain(paths: Iterable<PathCounts>, order: number): { chain: AbsorbingChain; keysOfState: number[][] } {
-  const stateByKeys = new Map<string, number>();
-  const keysOfState: number[][] = [[]];
-  const transitions: Map<number, number>[] = [new Map()];
-  const out = [0];
-  const conversionsAt = [0];
-  const valueAt = [0];
-  const stateOf = (keys: number[]): number => {
-    const id = keys.join(',');
-    let state = stateByKeys.get(id);
-    if (state === undefined) {
-      state = keysOfState.length;
-      stateByKeys.set(id, state);
-      keysOfState.push(keys);
-      transitions.push(new Map());
-      out.push(0);
-      conversionsAt.push(0);
-      valueAt.push(0);
-    }
-    return state;
-  };
-  for (const path of paths) {
-    const weight = path.conversions + path.nulls;
-    if (weight === 0) continue;
-    let from = 0;
-    for (let i = 0; i < path.keys.length; i++) {
-      const to = stateOf(path.keys.slice(Math.max(0, i + 1 - order), i + 1));
-      transitions[from]!.set(to, (transitions[from]!.get(to) ?? 0) + weight);
-      out[from]! += weight;
-      from = to;
-    }
-    conversionsAt[from]! += path.conversions;
-    valueAt[from]! += path.value;
-    out[from]! += weight; // conversions (with their reward) and nulls (none) both leave the chain here
+/** Keys are packed 16 bits each into a state's code, so a chain holds at most this many keys. */
+export const maxMarkovKeys = 0xffff;
+const keyBase = 0x10000;
+
+/**
+ * Transition counts, accumulated journey by journey with no allocation: a state is coded as a
+ * number holding its (up to 3) key indices + 1 in 16-bit digits, so a shorter state at the start
+ * of a path (leading zero digits) never meets a full one.
+ */
+class ChainCounts {
+  private readonly stateByCode = new Map<number, number>();
+  private readonly codes: number[] = [0];
+  private readonly transitions: Map<number, number>[] = [new Map()];
+  private readonly out: number[] = [0];
+  private readonly conversionsAt: number[] = [0];
+  private readonly valueAt: number[] = [0];
+  private readonly carried: number;
+
+  constructor(private readonly order: number) {
+    this.carried = keyBase ** (order - 1);
   }
 
-  const states = keysOfState.length;
-  const rowStart = new Int32Array(states + 1);
-  transitions.forEach((row, s) => (rowStart[s + 1] = rowStart[s]! + row.size));
-  const target = new Int32Array(rowStart[states]!);
-  const probability = new Float64Array(rowStart[states]!);
-  const conversionReward = new Float64Array(states);
-  const valueReward = new Float64Array(states);
-  transitions.forEach((row, s) => {
-    let e = rowStart[s]!;
-    // Rows in state order, so that the same journeys give the same chain whatever the order of the Map.
-    for (const [t, count] of [...row].sort((a, b) => a[0] - b[0])) {
-      target[e] = t;
-      probability[e++] = count / out[s]!;
+  add(keys: readonly number[], counts: { conversions: number; value: number; nulls: number }): void {
+    const weight = counts.conversions + counts.nulls;
+    if (keys.length === 0 || weight === 0) return;
+    let from = 0;
+    let code = 0;
+    for (const key of keys) {
+      if (key >= maxMarkovKeys) throw new Error(`The Markov model handles at most ${maxMarkovKeys} distinct keys.`);
+      code = (code % this.carried) * keyBase + key + 1;
+      const to = this.state(code);
+      const row = this.transitions[from]!;
+      row.set(to, (row.get(to) ?? 0) + weight);
+      this.out[from]! += weight;
+      from = to;
     }
-    if (out[s]! > 0) {
-      conversionReward[s] = conversionsAt[s]! / out[s]!;
-      valueReward[s] = valueAt[s]! / out[s]!;
+    this.conversionsAt[from]! += counts.conversions;
+    this.valueAt[from]! += counts.value;
+    this.out[from]! += weight; // conversions (with their reward) and nulls (none) leave the chain here
+  }
+
+  private state(code: number): number {
+    let state = this.stateByCode.get(code);
+    if (state === undefined) {
+      state = this.codes.length;
+      this.stateByCode.set(code, state);
+      this.codes.push(code);
+      this.transitions.push(new Map());
+      this.out.push(0);
+      this.conversionsAt.push(0);
+      this.valueAt.push(0);
     }
-  });
-  return { chain: { states, rowStart, target, probability, rewards: [conversionReward, valueReward] }, keysOfState };
+    return state;
+  }
+
+  chain(): { chain: AbsorbingChain; keysOfState: number[][] } {
+    const states = this.codes.length;
+    const keysOfState = this.codes.map((code) => {
+      const keys: number[] = [];
+      for (let rest = code; rest > 0; rest = Math.floor(rest / keyBase)) keys.unshift((rest % keyBase) - 1);
+      return keys;
+    });
+    const rowStart = new Int32Array(states + 1);
+    this.transitions.forEach((row, s) => (rowStart[s + 1] = rowStart[s]! + row.size));
+    const target = new Int32Array(rowStart[states]!);
+    const probability = new Float64Array(rowStart[states]!);
+    const conversionReward = new Float64Array(states);
+    const valueReward = new Float64Array(states);
+    this.transitions.forEach((row, s) => {
+      const out = this.out[s]!;
+      let e = rowStart[s]!;
+      // Each row in state order, whatever the order its transitions were first seen in.
+      for (const [t, count] of [...row].sort((a, b) => a[0] - b[0])) {
+        target[e] = t;
+        probability[e++] = count / out;
+      }
+      if (out > 0) {
+        conversionReward[s] = this.conversionsAt[s]! / out;
+        valueReward[s] = this.valueAt[s]! / out;
+      }
+    });
+    return { chain: { states, rowStart, target, probability, rewards: [conversionReward, valueReward] }, keysOfState };
+  }
+}
+
+/** The absorbing chain of order `order` over paths of key indices; state 0 is the start. */
+export function buildChain(paths: Iterable<{ keys: number[]; conversions: number; value: number; nulls: number }>, order: number): { chain: AbsorbingChain; keysOfState: number[][] } {
+  const counts = new ChainCounts(order);
+  for (const path of paths) counts.add(path.keys, path);
+  return counts.chain();
 }
