@@ -64,6 +64,15 @@ describe('every model', () => {
     expect(() => attribute('nope' as ModelName, [good])).toThrow('Unknown attribution model "nope"; use one of first, last, last-non-direct, linear, time-decay, position, markov, shapley.');
   });
 
+  it('gives a lone key everything, in every model, even repeated', () => {
+    for (const model of modelNames) {
+      for (const touches of [[{ key: 'a' }], [{ key: 'a' }, { key: 'a' }, { key: 'a' }]]) {
+        const { credits } = attribute(model, [{ touches, conversions: 2, value: 30, nulls: 1 }]);
+        expect(credits).toEqual([{ key: 'a', conversions: expect.closeTo(2, 12), value: expect.closeTo(30, 12) }]);
+      }
+    }
+  });
+
   it('handles empty input', () => {
     for (const model of modelNames) expect(attribute(model, [])).toMatchObject({ model, credits: [], totals: { conversions: 0, value: 0 } });
   });
