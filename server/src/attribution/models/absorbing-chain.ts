@@ -16,7 +16,8 @@
  * successors. Path data is close to a DAG, so most components are single states,
  * solved in closed form: x_s = (r_s + Σ_{t≠s} Q_st x_t) / (1 − Q_ss). A loop
  * (a channel seen again later on a path) gives a larger component, solved by
- * Gaussian elimination with partial pivoting up to `denseLimit` states. Above it
+ * Gaussian elimination up to `denseLimit` states (I − Q is a nonsingular M-matrix,
+ * diagonally dominant by rows, so no pivoting is needed). Above it
  * (an order-3 chain over many channels), Gauss–Seidel sweeps run until no value
  * changes by more than 1e-15 of itself: Q is substochastic with every state
  * leaking to absorption, so the sweeps converge monotonically from 0 to the
@@ -130,13 +131,8 @@ export function absorptionFromStart(chain: AbsorbingChain, removed?: Uint8Array,
         if (componentOf[t] === component) a[i * m + local.get(t)!]! -= probability[e]!;
       }
     }
+    // I − Q here is a nonsingular M-matrix, diagonally dominant by rows: elimination needs no pivoting.
     for (let col = 0; col < m; col++) {
-      let pivot = col;
-      for (let i = col + 1; i < m; i++) if (Math.abs(a[i * m + col]!) > Math.abs(a[pivot * m + col]!)) pivot = i;
-      if (pivot !== col) {
-        for (let j = col; j < m; j++) [a[col * m + j], a[pivot * m + j]] = [a[pivot * m + j]!, a[col * m + j]!];
-        for (let r = 0; r < k; r++) [b[col * k + r], b[pivot * k + r]] = [b[pivot * k + r]!, b[col * k + r]!];
-      }
       const diagonal = a[col * m + col]!;
       for (let i = col + 1; i < m; i++) {
         const factor = a[i * m + col]! / diagonal;
@@ -177,4 +173,49 @@ export function absorptionFromStart(chain: AbsorbingChain, removed?: Uint8Array,
     }
     throw new Error(`The Markov chain did not converge in ${maxSweeps} sweeps over ${m} states.`);
   }
+}
+
+/**
+ * Every single-state removal at once, from the fundamental matrix N = (I − Q)^-1 (N_st is the
+ * expected number of visits to t starting from s). With x = N r, the reward collected from
+ * start without ever visiting state c is
+ *     x_0 − (N_0c / N_cc) · x_c,
+ * since N_0c / N_cc is the probability of ever reaching c, and once there x_c is what follows.
+ * One O(n³) inversion instead of one solve per state: at order 1 each key is one state, so
+ * this serves any number of keys. Returns, per reward, x_0 and the value without each state.
+ */
+export function absorptionWithoutEachState(chain: AbsorbingChain): { base: number[]; without: Float64Array[] } {
+  const { states: n, rowStart, target, probability, rewards } = chain;
+  // Gauss–Jordan inversion of I − Q in place (no pivoting, as above).
+  const a = new Float64Array(n * n);
+  for (let s = 0; s < n; s++) {
+    a[s * n + s] = 1;
+    for (let e = rowStart[s]!; e < rowStart[s + 1]!; e++) a[s * n + target[e]!]! -= probability[e]!;
+  }
+  for (let p = 0; p < n; p++) {
+    const pivot = a[p * n + p]!;
+    a[p * n + p] = 1;
+    for (let j = 0; j < n; j++) a[p * n + j]! /= pivot;
+    for (let i = 0; i < n; i++) {
+      if (i === p) continue;
+      const factor = a[i * n + p]!;
+      if (factor === 0) continue;
+      a[i * n + p] = 0;
+      for (let j = 0; j < n; j++) a[i * n + j]! -= factor * a[p * n + j]!;
+    }
+  }
+  const base: number[] = [];
+  const without = rewards.map((reward) => {
+    const x = new Float64Array(n);
+    for (let s = 0; s < n; s++) {
+      let sum = 0;
+      for (let t = 0; t < n; t++) sum += a[s * n + t]! * reward[t]!;
+      x[s] = sum;
+    }
+    base.push(x[0]!);
+    const result = new Float64Array(n);
+    for (let c = 1; c < n; c++) result[c] = x[0]! - (a[c]! / a[c * n + c]!) * x[c]!;
+    return result;
+  });
+  return { base, without };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { absorptionFromStart } from './absorbing-chain';
 import { attribute, type Journey } from './index';
-import { buildChain } from './markov';
+import { buildChain, markovCredit } from './markov';
+import { CreditTally } from './tally';
 
 const path = (keys: string, conversions: number, nulls: number, value = conversions * 10): Journey => ({
   touches: keys.split(' > ').map((key) => ({ key })),
@@ -161,6 +162,20 @@ describe('Markov removal effects against an independent computation', () => {
       expect(detail.conversionProbability).toBeCloseTo(conversions / journeys.length, 12);
     });
   }
+
+  it('at order 1, one inversion of I − Q gives the same removal effects as solving again without each key', () => {
+    const journeys = generated(5, 4_000);
+    const totals = () => ({ conversions: 1, value: 1 });
+    const inverted = markovCredit(journeys, 1, new CreditTally(), totals);
+    const resolved = markovCredit(journeys, 1, new CreditTally(), totals, 600);
+    expect(inverted.conversionProbability).toBeCloseTo(resolved.conversionProbability, 14);
+    expect(inverted.valuePerJourney).toBeCloseTo(resolved.valuePerJourney, 11);
+    inverted.removalEffects.forEach((effect, i) => {
+      expect(effect.key).toBe(resolved.removalEffects[i]!.key);
+      expect(effect.conversions).toBeCloseTo(resolved.removalEffects[i]!.conversions, 12);
+      expect(effect.value).toBeCloseTo(resolved.removalEffects[i]!.value, 12);
+    });
+  });
 
   it('the dense solve, the sweeps and the single-state solve agree on loops', () => {
     const paths = generated(11, 2_000).map((j) => ({ keys: j.touches.map((t) => ['search', 'social', 'email', 'video', 'direct'].indexOf(t.key)), conversions: j.conversions, value: j.value, nulls: j.nulls }));

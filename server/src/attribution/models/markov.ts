@@ -18,14 +18,19 @@
  *
  * Removal effect of key c: every state that contains c is redirected to null:
  *     RE_c = 1 − P_{−c} / P,    REV_c = 1 − V_{−c} / V.
+ * At order 1 (up to 1,500 keys) all of them come from one inversion of I − Q; otherwise the
+ * chain is solved again without each key's states.
  * Credit: conversions_c = C · RE_c / Σ_d RE_d and value_c = VAL · REV_c / Σ_d REV_d, with
  * C and VAL the observed conversions and value, so the credits sum to the observed totals
  * and value goes to the keys whose removal loses the most value (not merely the most
  * conversions).
  */
-import { absorptionFromStart, type AbsorbingChain } from './absorbing-chain';
+import { absorptionFromStart, absorptionWithoutEachState, type AbsorbingChain } from './absorbing-chain';
 import type { CreditTally } from './tally';
 import type { Journey } from './types';
+
+/** At order 1 up to this many keys, all removal effects come from one matrix inversion (see absorbing-chain.ts). */
+const maxInvertedStates = 1_500;
 
 export interface MarkovDetail {
   order: number;
@@ -46,18 +51,32 @@ export function markovCredit(journeys: Iterable<Journey>, order: number, tally: 
     counts.add(keys, journey);
   }
   const { chain, keysOfState } = counts.chain();
-  const [conversionProbability = 0, valuePerJourney = 0] = absorptionFromStart(chain, undefined, denseLimit);
   const keyCount = tally.keys.length;
   const removal = new Float64Array(keyCount);
   const valueRemoval = new Float64Array(keyCount);
-  for (let c = 0; c < keyCount; c++) {
-    const removed = new Uint8Array(chain.states);
+  let conversionProbability: number;
+  let valuePerJourney: number;
+  const effect = (base: number, without: number) => (base > 0 ? Math.max(0, 1 - without / base) : 0);
+  if (order === 1 && chain.states <= maxInvertedStates && denseLimit === undefined) {
+    // Each key is one state: every removal from one inversion.
+    const { base, without } = absorptionWithoutEachState(chain);
+    [conversionProbability = 0, valuePerJourney = 0] = base;
     keysOfState.forEach((keys, s) => {
-      if (keys.includes(c)) removed[s] = 1;
+      if (s === 0) return;
+      removal[keys[0]!] = effect(conversionProbability, without[0]![s]!);
+      valueRemoval[keys[0]!] = effect(valuePerJourney, without[1]![s]!);
     });
-    const [p = 0, v = 0] = absorptionFromStart(chain, removed, denseLimit);
-    removal[c] = conversionProbability > 0 ? Math.max(0, 1 - p / conversionProbability) : 0;
-    valueRemoval[c] = valuePerJourney > 0 ? Math.max(0, 1 - v / valuePerJourney) : 0;
+  } else {
+    [conversionProbability = 0, valuePerJourney = 0] = absorptionFromStart(chain, undefined, denseLimit);
+    for (let c = 0; c < keyCount; c++) {
+      const removed = new Uint8Array(chain.states);
+      keysOfState.forEach((keys, s) => {
+        if (keys.includes(c)) removed[s] = 1;
+      });
+      const [p = 0, v = 0] = absorptionFromStart(chain, removed, denseLimit);
+      removal[c] = effect(conversionProbability, p);
+      valueRemoval[c] = effect(valuePerJourney, v);
+    }
   }
   const { conversions, value } = totals();
   const removalSum = removal.reduce((a, b) => a + b, 0);
