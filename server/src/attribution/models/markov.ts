@@ -41,7 +41,10 @@ export interface MarkovDetail {
   removalEffects: { key: string; conversions: number; value: number }[];
 }
 
-/** Credits `tally` with the removal-effect shares; returns the chain's figures for `detail`. */
+/**
+ * Credits `tally` with the removal-effect shares; returns the chain's figures for `detail`.
+ * `denseLimit` is for tests: giving it also turns off the order-1 inversion, so both ways can be compared.
+ */
 export function markovCredit(journeys: Iterable<Journey>, order: number, tally: CreditTally, totals: () => { conversions: number; value: number }, denseLimit?: number): MarkovDetail {
   const counts = new ChainCounts(order);
   const keys: number[] = [];
@@ -80,9 +83,11 @@ export function markovCredit(journeys: Iterable<Journey>, order: number, tally: 
   }
   const { conversions, value } = totals();
   const removalSum = removal.reduce((a, b) => a + b, 0);
-  const valueRemovalSum = valueRemoval.reduce((a, b) => a + b, 0);
+  // Value only on journeys that neither converted nor failed (odd data) never enters the chain: share it like conversions.
+  const valueShares = valueRemoval.some((e) => e > 0) ? valueRemoval : removal;
+  const valueSharesSum = valueShares.reduce((a, b) => a + b, 0);
   for (let c = 0; c < keyCount; c++) {
-    tally.add(c, removalSum > 0 ? (conversions * removal[c]!) / removalSum : 0, valueRemovalSum > 0 ? (value * valueRemoval[c]!) / valueRemovalSum : 0);
+    tally.add(c, removalSum > 0 ? (conversions * removal[c]!) / removalSum : 0, valueSharesSum > 0 ? (value * valueShares[c]!) / valueSharesSum : 0);
   }
   return {
     order,
