@@ -81,6 +81,18 @@ describe('npm run hub -- attribution', () => {
     expect(await run(['--paths', file('missing.csv'), '--model', 'linear'])).toEqual({ code: 2, out: '', err: `Cannot read ${file('missing.csv')}: no such file` });
   });
 
+  it('runs every model on the example path file, crediting all its conversions and value', async () => {
+    const example = new URL('../../../examples/attribution-paths.csv', import.meta.url).pathname;
+    for (const args of [['first'], ['last'], ['last-non-direct'], ['linear'], ['time-decay'], ['position'], ['markov', '--order', '1'], ['markov', '--order', '2'], ['markov', '--order', '3'], ['shapley']]) {
+      const { code, out } = await run(['--paths', example, '--model', ...args, '--json']);
+      expect(code).toBe(0);
+      const result = JSON.parse(out) as { credits: { conversions: number; value: number }[]; totals: { conversions: number; value: number } };
+      expect(result.totals).toEqual({ conversions: 449, value: 35231.75 });
+      expect(result.credits.reduce((sum, c) => sum + c.conversions, 0)).toBeCloseTo(449, 9);
+      expect(result.credits.reduce((sum, c) => sum + c.value, 0)).toBeCloseTo(35231.75, 7);
+    }
+  });
+
   it('explains itself with --help', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
