@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { HubSchema } from './schema';
-import { preparedStatement } from './database';
+import { preparedStatement } from './prepared';
 import { keyQueries } from './key-store';
 
 /** Queries for ingest, profiles, identities, merges and consent; each batch touches the database a handful of times, not once per event. */
@@ -23,9 +23,11 @@ export async function lockWorkspaceIngest(tx: Tx, workspaceId: string): Promise<
  * of its rows for every batch.
  */
 export async function readIngestState(tx: Tx, workspaceId: string, wanted: { messageIds: string[]; identifiers: { kind: string; hash: string }[] }) {
+  // A person's events name them again and again: each identifier is looked up once.
+  const identifiers = [...new Map(wanted.identifiers.map((i) => [`${i.kind}\n${i.hash}`, i])).values()];
   const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; user_ids: [string, string][]; consents: [string, string, string][]; purposes: string[] }>`${sql.raw(preparedStatement)}
     with known as materialized (
-      select i.kind, w.hash, i.profile_id from unnest(${wanted.identifiers.map((i) => i.kind)}::text[], ${wanted.identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
+      select i.kind, w.hash, i.profile_id from unnest(${identifiers.map((i) => i.kind)}::text[], ${identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
       cross join lateral (select kind, profile_id from identities where workspace_id = ${workspaceId} and value_hash = w.hash limit 1) i
       where i.kind = w.kind
     ), profiles as (select distinct profile_id as id from known)

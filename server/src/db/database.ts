@@ -17,7 +17,9 @@ import { saml } from './migrations/0011-saml';
 import { oauth } from './migrations/0012-oauth';
 import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
+import { ingestIndexes } from './migrations/0018-ingest-indexes';
 import { SerialPGlite } from './pglite-dialect';
+import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
 
 /** Every migration, in order; append new ones, never edit a released one. */
@@ -36,18 +38,10 @@ export const migrations: Record<string, Migration> = {
   '0012-oauth': oauth,
   '0013-sync': sync,
   '0014-external-conversions': externalConversions,
+  '0018-ingest-indexes': ingestIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
-
-/**
- * Put first in a statement run often with different values (ingest's), so
- * that on PostgreSQL it becomes a prepared statement on each connection:
- * parsed and planned once instead of every time, which for ingest's large
- * statements was about a quarter of the database's work. PGlite reads it as
- * the comment it is.
- */
-export const preparedStatement = '/* prepared */';
 
 /** A pg client that prepares statements marked with `preparedStatement`, named by their text. */
 class PreparingClient extends pg.Client {
