@@ -35,6 +35,7 @@ import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
 import { samlConfigRoutes } from './sso/saml-config-routes';
 import { samlSignInRoutes } from './sso/saml-sign-in-routes';
 import { oauthRoutes } from './oauth/routes';
+import { consoleSite } from './http/console-site';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -107,6 +108,8 @@ export interface HubAppOptions {
   jobs?: JobQueue;
   /** Behind a reverse proxy, trust its X-Forwarded-* headers for the client's IP and protocol. */
   trustProxy?: boolean;
+  /** The built admin console served at /console/; defaults to server/console/dist. */
+  consoleFolder?: string;
 }
 
 /** Kata Hub's HTTP app: every route under /v1 with zod schemas, documented at /openapi.json. */
@@ -240,6 +243,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);
   if (options.jobs) jobRoutes(app, services, options.jobs);
+
+  await consoleSite(app, { folder: options.consoleFolder });
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }), 503: errorBody } } }, async (request, reply) => {

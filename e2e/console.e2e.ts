@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
+
+const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
+const viewer = { name: 'Victor Vu', email: 'victor@acme.example', password: 'another long passphrase' };
+
+let hub: RunningHub;
+let browser: Browser;
+
+beforeAll(async () => {
+  [hub, browser] = await Promise.all([startHub({ owner }), launchChromium()]);
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+});
+
+/** The owner's bearer token, for setting things up through the API as a script would. */
+async function ownerToken(): Promise<string> {
+  const login = await fetch(`${hub.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password: owner.password, client: 'studio' }) });
+  expect(login.status).toBe(200);
+  return ((await login.json()) as { accessToken: string }).accessToken;
+}
+
+async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${hub.url}/`);
+  await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByLabel('Password', { exact: true }).press('Enter');
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** What a page's own script gets from the Hub for a call, with the page's session cookie. */
+function statusOf(page: Page, path: string, method = 'GET', body?: unknown): Promise<number> {
+  return page.evaluate(
+    async ({ path, method, body }) => (await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).status,
+    { path, method, body },
+  );
+}
+
+describe('the Hub admin console, in Chromium against a real Hub', () => {
+  it('an admin signs in, verifies the audit log, and sees the break once the chain is changed in the database', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page, [/status of 401/]);
+    await signIn(page, owner);
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe('Maya Lee (maya@acme.example)');
+    expect(await page.getByTestId('signed-in-role').textContent()).toBe('owner in acme');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('table', { name: 'Audit events' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'auth.login.succeeded' }).count()).toBeGreaterThan(0);
+    // Filtered on the Hub: only the sign-ins.
+    await page.getByLabel('Action (e.g. member.joined)').fill('auth.login.succeeded');
+    await page.getByLabel('Action (e.g. member.joined)').press('Enter');
+    await expect.poll(async () => new Set(await page.locator('table[aria-label="Audit events"] tbody tr td:nth-child(4)').allTextContents())).toEqual(new Set(['auth.login.succeeded']));
+    await page.getByRole('button', { name: 'Clear' }).click();
+
+    await page.getByRole('button', { name: 'Verify integrity' }).click();
+    await expect.poll(() => page.getByTestId('audit-verification').textContent()).toMatch(/^The audit log is intact: \d+ events checked/);
+    await screenshot(page, 'console-audit-intact');
+
+    // Someone with access to the database rewrites what event #2 says; the Hub is stopped to open its embedded database.
+    const port = Number(new URL(hub.url).port);
+    await hub.stop({ keepData: true });
+    const database = new PGlite(join(hub.dataDir, 'postgres'));
+    const changed = await database.query(`UPDATE audit_events SET event = jsonb_set(event, '{action}', '"member.role-changed"') WHERE workspace_id = (SELECT id FROM workspaces WHERE slug = 'acme') AND sequence = 2`);
+    expect(changed.affectedRows).toBe(1);
+    await database.close();
+    hub = await startHub({ dataDir: hub.dataDir, port });
+
+    await page.getByRole('button', { name: 'Verify integrity' }).click();
+    await expect.poll(() => page.getByTestId('audit-verification').textContent()).toMatch(/^The audit log is broken at event #2 \(changed\)/);
+    await page.getByRole('button', { name: 'Show event #2' }).click();
+    await expect.poll(() => page.getByTestId('audit-event-json').textContent()).toContain('"action": "member.role-changed"');
+    await screenshot(page, 'console-audit-broken');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
+    expect(await statusOf(page, '/v1/me')).toBe(401);
+    expect(errors).toEqual([]);
+    await context.close();
+    // Restarting the Hub on a busy machine takes up to a minute or so.
+  }, 240_000);
+
+  it('a viewer, joining by invitation, sees no admin actions, and the Hub refuses them anyway', async () => {
+    const invitation = await fetch(`${hub.url}/v1/invitations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await ownerToken()}` }, body: JSON.stringify({ email: viewer.email, role: 'viewer' }) });
+    expect(invitation.status).toBe(201);
+    const { link } = (await invitation.json()) as { link: string };
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page, [/status of 40[13]/]);
+    await page.goto(link);
+    await page.getByLabel('Your name').fill(viewer.name);
+    await page.getByLabel('Choose a password (at least 12 characters)').fill(viewer.password);
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    expect(await page.getByTestId('signed-in-role').textContent()).toBe('viewer in acme');
+
+    await page.getByRole('table', { name: 'Members' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Maya Lee' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Invite' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Remove' }).count()).toBe(0);
+    expect(await page.getByRole('combobox').count()).toBe(0);
+    await screenshot(page, 'console-viewer-members');
+
+    // An admin page typed into the address bar shows nothing to act on either.
+    await page.goto(`${hub.url}/console/audit`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('button', { name: 'Export JSON Lines' }).count()).toBe(0);
+
+    expect(await statusOf(page, '/v1/audit/verify')).toBe(403);
+    expect(await statusOf(page, '/v1/invitations', 'POST', { email: 'someone@acme.example', role: 'admin' })).toBe(403);
+    expect(await statusOf(page, '/v1/members')).toBe(200);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
