@@ -34,6 +34,7 @@ import { oidcLogoutRoutes } from './sso/oidc-logout-routes';
 import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
 import { samlConfigRoutes } from './sso/saml-config-routes';
 import { samlSignInRoutes } from './sso/saml-sign-in-routes';
+import { ssoTestConnectionRoutes } from './sso/test-connection-routes';
 import { oauthRoutes } from './oauth/routes';
 import { consoleSite } from './http/console-site';
 
@@ -237,6 +238,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });
   await app.register(oidcLogoutRoutes(services, { perMinute: limits.signIn }));
   samlConfigRoutes(app, services);
+  ssoTestConnectionRoutes(app, services);
   await app.register(samlSignInRoutes(services, { signInPerMinute: limits.signIn }));
   await app.register(scimRoutes(services), { prefix: '/scim/v2' });
   await app.register(oauthRoutes(services, { signInPerMinute: limits.signIn }));

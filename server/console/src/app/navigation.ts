@@ -10,8 +10,13 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { to: '/workspace/members', label: 'Members', permission: 'members.read', group: 'Workspace' },
+  { to: '/workspace/api-keys', label: 'API keys', permission: 'api-keys.manage', group: 'Workspace' },
+  { to: '/workspace/write-keys', label: 'Write keys', permission: 'api-keys.manage', group: 'Workspace' },
   { to: '/workspace/settings', label: 'Settings', permission: 'workspace.read', group: 'Workspace' },
+  { to: '/audience/segments', label: 'Segments', permission: 'customers.read', group: 'Audience' },
   { to: '/audit', label: 'Audit log', permission: 'audit.read', group: 'Security' },
+  { to: '/security/sso', label: 'Single sign-on', permission: 'sso.manage', group: 'Security' },
+  { to: '/security/scim-tokens', label: 'SCIM tokens', permission: 'sso.manage', group: 'Security' },
 ];
 
 export function firstPageFor(can: (permission: Permission) => boolean): string {

@@ -1,12 +1,17 @@
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { SegmentsPage } from '../pages/audience/SegmentsPage';
 import { AuditLogPage } from '../pages/audit/AuditLogPage';
-import { MembersPage } from '../pages/workspace/MembersPage';
 import { JoinPage } from '../pages/JoinPage';
 import { SignInPage } from '../pages/SignInPage';
 import { TwoStepPage } from '../pages/TwoStepPage';
+import { apiKeys, scimTokens, writeKeys } from '../pages/workspace/credential-kinds';
+import { CredentialsPage } from '../pages/workspace/CredentialsPage';
+import { MembersPage } from '../pages/workspace/MembersPage';
+import { SettingsPage } from '../pages/workspace/SettingsPage';
+import { SsoPage } from '../pages/workspace/SsoPage';
+import { NotFound } from './NotFound';
 import { RequireSignIn, Shell } from './Shell';
 import { StartPage } from './StartPage';
-import { NotFound } from './NotFound';
 
 const router = createBrowserRouter(
   [
@@ -19,8 +24,14 @@ const router = createBrowserRouter(
           element: <Shell />,
           children: [
             { index: true, element: <StartPage /> },
-            { path: 'audit', element: <AuditLogPage /> },
             { path: 'workspace/members', element: <MembersPage /> },
+            { path: 'workspace/api-keys', element: <CredentialsPage key="api-keys" kind={apiKeys} /> },
+            { path: 'workspace/write-keys', element: <CredentialsPage key="write-keys" kind={writeKeys} /> },
+            { path: 'workspace/settings', element: <SettingsPage /> },
+            { path: 'audience/segments', element: <SegmentsPage /> },
+            { path: 'audit', element: <AuditLogPage /> },
+            { path: 'security/sso', element: <SsoPage /> },
+            { path: 'security/scim-tokens', element: <CredentialsPage key="scim-tokens" kind={scimTokens} /> },
             { path: 'two-step', element: <TwoStepPage /> },
             { path: '*', element: <NotFound /> },
           ],
