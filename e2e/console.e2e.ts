@@ -88,7 +88,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     // Restarting the Hub on a busy machine takes up to a minute or so.
   }, 240_000);
 
-  it('an admin builds a segment with the rule builder, sees its live count, saves it and counts it', async () => {
+  it('an admin builds a segment with the rule builder and sees its live count; finds a customer and exports their data', async () => {
     // Customers from a website: two on the pro plan said yes to email marketing, one did not; one on the free plan did.
     const token = await ownerToken();
     const created = await fetch(`${hub.url}/v1/write-keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'Website' }) });
@@ -130,9 +130,30 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     await page.getByRole('button', { name: 'Count Pro readers now' }).click();
     await expect.poll(() => row.getByRole('cell').nth(2).textContent()).toBe('2');
     await screenshot(page, 'console-segments');
+
+    // A customer found by an identifier, with their consent; then an export of their data, downloaded once done.
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('table', { name: 'Customers' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Customers' }).getByRole('row').count()).toBe(5);
+    await page.getByLabel('Value').fill('ana@example.com');
+    await page.getByLabel('Value').press('Enter');
+    await expect.poll(() => page.getByRole('table', { name: 'Customers' }).getByRole('row').count()).toBe(2);
+    await page.getByRole('table', { name: 'Customers' }).getByRole('link').click();
+    await page.getByRole('heading', { name: 'ana@example.com' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Consent' }).getByRole('row', { name: /email-marketing/ }).textContent()).toContain('granted');
+    await screenshot(page, 'console-customer');
+
+    await page.getByRole('link', { name: 'Privacy requests' }).click();
+    await page.getByText('No privacy requests yet.').waitFor();
+    await page.getByLabel('Value').fill('ana@example.com');
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page.getByRole('link', { name: 'Download' }).waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^person-export-.*\.json$/);
+    await screenshot(page, 'console-privacy-requests');
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 
   it('a viewer, joining by invitation, sees no admin actions, and the Hub refuses them anyway', async () => {
     const invitation = await fetch(`${hub.url}/v1/invitations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await ownerToken()}` }, body: JSON.stringify({ email: viewer.email, role: 'viewer' }) });

@@ -1,4 +1,7 @@
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { CustomerPage } from '../pages/audience/CustomerPage';
+import { CustomersPage } from '../pages/audience/CustomersPage';
+import { PrivacyRequestsPage } from '../pages/audience/PrivacyRequestsPage';
 import { SegmentsPage } from '../pages/audience/SegmentsPage';
 import { AuditLogPage } from '../pages/audit/AuditLogPage';
 import { JoinPage } from '../pages/JoinPage';
@@ -28,7 +31,10 @@ const router = createBrowserRouter(
             { path: 'workspace/api-keys', element: <CredentialsPage key="api-keys" kind={apiKeys} /> },
             { path: 'workspace/write-keys', element: <CredentialsPage key="write-keys" kind={writeKeys} /> },
             { path: 'workspace/settings', element: <SettingsPage /> },
+            { path: 'audience/customers', element: <CustomersPage /> },
+            { path: 'audience/customers/:id', element: <CustomerPage /> },
             { path: 'audience/segments', element: <SegmentsPage /> },
+            { path: 'audience/privacy-requests', element: <PrivacyRequestsPage /> },
             { path: 'audit', element: <AuditLogPage /> },
             { path: 'security/sso', element: <SsoPage /> },
             { path: 'security/scim-tokens', element: <CredentialsPage key="scim-tokens" kind={scimTokens} /> },
