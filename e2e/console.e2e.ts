@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { startOpenIdProvider } from '../server/test/openid-provider';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
@@ -153,6 +154,55 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     await screenshot(page, 'console-privacy-requests');
     expect(errors).toEqual([]);
     await context.close();
+  }, 120_000);
+
+  it('an admin creates an API key, sets up single sign-on and tests it; a member then signs in to the console through the provider', async () => {
+    const idpClient = { clientId: 'kata-hub', clientSecret: 'a client secret for the test provider' };
+    const provider = await startOpenIdProvider(idpClient, { hubUrl: hub.url });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      const errors = watchPageErrors(page, [/status of 40[14]/]);
+      await signIn(page, owner);
+
+      await page.getByRole('link', { name: 'API keys' }).click();
+      await page.getByText('None yet.').waitFor();
+      await page.getByLabel('Name').fill('Nightly audit export');
+      await page.getByLabel('audit.export').check();
+      await page.getByRole('button', { name: 'Create' }).click();
+      await expect.poll(() => page.getByTestId('shown-once').textContent()).toMatch(/^kak_/);
+      await page.getByRole('button', { name: 'Done' }).click();
+      expect(await page.getByTestId('shown-once').count()).toBe(0);
+      expect(await page.getByRole('row', { name: /Nightly audit export/ }).textContent()).toContain('workspace.read, audit.export');
+
+      await page.getByRole('link', { name: 'Single sign-on' }).click();
+      const oidc = page.getByRole('form', { name: 'OIDC settings' });
+      await oidc.getByText('OpenID Connect is not set up.').waitFor();
+      await oidc.getByLabel('Issuer (e.g. https://acme.okta.com)').fill(provider.issuer);
+      await oidc.getByLabel('Client id', { exact: true }).fill(idpClient.clientId);
+      await oidc.getByLabel('Client secret', { exact: true }).fill(idpClient.clientSecret);
+      await oidc.getByLabel('Email domains allowed to sign in (comma-separated)').fill('acme.example');
+      await oidc.getByLabel('Role of people no group maps').selectOption('creator');
+      await oidc.getByLabel('Create a member at their first sign-in').check();
+      await oidc.getByRole('button', { name: 'Save' }).click();
+      await oidc.getByRole('button', { name: 'Test connection' }).click();
+      await expect.poll(() => oidc.getByTestId('sso-test-result').textContent()).toBe('The connection works.');
+      await screenshot(page, 'console-sso-tested');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
+
+      // A member of Acme signs in with the company's identity provider and lands in the console.
+      provider.signInAs('ines-1', { email: 'ines@acme.example', name: 'Inès Duarte' });
+      await page.getByRole('form', { name: 'Single sign-on' }).getByLabel('Workspace (its short name, e.g. acme)').fill(owner.slug);
+      await page.getByRole('button', { name: 'Continue with OpenID Connect' }).click();
+      await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Inès Duarte (ines@acme.example)');
+      expect(await page.getByTestId('signed-in-role').textContent()).toBe('creator in acme');
+      expect(new URL(page.url()).pathname).toBe('/console/workspace/members');
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await provider.close();
+    }
   }, 120_000);
 
   it('a viewer, joining by invitation, sees no admin actions, and the Hub refuses them anyway', async () => {

@@ -117,7 +117,7 @@ export function SignInPage() {
         >
           <label className="field">
             <span>Workspace (its short name, e.g. acme)</span>
-            <input value={ssoWorkspace} onChange={(event) => setSsoWorkspace(event.target.value)} required pattern="[a-z0-9-]+" />
+            <input value={ssoWorkspace} onChange={(event) => setSsoWorkspace(event.target.value)} required pattern="[a-z0-9\-]+" />
           </label>
           <div className="page-actions">
             <button type="submit" className="button">
