@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { totpCode } from '../server/src/auth/totp';
 import { startOpenIdProvider } from '../server/test/openid-provider';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,7 +206,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     }
   }, 120_000);
 
-  it('a viewer, joining by invitation, sees no admin actions, and the Hub refuses them anyway', async () => {
+  it('a viewer, joining by invitation, sees no admin actions, and the Hub refuses them anyway; two-step sign-in asks for their code', async () => {
     const invitation = await fetch(`${hub.url}/v1/invitations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await ownerToken()}` }, body: JSON.stringify({ email: viewer.email, role: 'viewer' }) });
     expect(invitation.status).toBe(201);
     const { link } = (await invitation.json()) as { link: string };
@@ -236,6 +237,25 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     expect(await statusOf(page, '/v1/audit/verify')).toBe(403);
     expect(await statusOf(page, '/v1/invitations', 'POST', { email: 'someone@acme.example', role: 'admin' })).toBe(403);
     expect(await statusOf(page, '/v1/members')).toBe(200);
+
+    // Two-step sign-in, set up in the console, then asked for at the next sign-in.
+    await page.getByRole('link', { name: 'Two-step sign-in' }).click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!;
+    await page.getByLabel('The 6-digit code the app shows').fill(totpCode(secret, new Date()));
+    await page.getByLabel('The 6-digit code the app shows').press('Enter');
+    await page.getByText('Two-step sign-in is on: signing in asks for a code').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email', { exact: true }).fill(viewer.email);
+    await page.getByLabel('Password', { exact: true }).fill(viewer.password);
+    await page.getByLabel('Password', { exact: true }).press('Enter');
+    const code = page.getByLabel('6-digit code from your authenticator app');
+    await code.waitFor();
+    await screenshot(page, 'console-sign-in-code');
+    // The code of the next 30-second step: the one used to turn it on cannot be used again.
+    await code.fill(totpCode(secret, new Date(Date.now() + 30_000)));
+    await code.press('Enter');
+    await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Victor Vu (victor@acme.example)');
     expect(errors).toEqual([]);
     await context.close();
   });
