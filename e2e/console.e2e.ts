@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { totpCode } from '../server/src/auth/totp';
@@ -157,7 +158,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     await context.close();
   }, 120_000);
 
-  it('an admin creates an API key, sets up single sign-on and tests it; a member then signs in to the console through the provider', async () => {
+  it('an admin creates an API key, sets up single sign-on and tests it, reviews a synced render; a member then signs in to the console through the provider', async () => {
     const idpClient = { clientId: 'kata-hub', clientSecret: 'a client secret for the test provider' };
     const provider = await startOpenIdProvider(idpClient, { hubUrl: hub.url });
     try {
@@ -189,6 +190,16 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
       await oidc.getByRole('button', { name: 'Test connection' }).click();
       await expect.poll(() => oidc.getByTestId('sso-test-result').textContent()).toBe('The connection works.');
       await screenshot(page, 'console-sso-tested');
+
+      // A render Studio synced shows in Renders.
+      const render = { id: randomUUID(), recordType: 'render', recordId: 'render-1', op: 'create', baseRev: 0, changes: { name: 'Spring teaser 9:16', status: 'done' }, deviceTime: new Date().toISOString() };
+      const pushed = await fetch(`${hub.url}/v1/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await ownerToken()}` }, body: JSON.stringify({ deviceId: randomUUID(), mutations: [render] }) });
+      expect(pushed.status).toBe(200);
+      await page.getByRole('link', { name: 'Renders' }).click();
+      await expect.poll(() => page.getByRole('row', { name: /Spring teaser 9:16/ }).textContent()).toContain('done');
+      await page.getByRole('button', { name: 'Spring teaser 9:16' }).click();
+      await page.getByText('"status": "done"').waitFor();
+
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
 

@@ -16,6 +16,7 @@ import { customerRoutes } from './cdp/customer-routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
 import { syncRoutes } from './sync/routes';
+import { renderRoutes } from './sync/render-routes';
 import { scimRoutes } from './scim/routes';
 import { scimTokenRoutes } from './scim/token-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
@@ -233,6 +234,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   customerRoutes(app, services);
   segmentRoutes(app, services);
   syncRoutes(app, services);
+  renderRoutes(app, services);
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });

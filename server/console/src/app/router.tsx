@@ -1,20 +1,16 @@
+import type { ComponentType } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
-import { CustomerPage } from '../pages/audience/CustomerPage';
-import { CustomersPage } from '../pages/audience/CustomersPage';
-import { PrivacyRequestsPage } from '../pages/audience/PrivacyRequestsPage';
-import { SegmentsPage } from '../pages/audience/SegmentsPage';
-import { AuditLogPage } from '../pages/audit/AuditLogPage';
 import { JoinPage } from '../pages/JoinPage';
 import { SignInPage } from '../pages/SignInPage';
-import { TwoStepPage } from '../pages/TwoStepPage';
-import { apiKeys, scimTokens, writeKeys } from '../pages/workspace/credential-kinds';
-import { CredentialsPage } from '../pages/workspace/CredentialsPage';
-import { MembersPage } from '../pages/workspace/MembersPage';
-import { SettingsPage } from '../pages/workspace/SettingsPage';
-import { SsoPage } from '../pages/workspace/SsoPage';
+import { Loading } from '../ui/states';
 import { NotFound } from './NotFound';
 import { RequireSignIn, Shell } from './Shell';
 import { StartPage } from './StartPage';
+
+/** A page loaded when first opened: sign-in stays small, and the segment rules' schema (zod) loads with the audience pages only. */
+function page(load: () => Promise<ComponentType>) {
+  return { lazy: async () => ({ Component: await load() }) };
+}
 
 const router = createBrowserRouter(
   [
@@ -22,23 +18,25 @@ const router = createBrowserRouter(
     { path: '/join', element: <JoinPage /> },
     {
       element: <RequireSignIn />,
+      hydrateFallbackElement: <Loading what="the console" />,
       children: [
         {
           element: <Shell />,
           children: [
             { index: true, element: <StartPage /> },
-            { path: 'workspace/members', element: <MembersPage /> },
-            { path: 'workspace/api-keys', element: <CredentialsPage key="api-keys" kind={apiKeys} /> },
-            { path: 'workspace/write-keys', element: <CredentialsPage key="write-keys" kind={writeKeys} /> },
-            { path: 'workspace/settings', element: <SettingsPage /> },
-            { path: 'audience/customers', element: <CustomersPage /> },
-            { path: 'audience/customers/:id', element: <CustomerPage /> },
-            { path: 'audience/segments', element: <SegmentsPage /> },
-            { path: 'audience/privacy-requests', element: <PrivacyRequestsPage /> },
-            { path: 'audit', element: <AuditLogPage /> },
-            { path: 'security/sso', element: <SsoPage /> },
-            { path: 'security/scim-tokens', element: <CredentialsPage key="scim-tokens" kind={scimTokens} /> },
-            { path: 'two-step', element: <TwoStepPage /> },
+            { path: 'workspace/members', ...page(async () => (await import('../pages/workspace/MembersPage')).MembersPage) },
+            { path: 'workspace/api-keys', ...page(async () => (await import('../pages/workspace/credential-pages')).ApiKeysPage) },
+            { path: 'workspace/write-keys', ...page(async () => (await import('../pages/workspace/credential-pages')).WriteKeysPage) },
+            { path: 'workspace/settings', ...page(async () => (await import('../pages/workspace/SettingsPage')).SettingsPage) },
+            { path: 'audience/customers', ...page(async () => (await import('../pages/audience/CustomersPage')).CustomersPage) },
+            { path: 'audience/customers/:id', ...page(async () => (await import('../pages/audience/CustomerPage')).CustomerPage) },
+            { path: 'audience/segments', ...page(async () => (await import('../pages/audience/SegmentsPage')).SegmentsPage) },
+            { path: 'audience/privacy-requests', ...page(async () => (await import('../pages/audience/PrivacyRequestsPage')).PrivacyRequestsPage) },
+            { path: 'renders', ...page(async () => (await import('../pages/renders/RendersPage')).RendersPage) },
+            { path: 'audit', ...page(async () => (await import('../pages/audit/AuditLogPage')).AuditLogPage) },
+            { path: 'security/sso', ...page(async () => (await import('../pages/workspace/SsoPage')).SsoPage) },
+            { path: 'security/scim-tokens', ...page(async () => (await import('../pages/workspace/credential-pages')).ScimTokensPage) },
+            { path: 'two-step', ...page(async () => (await import('../pages/TwoStepPage')).TwoStepPage) },
             { path: '*', element: <NotFound /> },
           ],
         },
