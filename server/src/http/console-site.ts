@@ -7,17 +7,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /** Where `npm run build:console` puts the admin console (server/console/dist). */
 export const builtConsoleFolder = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
-/**
- * The console's own policy, stricter than the API's: no inline script or style, no frames,
- * API calls to this origin only; blob: for thumbnails made in the page.
- */
+/** The console's own policy, stricter than the API's: no inline script or style, no frames, no plug-ins, API calls to this origin only. */
 export const consoleContentSecurityPolicy = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "worker-src 'self' blob:",
+  "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
