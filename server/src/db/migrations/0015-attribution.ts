@@ -86,8 +86,6 @@ const statements = [
     updated_at timestamptz not null,
     primary key (workspace_id, job_id)
   )`,
-  // Conversion events are found by name and time.
-  `create index events_name_time on events (workspace_id, name, occurred_at)`,
 ];
 
 export const attribution: Migration = {
@@ -95,7 +93,6 @@ export const attribution: Migration = {
     for (const statement of statements) await sql.raw(statement).execute(db);
   },
   async down(db: Kysely<unknown>) {
-    await sql.raw('drop index events_name_time').execute(db);
     for (const table of ['job_progress', 'attribution_tracking_links', 'attribution_holdouts', 'attribution_runs', 'attribution_spend', 'attribution_settings']) await sql.raw(`drop table ${table}`).execute(db);
   },
 };
