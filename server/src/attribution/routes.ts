@@ -65,7 +65,11 @@ const linkOut = z.object({ id: z.string(), campaignId: z.string(), channel: z.st
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'give the full http(s) address of the campaign’s landing page' })
   .max(2000)
-  .refine((value) => !new URL(value).username && !new URL(value).password, 'the address may not carry a user name or password');
+  .refine((value) => {
+    if (!URL.canParse(value)) return true; // the url check above has said so
+    const url = new URL(value);
+    return !url.username && !url.password;
+  }, 'the address may not carry a user name or password');
 
 export interface AttributionRouteOptions {
   jobs: JobQueue | undefined;
