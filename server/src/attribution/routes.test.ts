@@ -97,7 +97,7 @@ describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
   it('makes tracking links that redirect only to their campaign’s own landing page', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     await pushCampaign(ws, 'camp-links', 'Links campaign');
-    expect((await ws.call('POST', '/v1/attribution/links', { campaignId: 'nope', channel: 'influencer', destinationUrl: 'https://shop.example/' })).json().error).toMatch(/^campaignId: no campaign nope/);
+    expect((await ws.call('POST', '/v1/attribution/links', { campaignId: 'nope', channel: 'influencer', destinationUrl: 'https://shop.example/' })).json().error).toMatch(/^campaignId: no such campaign/);
     expect((await ws.call('POST', '/v1/attribution/links', { campaignId: 'camp-links', channel: 'tv', destinationUrl: 'https://shop.example/' })).json().error).toMatch(/^channel: "tv" is not a channel/);
     for (const destinationUrl of ['javascript:alert(1)', 'ftp://shop.example/', '//evil.example/', 'https://user:pw@shop.example/']) {
       expect((await ws.call('POST', '/v1/attribution/links', { campaignId: 'camp-links', channel: 'influencer', destinationUrl })).statusCode, destinationUrl).toBe(400);
@@ -123,7 +123,7 @@ describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
     for (const id of members) await data.profile(id);
     await data.segmentMembers('seg-h', 1, members);
     for (const id of members.filter((_, i) => i % 3 === 0)) await data.track(id, '2026-06-10T00:00:00Z', 'Order Completed', { revenue: 1 });
-    expect((await ws.call('POST', '/v1/attribution/holdouts', { name: 'x', campaignId: 'camp-holdout', segmentId: 'missing', share: 0.1 })).json().error).toMatch(/^segmentId: no segment missing/);
+    expect((await ws.call('POST', '/v1/attribution/holdouts', { name: 'x', campaignId: 'camp-holdout', segmentId: 'missing', share: 0.1 })).json().error).toMatch(/^segmentId: no such segment/);
     expect((await ws.call('POST', '/v1/attribution/holdouts', { name: 'x', campaignId: 'camp-holdout', segmentId: 'seg-h', share: 1 })).statusCode).toBe(400);
     const holdout = (await ws.call('POST', '/v1/attribution/holdouts', { name: 'Spring holdout', campaignId: 'camp-holdout', segmentId: 'seg-h', share: 0.2 })).json();
     expect(holdout).toMatchObject({ name: 'Spring holdout', share: 0.2 });

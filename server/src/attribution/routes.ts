@@ -294,8 +294,8 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
       const caller = callerOf(request);
       const { workspaceId } = caller;
       const { name, campaignId, segmentId, share } = request.body;
-      if (!(await getSegment(services.db, workspaceId, segmentId))) throw new HubError(400, `segmentId: no segment ${segmentId} in this workspace.`, 'unknown-segment');
-      if (!(await store.campaignExists(services.db, workspaceId, campaignId))) throw new HubError(400, `campaignId: no campaign ${campaignId} has been synced from Studio to this workspace.`, 'unknown-campaign');
+      if (!(await getSegment(services.db, workspaceId, segmentId))) throw new HubError(400, 'segmentId: no such segment in this workspace.', 'unknown-segment');
+      if (!(await store.campaignExists(services.db, workspaceId, campaignId))) throw new HubError(400, 'campaignId: no such campaign has been synced from Studio to this workspace.', 'unknown-campaign');
       const id = randomUUID();
       await audited(request, services, { action: 'attribution.holdout-created', target: { kind: 'attribution-holdout', id }, change: request.body }, (tx) =>
         store.createHoldout(tx, { workspace_id: workspaceId, id, name, campaign_id: campaignId, segment_id: segmentId, share, created_by: actorIdOf(caller), created_at: services.now() }),
@@ -391,7 +391,7 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
       const caller = callerOf(request);
       const { workspaceId } = caller;
       const { campaignId, channel, destinationUrl } = request.body;
-      if (!(await store.campaignExists(services.db, workspaceId, campaignId))) throw new HubError(400, `campaignId: no campaign ${campaignId} has been synced from Studio to this workspace.`, 'unknown-campaign');
+      if (!(await store.campaignExists(services.db, workspaceId, campaignId))) throw new HubError(400, 'campaignId: no such campaign has been synced from Studio to this workspace.', 'unknown-campaign');
       const channels = channelsOf((await attributionSettingsOf(services, workspaceId)).channelGrouping);
       if (!channels.includes(channel)) throw new HubError(400, `channel: "${channel}" is not a channel of this workspace's grouping (${channels.join(', ')}).`, 'unknown-channel');
       const id = randomBytes(12).toString('base64url');
