@@ -17,7 +17,7 @@ type RunServices = Pick<HubServices, 'db' | 'now'>;
  * models, stores the report. A failure on the last attempt marks the run
  * failed with the reason; an earlier one leaves it for the retry.
  */
-export async function executeRun(services: RunServices, run: { workspaceId: string; id: string }, options: { attribute: AttributeFn; finalAttempt: boolean; progress?: (done: number, phase: string) => Promise<void> }): Promise<'completed' | 'failed' | 'missing'> {
+export async function executeRun(services: RunServices, run: { workspaceId: string; id: string }, options: { attribute: AttributeFn; finalAttempt: boolean; progress?: (done: number, total: number | null, phase: string) => Promise<void> }): Promise<'completed' | 'failed' | 'missing'> {
   const { workspaceId, id } = run;
   const row = await getRun(services.db, workspaceId, id);
   if (!row) return 'missing';
@@ -47,7 +47,7 @@ export async function defineAttributionJobs(jobs: JobQueue, services: RunService
     retryDelaySeconds: 30,
     timeoutSeconds: 60 * 60,
     run: async ({ runId }, job) => {
-      const status = await executeRun(services, { workspaceId: job.workspaceId, id: runId }, { attribute, finalAttempt: job.attempt > retryLimit, progress: (done, phase) => job.progress(done, null, phase) });
+      const status = await executeRun(services, { workspaceId: job.workspaceId, id: runId }, { attribute, finalAttempt: job.attempt > retryLimit, progress: (done, total, phase) => job.progress(done, total, phase) });
       return { runId, status };
     },
   });

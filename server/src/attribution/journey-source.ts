@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { conversionsOf, customersWithEvents, firstConversionTimes, touchEvents } from '../db/attribution-store';
+import { conversionsOf, countCustomersWithEvents, customersWithEvents, firstConversionTimes, touchEvents } from '../db/attribution-store';
 import type { HubSchema } from '../db/schema';
 import { DAY_MS, stitchCustomer, type HubJourney, type StitchConversion, type StitchTouch } from './journeys';
 import type { AttributionSettings } from './settings';
@@ -15,8 +15,8 @@ export interface JourneyRead {
   settings: AttributionSettings;
   /** Customers per database round trip (default 1000). */
   batchSize?: number;
-  /** Called after each batch with the customers read so far. */
-  onBatch?: (customersRead: number) => Promise<void>;
+  /** Called before the first batch with how many customers there are to read, then after each batch with the customers read so far. */
+  onBatch?: (customersRead: number, customers: number | null) => Promise<void>;
 }
 
 /**
@@ -39,6 +39,8 @@ export async function* readJourneys(db: Kysely<HubSchema>, read: JourneyRead): A
   };
   let after: string | null = null;
   let customersRead = 0;
+  const total = read.onBatch ? await countCustomersWithEvents(db, { workspaceId, since, until: read.to }) : null;
+  await read.onBatch?.(0, total);
   for (;;) {
     const customers = await customersWithEvents(db, { workspaceId, since, until: read.to, after, limit });
     if (customers.length === 0) return;
@@ -69,7 +71,7 @@ export async function* readJourneys(db: Kysely<HubSchema>, read: JourneyRead): A
       batch.push(...stitchCustomer(touchesOf.get(customer) ?? [], conversionsByCustomer.get(customer) ?? [], stitchOptions));
     }
     customersRead += customers.length;
-    await read.onBatch?.(customersRead);
+    await read.onBatch?.(customersRead, total);
     yield batch;
     if (customers.length < limit) return;
   }

@@ -172,6 +172,6 @@ describe.each(hubDatabases)('attribution runs as jobs on $name', ({ open }) => {
     );
     expect(done).toMatchObject({ status: 'completed', report: { journeys: { converted: 1, notConverted: 2 } } });
     const job = (await ws.call('GET', `/v1/jobs/${started.jobId}`)).json();
-    expect(job).toMatchObject({ name: 'attribution.run', state: 'completed', output: { runId: started.id, status: 'completed' }, progress: { done: 3, total: null, phase: 'running models' } });
+    expect(job).toMatchObject({ name: 'attribution.run', state: 'completed', output: { runId: started.id, status: 'completed' }, progress: { done: 3, total: 3, phase: 'running 1 model over the journeys' } });
   }, 60_000);
 });

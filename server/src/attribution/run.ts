@@ -44,15 +44,15 @@ export interface AttributionReport {
 export async function runAttribution(
   db: Kysely<HubSchema>,
   request: RunRequest,
-  context: { settings: AttributionSettings; attribute: AttributeFn; progress?: (done: number, phase: string) => Promise<void>; batchSize?: number },
+  context: { settings: AttributionSettings; attribute: AttributeFn; progress?: (done: number, total: number | null, phase: string) => Promise<void>; batchSize?: number },
 ): Promise<AttributionReport> {
   const { workspaceId, from, to, grouping, models } = request;
   const { settings, attribute } = context;
   const currency = settings.reportingCurrency;
   const journeys = new JourneyCollection(currency, models.includes('time-decay'));
-  const onBatch = context.progress ? (customers: number) => context.progress!(customers, 'reading journeys') : undefined;
+  const onBatch = context.progress ? (customers: number, total: number | null) => context.progress!(customers, total, 'reading journeys') : undefined;
   for await (const batch of readJourneys(db, { workspaceId, from, to, grouping, settings, ...(onBatch && { onBatch }), ...(context.batchSize && { batchSize: context.batchSize }) })) for (const journey of batch) journeys.add(journey);
-  await context.progress?.(journeys.converted + journeys.notConverted, 'running models');
+  await context.progress?.(journeys.converted + journeys.notConverted, journeys.converted + journeys.notConverted, `running ${models.length} model${models.length === 1 ? '' : 's'} over the journeys`);
 
   const days = { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
   const spendRows = await spendBetween(db, workspaceId, days.from, days.to);

@@ -105,6 +105,13 @@ export async function customersWithEvents(db: Db, options: { workspaceId: string
   return result.rows.map((r) => r.profile_id);
 }
 
+/** How many customers have events in the window: the total a run's progress counts towards. */
+export async function countCustomersWithEvents(db: Db, options: { workspaceId: string; since: Date; until: Date }): Promise<number> {
+  const result = await sql<{ count: string }>`
+    select count(distinct e.profile_id)::text as count from events e where e.workspace_id = ${options.workspaceId} and e.occurred_at >= ${options.since} and e.occurred_at <= ${options.until}`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
 export interface TouchEventRow {
   customer: string;
   type: string;
