@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getRun, updateRun } from '../db/attribution-store';
 import type { HubServices } from '../http/services';
 import type { JobQueue } from '../jobs/queue';
-import type { ModelName } from './models/types';
+import type { ModelName, ModelOptions } from './models/types';
 import type { AttributeFn } from './report';
 import { runAttribution } from './run';
 import { attributionSettingsOf } from './settings';
@@ -26,7 +26,7 @@ export async function executeRun(services: RunServices, run: { workspaceId: stri
     const settings = await attributionSettingsOf(services, workspaceId);
     const report = await runAttribution(
       services.db,
-      { workspaceId, models: row.models as ModelName[], grouping: row.grouping, from: row.from_at, to: row.to_at },
+      { workspaceId, models: row.models as ModelName[], modelOptions: row.model_options as ModelOptions, grouping: row.grouping, from: row.from_at, to: row.to_at },
       { settings, attribute: options.attribute, ...(options.progress && { progress: options.progress }) },
     );
     await updateRun(services.db, workspaceId, id, { status: 'completed', report, completedAt: services.now() });

@@ -81,10 +81,10 @@ describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
     await site.send('/v1/track', { userId: 'u1', event: 'Order Completed', timestamp: '2026-06-04T10:00:00Z', properties: { revenue: 80, currency: 'USD' } });
     await site.send('/v1/page', { userId: 'u2', timestamp: '2026-06-05T10:00:00Z', context: { page: { url: 'https://shop.example/', referrer: '' } } });
     await ws.call('POST', '/v1/attribution/spend', { lines: [{ date: '2026-06-03', channel: 'paid-search', amount: 20 }] });
-    const started = await ws.call('POST', '/v1/attribution/runs', { models: ['last', 'linear'], from: '2026-06-01', to: '2026-06-30' });
+    const started = await ws.call('POST', '/v1/attribution/runs', { models: ['last', 'linear'], options: { halfLifeDays: 3 }, from: '2026-06-01', to: '2026-06-30' });
     expect(started.statusCode, started.body).toBe(202);
     const run = started.json();
-    expect(run).toMatchObject({ status: 'completed', grouping: 'channel', from: '2026-06-01T00:00:00.000Z', to: '2026-06-30T23:59:59.999Z', jobId: null });
+    expect(run).toMatchObject({ status: 'completed', options: { halfLifeDays: 3 }, grouping: 'channel', from: '2026-06-01T00:00:00.000Z', to: '2026-06-30T23:59:59.999Z', jobId: null });
     expect(run.report.models.map((m: { model: string }) => m.model)).toEqual(['last', 'linear']);
     expect(run.report.models[0].rows).toEqual([{ key: 'paid-search', label: 'paid-search', conversions: 1, value: 80, newCustomers: 1, spend: 20, roas: 4, cpa: 20, cac: 20 }]);
     expect(run.report.journeys).toEqual({ converted: 1, notConverted: 1 });
@@ -92,6 +92,7 @@ describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
     expect((await ws.call('GET', '/v1/attribution/runs')).json().runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
     expect((await ws.call('POST', '/v1/attribution/runs', { from: '2026-06-30', to: '2026-06-01' })).json().error).toBe('to: must be on or after from.');
     expect((await ws.call('POST', '/v1/attribution/runs', { from: '2026-06-01', to: '2026-06-30', models: ['magic'] })).json().error).toMatch(/models\.0: Invalid option/);
+    expect((await ws.call('POST', '/v1/attribution/runs', { from: '2026-06-01', to: '2026-06-30', options: { position: { first: 0.5, middle: 0.5, last: 0.5 } } })).json().error).toMatch(/options\.position: the position weights must add up to 1/);
   });
 
   it('makes tracking links that redirect only to their campaign’s own landing page', async () => {

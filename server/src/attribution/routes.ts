@@ -45,6 +45,7 @@ const settingsOut = z.object({
 const runOut = z.object({
   id: z.string(),
   models: z.array(z.string()),
+  options: z.record(z.string(), z.unknown()).describe('The models\' options the run was made with'),
   grouping: z.enum(['channel', 'campaign']),
   from: z.string(),
   to: z.string(),
@@ -195,6 +196,7 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
   const presentRun = (row: Awaited<ReturnType<typeof store.listRuns>>[number]) => ({
     id: row.id,
     models: row.models,
+    options: row.model_options,
     grouping: row.grouping,
     from: row.from_at.toISOString(),
     to: row.to_at.toISOString(),
@@ -225,6 +227,19 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
               .refine((list) => new Set(list).size === list.length, 'each model may appear once')
               .default([...modelNames]),
             grouping: z.enum(['channel', 'campaign']).default('channel'),
+            options: z
+              .object({
+                order: z.number().int().min(1).max(3).optional().describe('Markov chain order (default 1)'),
+                halfLifeDays: z.number().gt(0).max(365).optional().describe('Time-decay half-life in days (default 7)'),
+                position: z
+                  .object({ first: z.number().min(0).max(1), middle: z.number().min(0).max(1), last: z.number().min(0).max(1) })
+                  .strict()
+                  .refine((w) => Math.abs(w.first + w.middle + w.last - 1) < 1e-9, 'the position weights must add up to 1')
+                  .optional()
+                  .describe('Position-based weights (default 0.4 / 0.2 / 0.4)'),
+              })
+              .strict()
+              .default({}),
             from: dateOrInstant,
             to: dateOrInstant,
           })
@@ -236,12 +251,12 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
     async (request, reply) => {
       const caller = callerOf(request);
       const { workspaceId } = caller;
-      const { models, grouping } = request.body;
+      const { models, grouping, options: modelOptions } = request.body;
       const range = rangeOf(request.body.from, request.body.to);
       if (!jobs && !options.attribute) throw new HubError(409, 'This Hub has no attribution models installed; ask its administrator.', 'no-models');
       const id = randomUUID();
-      await audited(request, services, { action: 'attribution.run-requested', target: { kind: 'attribution-run', id }, change: { models, grouping, from: range.from.toISOString(), to: range.to.toISOString() } }, (tx) =>
-        store.createRun(tx, { workspaceId, id, models, grouping, ...range, requestedBy: actorIdOf(caller), now: services.now() }),
+      await audited(request, services, { action: 'attribution.run-requested', target: { kind: 'attribution-run', id }, change: { models, modelOptions, grouping, from: range.from.toISOString(), to: range.to.toISOString() } }, (tx) =>
+        store.createRun(tx, { workspaceId, id, models, modelOptions, grouping, ...range, requestedBy: actorIdOf(caller), now: services.now() }),
       );
       // Sent after the run is recorded: on the embedded database the queue shares the transaction's one connection.
       if (jobs) {

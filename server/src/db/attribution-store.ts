@@ -231,10 +231,10 @@ export async function campaignExists(db: Db, workspaceId: string, id: string): P
 
 export type RunRow = Awaited<ReturnType<typeof getRun>>;
 
-export async function createRun(db: Db, run: { workspaceId: string; id: string; models: string[]; grouping: 'channel' | 'campaign'; from: Date; to: Date; requestedBy: string; now: Date }): Promise<void> {
+export async function createRun(db: Db, run: { workspaceId: string; id: string; models: string[]; modelOptions: Record<string, unknown>; grouping: 'channel' | 'campaign'; from: Date; to: Date; requestedBy: string; now: Date }): Promise<void> {
   await db
     .insertInto('attribution_runs')
-    .values({ workspace_id: run.workspaceId, id: run.id, models: JSON.stringify(run.models), grouping: run.grouping, from_at: run.from, to_at: run.to, status: 'queued', requested_by: run.requestedBy, created_at: run.now, report: null })
+    .values({ workspace_id: run.workspaceId, id: run.id, models: JSON.stringify(run.models), model_options: JSON.stringify(run.modelOptions), grouping: run.grouping, from_at: run.from, to_at: run.to, status: 'queued', requested_by: run.requestedBy, created_at: run.now, report: null })
     .execute();
 }
 
@@ -258,7 +258,7 @@ export function getRun(db: Db, workspaceId: string, id: string) {
 }
 
 export function listRuns(db: Db, workspaceId: string, limit: number) {
-  return db.selectFrom('attribution_runs').select(['id', 'models', 'grouping', 'from_at', 'to_at', 'status', 'job_id', 'error', 'requested_by', 'created_at', 'completed_at']).where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return db.selectFrom('attribution_runs').select(['id', 'models', 'model_options', 'grouping', 'from_at', 'to_at', 'status', 'job_id', 'error', 'requested_by', 'created_at', 'completed_at']).where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
 // ---- holdouts

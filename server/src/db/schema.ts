@@ -269,6 +269,8 @@ export interface HubSchema {
     workspace_id: string;
     id: string;
     models: ColumnType<string[], string, string>;
+    /** The models' options (Markov order, time-decay half-life, position weights). */
+    model_options: ColumnType<Record<string, unknown>, string | undefined, string>;
     grouping: 'channel' | 'campaign';
     from_at: Date;
     to_at: Date;

@@ -41,6 +41,7 @@ const statements = [
     workspace_id text not null references workspaces(id),
     id text not null,
     models jsonb not null,
+    model_options jsonb not null default '{}',
     grouping text not null check (grouping in ('channel', 'campaign')),
     from_at timestamptz not null,
     to_at timestamptz not null,
