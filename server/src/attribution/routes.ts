@@ -253,6 +253,8 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
       const { workspaceId } = caller;
       const { models, grouping, options: modelOptions } = request.body;
       const range = rangeOf(request.body.from, request.body.to);
+      // Higher-order chains grow with keys × states: over campaigns (many keys) they would take hours.
+      if (grouping === 'campaign' && models.includes('markov') && (modelOptions.order ?? 1) > 1) throw new HubError(400, 'options.order: Markov chains of order 2 or 3 are offered by channel only; use order 1 by campaign.', 'order-too-high');
       if (!jobs && !options.attribute) throw new HubError(409, 'This Hub has no attribution models installed; ask its administrator.', 'no-models');
       const id = randomUUID();
       await audited(request, services, { action: 'attribution.run-requested', target: { kind: 'attribution-run', id }, change: { models, modelOptions, grouping, from: range.from.toISOString(), to: range.to.toISOString() } }, (tx) =>

@@ -81,12 +81,12 @@ function ofCustomers(workspaceId: string, customers: readonly string[]): RawBuil
   return sql`(x.profile_id in (${sql.join(customers)}) or x.profile_id in (select id from profiles where workspace_id = ${workspaceId} and merged_into in (${sql.join(customers)})))`;
 }
 
-/** The value and currency of a conversion event, read from its configured properties (a value that is not a number reads as 0). */
+/** The value and currency of a conversion event, read from its configured properties (a value that is not a number ≥ 0, a refund for one, reads as 0). */
 function conversionColumns(settings: readonly ConversionEventSetting[]): { join: RawBuilder<unknown>; value: RawBuilder<string>; currency: RawBuilder<string | null> } {
   const rows = settings.map((s) => sql`(${s.name}, ${s.valueProperty}, ${s.currencyProperty})`);
   return {
     join: sql`join (values ${sql.join(rows)}) as c(name, value_property, currency_property) on e.name = c.name`,
-    value: sql<string>`case when (e.properties ->> c.value_property) ~ '^-?[0-9]+(\\.[0-9]+)?$' then (e.properties ->> c.value_property) else '0' end`,
+    value: sql<string>`case when (e.properties ->> c.value_property) ~ '^[0-9]+(\\.[0-9]+)?$' then (e.properties ->> c.value_property) else '0' end`,
     currency: sql<string | null>`upper(e.properties ->> c.currency_property)`,
   };
 }
@@ -159,7 +159,7 @@ export async function conversionsOf(db: Db, options: { workspaceId: string; cust
     for (const r of events.rows) rows.push({ customer: r.customer, occurred_at: new Date(r.occurred_at), value: Number(r.value), currency: r.currency, source: 'event' });
   }
   const external = await sql<{ customer: string; occurred_at: Date; value: string; currency: string; source: string }>`
-    select coalesce(p.merged_into, x.profile_id) as customer, x.occurred_at, x.value::text as value, upper(x.currency) as currency, x.source
+    select coalesce(p.merged_into, x.profile_id) as customer, x.occurred_at, greatest(x.value, 0)::text as value, upper(x.currency) as currency, x.source
     from external_conversions x left join profiles p on p.workspace_id = x.workspace_id and p.id = x.profile_id
     where x.workspace_id = ${workspaceId} and x.occurred_at >= ${since} and x.occurred_at <= ${until}
       and ${ofCustomers(workspaceId, customers)}`.execute(db);
@@ -188,7 +188,7 @@ export async function firstConversionTimes(db: Db, options: { workspaceId: strin
 export async function conversionTotals(db: Db, options: { workspaceId: string; from: Date; to: Date; conversionEvents: readonly ConversionEventSetting[] }): Promise<{ currency: string | null; conversions: number; value: number }[]> {
   const { workspaceId, from, to, conversionEvents } = options;
   const parts = [
-    sql`select upper(x.currency) as currency, x.value as value from external_conversions x where x.workspace_id = ${workspaceId} and x.occurred_at >= ${from} and x.occurred_at <= ${to}`,
+    sql`select upper(x.currency) as currency, greatest(x.value, 0) as value from external_conversions x where x.workspace_id = ${workspaceId} and x.occurred_at >= ${from} and x.occurred_at <= ${to}`,
   ];
   if (conversionEvents.length > 0) {
     const c = conversionColumns(conversionEvents);
