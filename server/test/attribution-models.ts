@@ -3,8 +3,8 @@ import type { AttributionResult, Credit, Journey, ModelName, ModelOptions } from
 /**
  * A stand-in for the real models (helper A's `attribute`, merged separately),
  * for the data side's tests only: first, last and linear credit by rule, the
- * other names fall back to linear. Journeys without touches are skipped, as
- * the contract says.
+ * other names fall back to linear. Journeys without touches are skipped, and
+ * every key seen on a journey is listed (0 when it earned nothing), as the real models do.
  */
 export function ruleBasedAttribute(model: ModelName, journeys: Iterable<Journey>, _options?: ModelOptions): AttributionResult {
   const credits = new Map<string, Credit>();
@@ -19,6 +19,7 @@ export function ruleBasedAttribute(model: ModelName, journeys: Iterable<Journey>
     if (journey.touches.length === 0) continue;
     totals.conversions += journey.conversions;
     totals.value += journey.value;
+    for (const touch of journey.touches) give(touch.key, 0, journey);
     if (journey.conversions === 0) continue;
     if (model === 'first') give(journey.touches[0]!.key, 1, journey);
     else if (model === 'last') give(journey.touches.at(-1)!.key, 1, journey);

@@ -86,7 +86,10 @@ describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
     const run = started.json();
     expect(run).toMatchObject({ status: 'completed', options: { halfLifeDays: 3 }, grouping: 'channel', from: '2026-06-01T00:00:00.000Z', to: '2026-06-30T23:59:59.999Z', jobId: null });
     expect(run.report.models.map((m: { model: string }) => m.model)).toEqual(['last', 'linear']);
-    expect(run.report.models[0].rows).toEqual([{ key: 'paid-search', label: 'paid-search', conversions: 1, value: 80, newCustomers: 1, spend: 20, roas: 4, cpa: 20, cac: 20 }]);
+    expect(run.report.models[0].rows).toEqual([
+      { key: 'direct', label: 'direct', conversions: 0, value: 0, newCustomers: 0, spend: 0, roas: null, cpa: null, cac: null },
+      { key: 'paid-search', label: 'paid-search', conversions: 1, value: 80, newCustomers: 1, spend: 20, roas: 4, cpa: 20, cac: 20 },
+    ]);
     expect(run.report.journeys).toEqual({ converted: 1, notConverted: 1 });
     expect((await ws.call('GET', `/v1/attribution/runs/${run.id}`)).json()).toMatchObject({ id: run.id, status: 'completed' });
     expect((await ws.call('GET', '/v1/attribution/runs')).json().runs.map((r: { id: string }) => r.id)).toEqual([run.id]);

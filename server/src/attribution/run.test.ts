@@ -70,6 +70,8 @@ describe.each(hubDatabases)('attribution runs on $name', ({ open }) => {
       influencer: { conversions: 1, value: 500, newCustomers: 1, spend: 100, roas: 5, cpa: 100, cac: 100 },
       // C's dollars are not added to euros: the conversion counts, its value is reported apart.
       email: { conversions: 1, value: 0, newCustomers: 1, spend: 0, roas: null, cpa: 0, cac: 0 },
+      // A's Facebook ad after buying: on a journey that did not convert, so listed with no credit.
+      'paid-social': { conversions: 0, value: 0, newCustomers: 0, spend: 0, roas: null, cpa: null, cac: null },
     });
     expect(report.conversions).toEqual({ total: 5, value: 700, attributed: 3, unattributed: 2, otherCurrencies: [{ currency: 'USD', conversions: 1, value: 50 }] });
     expect(report.spend).toEqual({ total: 140, otherCurrencies: [{ currency: 'USD', amount: 10 }] });
@@ -83,7 +85,7 @@ describe.each(hubDatabases)('attribution runs on $name', ({ open }) => {
     expect(weekly.map((w) => w.week)).toEqual(['2026-06-01', '2026-06-08', '2026-06-15']);
     const week = (w: string) => Object.fromEntries(weekly.find((x) => x.week === w)!.rows.map((r) => [r.key, [r.conversions, r.spend]]));
     expect(week('2026-06-01')).toEqual({ influencer: [1, 100], 'paid-search': [0, 40] });
-    expect(week('2026-06-08')).toEqual({ 'paid-search': [1, 0] });
+    expect(week('2026-06-08')).toEqual({ 'paid-search': [1, 0], 'paid-social': [0, 0] });
     expect(week('2026-06-15')).toEqual({ email: [1, 0] });
   });
 
