@@ -56,6 +56,10 @@ describe('malformed input on every route', () => {
       'GET /v1/sync/pull': ['cursor=page-2&limit=5000', /cursor: is not a cursor the Hub handed out.*limit: Too big|limit: Too big.*cursor: /],
       'GET /v1/sync/segments': ['ids=,,', /ids: give at least one segment id/],
       'GET /v1/sync/segments/:id/members': ['version=latest', /version: /],
+      'GET /v1/attribution/spend': ['from=yesterday&to=2026-06-01', /from: /],
+      'GET /v1/attribution/runs': ['limit=0', /limit: Too small/],
+      'GET /v1/attribution/holdouts/:id/lift': ['from=2026-06-01&to=soon', /to: /],
+      'GET /v1/attribution/holdouts/:id/members': ['limit=-1', /limit: Too small/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry', 'POST /v1/sso/oidc/test', 'POST /v1/sso/saml/test'];
     let checked = 0;
