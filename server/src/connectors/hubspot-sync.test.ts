@@ -47,6 +47,12 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
       const runs = (await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs;
       expect(runs).toHaveLength(3);
       expect(runs[2]).toMatchObject({ status: 'completed', pushed: 230, failed: 0, error: null });
+
+      // The schedule's job queues a sync of every authorized connection, run by the queue like a manual one.
+      const due = await hub.jobs.send('connectors.sync-due', 'hub', {});
+      expect((await waitFor(() => hub.jobs.get('hub', due), (j) => j?.state === 'completed'))?.state).toBe('completed');
+      const scheduled = await waitFor(async () => (await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs, (r: unknown[]) => r.length === 4 && (r[0] as { status: string }).status === 'completed');
+      expect(scheduled[0]).toMatchObject({ status: 'completed', pushed: 0, updated: 0, jobId: expect.any(String) });
     } finally {
       await fake.close();
     }

@@ -20,6 +20,11 @@ export function listConnections(db: Db, workspaceId: string): Promise<Connection
   return db.selectFrom('connector_connections').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
 }
 
+/** Every authorized connection of every workspace, for the scheduled sync. */
+export function connectionsToSync(db: Db): Promise<{ workspace_id: string; id: string }[]> {
+  return db.selectFrom('connector_connections').select(['workspace_id', 'id']).where('status', '!=', 'awaiting-authorization').orderBy('workspace_id').orderBy('id').execute();
+}
+
 export async function updateConnection(db: Db, workspaceId: string, id: string, change: { name?: string; settings?: object; status?: ConnectionRow['status']; credentials_enc?: string | null; pull_cursor?: string | null }, now: Date): Promise<boolean> {
   const { settings, ...rest } = change;
   const result = await db
