@@ -173,4 +173,26 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
       await fake.close();
     }
   });
+
+  it('records a failed run when HubSpot refuses the token, keeps what committed, and goes on from there once fixed', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('revoked', 150));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      fake.faults.revokedToken = true;
+      await expect(sync(ws, connectorId)).rejects.toThrow(/HubSpot answered 401 INVALID_AUTHENTICATION/);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/health`)).json()).toMatchObject({ ok: false, detail: expect.stringMatching(/401/) });
+      const connection = (await ws.call('GET', `/v1/connectors/${connectorId}`)).json();
+      expect(connection.status).toBe('failing');
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs[0]).toMatchObject({ status: 'failed', pushed: 0, error: expect.stringMatching(/INVALID_AUTHENTICATION/) });
+      // A new token from the admin: the next run pushes everyone and the connection is healthy again.
+      fake.faults.revokedToken = false;
+      expect((await ws.call('PATCH', `/v1/connectors/${connectorId}`, { accessToken: fake.token })).json().status).toBe('connected');
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 150, failed: 0 });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).json().status).toBe('connected');
+    } finally {
+      await fake.close();
+    }
+  });
 });

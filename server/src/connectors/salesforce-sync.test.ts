@@ -138,4 +138,28 @@ describe.each(hubDatabases)('Salesforce connector on $name', ({ open }) => {
       await fake.close();
     }
   });
+
+  it("stops a run before the org's daily API calls run out (Sforce-Limit-Info), and goes on the next day", async () => {
+    const fake = await startFakeSalesforce({ dailyLimit: 60 });
+    try {
+      const { ws, connectorId } = await authorized(fake);
+      await ingestCustomers(ws, shopCustomers('quota', 20));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 20 });
+      // Most of the day's calls are used by something else on the org.
+      fake.stats.apiCalls = 59;
+      await ingestCustomers(ws, shopCustomers('quota-late', 5));
+      await ws.call('POST', `/v1/segments/${(await ws.call('GET', `/v1/connectors/${connectorId}`)).json().segmentIds[0]}/snapshot`);
+      // The push's one call is the day's last: it commits, and the run stops before the pull.
+      await expect(sync(ws, connectorId)).rejects.toThrow(/daily API limit is nearly used \(60\/60\)/);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs[0]).toMatchObject({ status: 'failed', pushed: 5, error: expect.stringMatching(/daily API limit/) });
+      expect(fake.objects.Contact!.size).toBe(25);
+      // The next day: nothing is pushed twice, and the run completes.
+      fake.stats.apiCalls = 0;
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, updated: 0, failed: 0 });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs[0]).toMatchObject({ status: 'completed' });
+    } finally {
+      await fake.close();
+    }
+  });
 });
