@@ -5,6 +5,15 @@ import type { PersonalDataCipher } from '../privacy/personal-data';
 export const credentialsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hubspot-private-app'), accessToken: z.string().min(1) }),
   z.object({
+    kind: z.literal('hubspot-oauth'),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    accessToken: z.string().nullable(),
+    refreshToken: z.string().nullable(),
+    /** When the access token stops working (HubSpot's last 30 minutes). */
+    expiresAt: z.string().nullable(),
+  }),
+  z.object({
     kind: z.literal('salesforce-oauth'),
     clientId: z.string().min(1),
     clientSecret: z.string().min(1),

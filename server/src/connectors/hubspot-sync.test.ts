@@ -195,4 +195,36 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
       await fake.close();
     }
   });
+
+  it('connects an OAuth app, and renews its access token when HubSpot says it expired mid-run', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const ws = await testWorkspace(hub.app, hub.database);
+      const created = await ws.call('POST', '/v1/connectors/hubspot', { name: 'HubSpot app', clientId: fake.oauthClient.clientId, clientSecret: fake.oauthClient.clientSecret, settings: { baseUrl: fake.url, authUrl: fake.url } });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ status: 'awaiting-authorization', callbackUrl: 'http://127.0.0.1:4400/v1/connectors/oauth/callback' });
+      expect((await ws.call('POST', '/v1/connectors/hubspot', { name: 'Both', accessToken: 'pat-na1-something', clientId: 'x-client-id' })).json().error).toMatch(/either accessToken .* or both clientId and clientSecret/);
+      const connectorId = created.json().id as string;
+      const toHubspot = await ws.call('GET', `/v1/connectors/${connectorId}/authorize`);
+      expect(toHubspot.statusCode, toHubspot.body).toBe(302);
+      expect(new URL(toHubspot.headers.location as string).searchParams.get('scope')).toBe('crm.objects.contacts.read crm.objects.contacts.write crm.objects.deals.read');
+      const callback = new URL((await fetch(toHubspot.headers.location as string, { redirect: 'manual' })).headers.get('location')!);
+      const done = await ws.call('GET', `${callback.pathname}${callback.search}`);
+      expect(done.statusCode, done.body).toBe(200);
+      expect(done.json().status).toBe('connected');
+
+      await ingestCustomers(ws, shopCustomers('app', 250));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 250 });
+      // The token's 30 minutes pass: the next calls get 401 EXPIRED_AUTHENTICATION, one renewal serves them all.
+      await ingestCustomers(ws, shopCustomers('app-late', 250));
+      await ws.call('POST', `/v1/segments/${(await ws.call('GET', `/v1/connectors/${connectorId}`)).json().segmentIds[0]}/snapshot`);
+      fake.expireOAuthTokens();
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 250, failed: 0 });
+      expect(fake.oauthStats.refreshes).toBe(1);
+      expect(fake.contacts.size).toBe(500);
+    } finally {
+      await fake.close();
+    }
+  });
 });

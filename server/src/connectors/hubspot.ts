@@ -1,7 +1,13 @@
+import { AbortError } from 'p-retry';
 import type { Connector, ConversionPage, OutgoingContact, PulledConversion, RecordOutcome } from './connector';
+import type { ConnectorCredentials } from './credentials';
 import { crmClient, maskPersonalValues, type CallStats } from './crm-http';
+import { OAuthRefusal, tokenGrant } from './oauth';
 import { RateWindow } from './rate-window';
 import type { HubspotSettings } from './settings';
+
+type HubspotCredentials = Extract<ConnectorCredentials, { kind: 'hubspot-private-app' | 'hubspot-oauth' }>;
+type HubspotOAuth = Extract<ConnectorCredentials, { kind: 'hubspot-oauth' }>;
 
 interface HubspotRecord {
   id: string;
@@ -27,20 +33,43 @@ const describe = (status: number, body: unknown) => {
 };
 
 /**
- * HubSpot CRM v3 with a private-app token: contacts batch upsert by email
+ * HubSpot CRM v3 with a private-app token, or an OAuth app whose access
+ * token (30 minutes) is renewed with the refresh token before it expires and
+ * on a 401 EXPIRED_AUTHENTICATION: contacts batch upsert by email
  * (100 a call), batch update and archive, GDPR delete for erasures, and
  * closed-won deals through the search API (`hs_lastmodifieddate` cursor,
  * `after` paging) with their contacts from the v4 associations API.
  */
-export function hubspotConnector(options: { settings: HubspotSettings; accessToken: string; retries?: number; minDelayMs?: number }): Connector {
+export function hubspotConnector(options: { settings: HubspotSettings; credentials: HubspotCredentials; saveCredentials?(renewed: HubspotOAuth): Promise<void>; retries?: number; minDelayMs?: number }): Connector {
   const { settings } = options;
+  let credentials = options.credentials;
+  // Batches in flight share one renewal.
+  let renewing: Promise<void> | null = null;
+  const refresh = () => (renewing ??= renew().finally(() => (renewing = null)));
+  async function renew(): Promise<void> {
+    if (credentials.kind !== 'hubspot-oauth') return;
+    if (!credentials.refreshToken) throw new AbortError(new Error('HubSpot gave no refresh token: connect the account again.'));
+    try {
+      credentials = (await tokenGrant(credentials, settings, { grant_type: 'refresh_token', refresh_token: credentials.refreshToken })) as HubspotOAuth;
+    } catch (error) {
+      if (error instanceof OAuthRefusal) throw new AbortError(new Error(`HubSpot refused to renew the access token (${error.message}): connect the account again.`));
+      throw error;
+    }
+    await options.saveCredentials?.(credentials);
+  }
+  const authorization = async () => {
+    if (credentials.kind === 'hubspot-oauth' && (!credentials.accessToken || !credentials.expiresAt || Date.parse(credentials.expiresAt) - 60_000 <= Date.now())) await refresh();
+    return `Bearer ${credentials.accessToken}`;
+  };
   const stats: CallStats = { requests: 0, rateLimited: 0, retries: 0 };
   // The CRM objects API: a rolling 10-second window (learnt from the headers); search has its own 5 per second.
   const window = new RateWindow(settings.requestsPer10Seconds, 10_000);
   const searchWindow = new RateWindow(5, 1000);
   const common = {
     baseUrl: settings.baseUrl,
-    authorization: async () => `Bearer ${options.accessToken}`,
+    authorization,
+    expired: (status: number, body: unknown) => status === 401 && credentials.kind === 'hubspot-oauth' && (body as { category?: string } | null)?.category === 'EXPIRED_AUTHENTICATION',
+    refresh,
     stats,
     describe,
     ...(options.retries !== undefined && { retries: options.retries }),

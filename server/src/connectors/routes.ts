@@ -12,8 +12,9 @@ import type { HubServices } from '../http/services';
 import type { JobQueue } from '../jobs/queue';
 import { openCredentials, sealCredentials } from './credentials';
 import { connectorJobNames } from './jobs';
+import { authorizeUrl, OAuthRefusal, tokenGrant } from './oauth';
 import { openConnector } from './open-connector';
-import { hubspotSettingsSchema, salesforceSettingsSchema } from './settings';
+import { hubspotSettingsSchema, salesforceSettingsSchema, type HubspotSettings, type SalesforceSettings } from './settings';
 
 const manage = { access: { permission: 'connectors.manage' as const } };
 const name = z.string().trim().min(1).max(120);
@@ -41,7 +42,7 @@ const stateTtlMinutes = 10;
  */
 export function connectorRoutes(app: FastifyInstance, services: HubServices, jobs?: JobQueue): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const callbackUrl = () => `${services.publicUrl}/v1/connectors/salesforce/callback`;
+  const callbackUrl = () => `${services.publicUrl}/v1/connectors/oauth/callback`;
 
   const present = async (row: store.ConnectionRow) => ({
     id: row.id,
@@ -60,7 +61,7 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
     return row;
   };
   const settingsError = (error: z.ZodError) => new HubError(400, `settings: ${error.issues.map((i) => `${['settings', ...i.path].join('.')}: ${i.message}`).join('; ')}`, 'invalid-settings');
-  const parseSettings = (kind: 'hubspot' | 'salesforce', settings: unknown) => {
+  const parseSettings = (kind: 'hubspot' | 'salesforce', settings: unknown): HubspotSettings | SalesforceSettings => {
     const parsed = (kind === 'hubspot' ? hubspotSettingsSchema : salesforceSettingsSchema).safeParse(settings ?? {});
     if (!parsed.success) throw settingsError(parsed.error);
     return parsed.data;
@@ -75,16 +76,29 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
 
   r.post(
     '/v1/connectors/hubspot',
-    { schema: { tags: ['connectors'], summary: "Connect HubSpot with a private app's access token (sealed at rest, never shown again)", body: z.object({ name, accessToken: secret, settings: z.record(z.string(), z.unknown()).optional() }).strict(), response: { 201: connectionOut, ...errorResponses } }, config: manage },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: "Connect HubSpot: a private app's access token, or an OAuth app's client id and secret (then open authorizeUrl); secrets are sealed at rest, never shown again",
+        body: z.object({ name, accessToken: secret.optional(), clientId: secret.optional(), clientSecret: secret.optional(), settings: z.record(z.string(), z.unknown()).optional() }).strict(),
+        response: { 201: connectionOut.extend({ authorizeUrl: z.string().optional(), callbackUrl: z.string().optional() }), ...errorResponses },
+      },
+      config: manage,
+    },
     async (request, reply) => {
       const caller = callerOf(request);
+      const { accessToken, clientId, clientSecret } = request.body;
+      const oauth = clientId !== undefined || clientSecret !== undefined;
+      if (oauth === (accessToken !== undefined) || (oauth && (!clientId || !clientSecret))) throw new HubError(400, 'body: give either accessToken (a private app) or both clientId and clientSecret (an OAuth app).', 'invalid-credentials');
       const settings = parseSettings('hubspot', request.body.settings);
       const id = randomUUID();
       const now = services.now();
-      await audited(request, services, { action: 'connector.created', target: { kind: 'connector', id }, change: { kind: 'hubspot', name: request.body.name, settings } }, (tx) =>
-        store.createConnection(tx, { workspace_id: caller.workspaceId, id, kind: 'hubspot', name: request.body.name, status: 'connected', settings, credentials_enc: sealCredentials(services.cipher, { kind: 'hubspot-private-app', accessToken: request.body.accessToken }), created_by: actorIdOf(caller), created_at: now, updated_at: now }),
+      const credentials = sealCredentials(services.cipher, oauth ? { kind: 'hubspot-oauth', clientId: clientId!, clientSecret: clientSecret!, accessToken: null, refreshToken: null, expiresAt: null } : { kind: 'hubspot-private-app', accessToken: accessToken! });
+      await audited(request, services, { action: 'connector.created', target: { kind: 'connector', id }, change: { kind: 'hubspot', name: request.body.name, settings, auth: oauth ? 'oauth' : 'private-app' } }, (tx) =>
+        store.createConnection(tx, { workspace_id: caller.workspaceId, id, kind: 'hubspot', name: request.body.name, status: oauth ? 'awaiting-authorization' : 'connected', settings, credentials_enc: credentials, created_by: actorIdOf(caller), created_at: now, updated_at: now }),
       );
-      return reply.status(201).send(await present(await found(caller.workspaceId, id)));
+      const presented = await present(await found(caller.workspaceId, id));
+      return reply.status(201).send(oauth ? { ...presented, authorizeUrl: `${services.publicUrl}/v1/connectors/${id}/authorize`, callbackUrl: callbackUrl() } : presented);
     },
   );
 
@@ -114,26 +128,22 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
 
   r.get(
     '/v1/connectors/:id/authorize',
-    { schema: { tags: ['connectors'], summary: 'Sign in to Salesforce to authorize the connection (redirects there; Salesforce comes back to the callback)', params: idParams, response: { 302: z.null(), ...errorResponses } }, config: manage },
+    { schema: { tags: ['connectors'], summary: 'Sign in to the CRM to authorize an OAuth connection (redirects there; the CRM comes back to the callback)', params: idParams, response: { 302: z.null(), ...errorResponses } }, config: manage },
     async (request, reply) => {
       const { workspaceId } = callerOf(request);
       const row = await found(workspaceId, request.params.id);
-      if (row.kind !== 'salesforce') throw new HubError(400, `Connector ${row.id} is a ${row.kind} connection; only Salesforce is authorized by signing in.`, 'not-oauth');
-      const settings = salesforceSettingsSchema.parse(row.settings);
       const credentials = openCredentials(services.cipher, row.credentials_enc!);
-      if (credentials.kind !== 'salesforce-oauth') throw new HubError(400, 'This connection holds no Salesforce client.', 'not-oauth');
+      if (credentials.kind !== 'salesforce-oauth' && credentials.kind !== 'hubspot-oauth') throw new HubError(400, `Connector ${row.id} uses a private-app token; there is nothing to authorize.`, 'not-oauth');
       const state = randomBytes(32).toString('base64url');
       await store.saveOAuthState(services.db, { state_hash: digestSecret(state), workspace_id: workspaceId, connection_id: row.id, expires_at: new Date(services.now().getTime() + stateTtlMinutes * 60_000) });
-      const target = new URL('/services/oauth2/authorize', settings.loginUrl);
-      target.search = new URLSearchParams({ response_type: 'code', client_id: credentials.clientId, redirect_uri: callbackUrl(), scope: 'api refresh_token', state }).toString();
-      return reply.redirect(target.href, 302);
+      return reply.redirect(authorizeUrl({ kind: row.kind, settings: parseSettings(row.kind, row.settings) }, credentials, callbackUrl(), state), 302);
     },
   );
 
   r.get(
-    '/v1/connectors/salesforce/callback',
+    '/v1/connectors/oauth/callback',
     {
-      schema: { tags: ['connectors'], summary: 'Where Salesforce sends the admin back: exchanges the code for tokens (sealed at rest)', querystring: z.object({ code: z.string().min(1).max(2000).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }), response: { 200: connectionOut, ...errorResponses, 502: errorResponses[400] } },
+      schema: { tags: ['connectors'], summary: 'Where Salesforce or HubSpot sends the admin back: exchanges the code for tokens (sealed at rest)', querystring: z.object({ code: z.string().min(1).max(2000).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }), response: { 200: connectionOut, ...errorResponses, 502: errorResponses[400] } },
       config: manage,
     },
     async (request) => {
@@ -142,21 +152,19 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
       const pending = await store.claimOAuthState(services.db, digestSecret(state));
       // Another workspace's state is as unknown as a made-up one.
       if (!pending || pending.workspace_id !== workspaceId || pending.expires_at <= services.now()) throw new HubError(400, 'state: this authorization is unknown, was used already or expired; start again from the connector.', 'invalid-state');
-      if (error || !code) throw new HubError(400, `Salesforce did not authorize the connection: ${error ?? 'no code'}${description ? ` (${description})` : ''}.`, 'not-authorized');
       const row = await found(workspaceId, pending.connection_id);
-      const settings = salesforceSettingsSchema.parse(row.settings);
+      const crm = row.kind === 'salesforce' ? 'Salesforce' : 'HubSpot';
+      if (error || !code) throw new HubError(400, `${crm} did not authorize the connection: ${error ?? 'no code'}${description ? ` (${description})` : ''}.`, 'not-authorized');
       const credentials = openCredentials(services.cipher, row.credentials_enc!);
-      if (credentials.kind !== 'salesforce-oauth') throw new HubError(400, 'This connection holds no Salesforce client.', 'not-oauth');
-      const response = await fetch(new URL('/services/oauth2/token', settings.loginUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: credentials.clientId, client_secret: credentials.clientSecret, redirect_uri: callbackUrl() }),
-      }).catch(() => null);
-      const token = (await response?.json().catch(() => null)) as { access_token?: string; refresh_token?: string; instance_url?: string; error?: string; error_description?: string } | null;
-      if (!response) throw new HubError(502, `Salesforce at ${settings.loginUrl} did not answer; try again.`, 'crm-unreachable');
-      if (!response.ok || !token?.access_token) throw new HubError(400, `Salesforce refused the code: ${token?.error ?? response.status}${token?.error_description ? ` (${token.error_description})` : ''}. Start again from the connector.`, 'not-authorized');
-      const sealed = sealCredentials(services.cipher, { ...credentials, accessToken: token.access_token, refreshToken: token.refresh_token ?? null, instanceUrl: token.instance_url ?? null });
-      await audited(request, services, { action: 'connector.authorized', target: { kind: 'connector', id: row.id } }, (tx) => store.updateConnection(tx, workspaceId, row.id, { credentials_enc: sealed, status: 'connected' }, services.now()));
+      if (credentials.kind !== 'salesforce-oauth' && credentials.kind !== 'hubspot-oauth') throw new HubError(400, 'This connection uses a private-app token.', 'not-oauth');
+      let renewed;
+      try {
+        renewed = await tokenGrant(credentials, parseSettings(row.kind, row.settings), { grant_type: 'authorization_code', code, redirect_uri: callbackUrl() }, services.now());
+      } catch (refusal) {
+        if (refusal instanceof OAuthRefusal) throw new HubError(400, `${crm} refused the code: ${refusal.message}. Start again from the connector.`, 'not-authorized');
+        throw new HubError(502, `${crm} did not answer; try again.`, 'crm-unreachable');
+      }
+      await audited(request, services, { action: 'connector.authorized', target: { kind: 'connector', id: row.id } }, (tx) => store.updateConnection(tx, workspaceId, row.id, { credentials_enc: sealCredentials(services.cipher, renewed), status: 'connected' }, services.now()));
       return present(await found(workspaceId, row.id));
     },
   );

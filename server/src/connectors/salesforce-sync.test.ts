@@ -14,7 +14,7 @@ describe.each(hubDatabases)('Salesforce connector on $name', ({ open }) => {
     const created = await ws.call('POST', '/v1/connectors/salesforce', { name: 'Salesforce', clientId: fake.clientId, clientSecret: fake.clientSecret, settings: { loginUrl: fake.url } });
     expect(created.statusCode, created.body).toBe(201);
     const connection = created.json();
-    expect(connection).toMatchObject({ status: 'awaiting-authorization', callbackUrl: 'http://127.0.0.1:4400/v1/connectors/salesforce/callback' });
+    expect(connection).toMatchObject({ status: 'awaiting-authorization', callbackUrl: 'http://127.0.0.1:4400/v1/connectors/oauth/callback' });
     const toSalesforce = await ws.call('GET', new URL(connection.authorizeUrl).pathname);
     expect(toSalesforce.statusCode, toSalesforce.body).toBe(302);
     const authorizeAt = new URL(toSalesforce.headers.location as string);

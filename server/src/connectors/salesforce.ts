@@ -1,7 +1,8 @@
 import { AbortError } from 'p-retry';
 import type { Connector, PulledConversion, RecordOutcome } from './connector';
 import type { ConnectorCredentials } from './credentials';
-import { crmClient, CrmHttpError, maskPersonalValues, type CallStats } from './crm-http';
+import { crmClient, maskPersonalValues, type CallStats } from './crm-http';
+import { OAuthRefusal, tokenGrant } from './oauth';
 import { RateWindow } from './rate-window';
 import type { SalesforceSettings } from './settings';
 
@@ -49,6 +50,9 @@ export function salesforceConnector(options: { settings: SalesforceSettings; cre
   const stats: CallStats = { requests: 0, rateLimited: 0, retries: 0 };
   let usage = { used: 0, max: Number.POSITIVE_INFINITY };
   const base = () => `${(credentials.instanceUrl ?? settings.loginUrl).replace(/\/$/, '')}/services/data/${settings.apiVersion}`;
+  // Batches in flight share one renewal.
+  let renewing: Promise<void> | null = null;
+  const refresh = () => (renewing ??= renew().finally(() => (renewing = null)));
   const call = crmClient({
     get baseUrl() {
       return base();
@@ -75,16 +79,14 @@ export function salesforceConnector(options: { settings: SalesforceSettings; cre
     return call(...args);
   };
 
-  async function refresh(): Promise<void> {
+  async function renew(): Promise<void> {
     if (!credentials.refreshToken) throw new AbortError(new Error('Salesforce gave no refresh token: connect the account again (the connected app needs the refresh_token scope).'));
-    const response = await fetch(`${settings.loginUrl.replace(/\/$/, '')}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: credentials.clientId, client_secret: credentials.clientSecret, refresh_token: credentials.refreshToken }),
-    });
-    const body = (await response.json().catch(() => null)) as { access_token?: string; instance_url?: string; refresh_token?: string; error?: string; error_description?: string } | null;
-    if (!response.ok || !body?.access_token) throw new AbortError(new CrmHttpError(response.status, body, `Salesforce refused to renew the session (${body?.error ?? response.status}: ${body?.error_description ?? ''}): connect the account again.`));
-    credentials = { ...credentials, accessToken: body.access_token, instanceUrl: body.instance_url ?? credentials.instanceUrl, refreshToken: body.refresh_token ?? credentials.refreshToken };
+    try {
+      credentials = (await tokenGrant(credentials, settings, { grant_type: 'refresh_token', refresh_token: credentials.refreshToken })) as SalesforceCredentials;
+    } catch (error) {
+      if (error instanceof OAuthRefusal) throw new AbortError(new Error(`Salesforce refused to renew the session (${error.message}): connect the account again.`));
+      throw error;
+    }
     await options.saveCredentials(credentials);
   }
 

@@ -12,6 +12,8 @@ const httpUrl = z.url({ protocol: /^https?$/ }).max(300);
 /** What an admin configures on a HubSpot connection. */
 export const hubspotSettingsSchema = z.object({
   baseUrl: httpUrl.default('https://api.hubapi.com'),
+  /** Where an admin allows an OAuth app (a public app instead of a private-app token). */
+  authUrl: httpUrl.default('https://app.hubspot.com'),
   /** HubSpot property → profile field; `email` is required, as contacts are upserted by email. */
   fieldMapping: fieldMapping.default({ email: 'email', firstname: 'firstName', lastname: 'lastName', phone: 'phone' }).refine((m) => m.email === 'email', 'must map the HubSpot property "email" to the profile field email (contacts are matched by it)'),
   /** A withdrawn consent archives the contact (`delete`) or sets `withdrawalProperties` on it (`update`). */

@@ -20,6 +20,8 @@ export interface FakeHubspotOptions {
   searchPerSecond?: number;
   /** A delay before each answer, as a network would add. */
   latencyMs?: number;
+  oauthClientId?: string;
+  oauthClientSecret?: string;
 }
 
 interface StoredObject {
@@ -43,6 +45,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
   const searches: number[] = [];
   const stats = { requests: 0, accepted: 0, rateLimited: 0, searchRateLimited: 0, peakInWindow: 0, upsertCalls: 0, firstAt: 0, lastAt: 0 };
   const faults = { rateLimitNext: 0, serverErrorNext: 0, invalidEmails: new Set<string>(), revokedToken: false };
+  // OAuth apps: codes handed out by the authorize page, refresh tokens, and access tokens with their expiry.
+  const oauthClient = { clientId: options.oauthClientId ?? 'fake-hubspot-app', clientSecret: options.oauthClientSecret ?? 'fake-hubspot-app-secret' };
+  const oauthCodes = new Map<string, string>();
+  const oauthRefreshTokens = new Set<string>();
+  const oauthAccessTokens = new Map<string, number>();
+  const oauthStats = { refreshes: 0 };
 
   const app = Fastify({ logger: false });
   const correlationId = () => randomUUID();
@@ -51,7 +59,13 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
   app.addHook('onRequest', async (request, reply) => {
     stats.requests += 1;
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
-    if (request.headers.authorization !== `Bearer ${token}` || faults.revokedToken) {
+    if (request.url.startsWith('/oauth/')) return;
+    const presented = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    const expiresAt = oauthAccessTokens.get(presented);
+    if (expiresAt !== undefined && expiresAt <= Date.now()) {
+      return error(reply, 401, 'EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${Math.round((Date.now() - expiresAt) / 1000)} second(s) ago.`);
+    }
+    if ((presented !== token && expiresAt === undefined) || faults.revokedToken) {
       return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
     }
     const now = Date.now();
@@ -122,6 +136,37 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     if (inputs.length > limit) return (error(reply, 400, 'VALIDATION_ERROR', `Batch input size ${inputs.length} exceeds the maximum of ${limit}.`), null);
     return inputs as Record<string, unknown>[];
   };
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+  app.get('/oauth/authorize', async (request, reply) => {
+    const query = request.query as Record<string, string>;
+    if (query.client_id !== oauthClient.clientId) return reply.status(400).send('Invalid client_id');
+    // The admin picks the account and allows the scopes; HubSpot sends the browser back with a code.
+    const code = randomUUID();
+    oauthCodes.set(code, query.redirect_uri ?? '');
+    const back = new URL(query.redirect_uri!);
+    back.searchParams.set('code', code);
+    if (query.state) back.searchParams.set('state', query.state);
+    return reply.redirect(back.href, 302);
+  });
+  app.post('/oauth/v1/token', async (request, reply) => {
+    const form = request.body as Record<string, string>;
+    const refused = (message: string) => reply.status(400).send({ status: 'BAD_REFRESH_TOKEN', message, correlationId: correlationId(), error: 'invalid_grant', error_description: message });
+    if (form.client_id !== oauthClient.clientId || form.client_secret !== oauthClient.clientSecret) return refused('missing or invalid client_id / client_secret');
+    if (form.grant_type === 'authorization_code') {
+      const redirect = oauthCodes.get(form.code ?? '');
+      oauthCodes.delete(form.code ?? '');
+      if (redirect === undefined || redirect !== form.redirect_uri) return refused('auth code not found');
+    } else if (form.grant_type === 'refresh_token') {
+      if (!oauthRefreshTokens.has(form.refresh_token ?? '')) return refused('missing or unknown refresh token');
+      oauthStats.refreshes += 1;
+    } else return refused('unsupported grant_type');
+    const refreshToken = form.refresh_token ?? `na1-${randomUUID()}`;
+    oauthRefreshTokens.add(refreshToken);
+    const accessToken = `CJ${randomUUID().replace(/-/g, '')}`;
+    oauthAccessTokens.set(accessToken, Date.now() + 1800 * 1000);
+    return { token_type: 'bearer', refresh_token: refreshToken, access_token: accessToken, expires_in: 1800 };
+  });
 
   app.get('/crm/v3/objects/contacts', async (request) => {
     const limit = Math.min(Number((request.query as { limit?: string }).limit ?? 10), 100);
@@ -253,6 +298,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     limit: { max, intervalMs },
     contactByEmail,
     acceptedAt,
+    oauthClient,
+    oauthStats,
+    /** Every OAuth access token handed out so far expires now (their 30 minutes pass mid-run). */
+    expireOAuthTokens() {
+      for (const accessToken of oauthAccessTokens.keys()) oauthAccessTokens.set(accessToken, Date.now() - 1000);
+    },
     /** A contact made in HubSpot itself (by sales, an import), not by the Hub. */
     addContact(properties: Record<string, string>) {
       return saveContact({ id: String(nextId++), properties, createdAt: stamp(), updatedAt: stamp() }).id;
