@@ -124,6 +124,8 @@ async function settleRecords(context: RunContext): Promise<void> {
 async function settle(context: RunContext, outcomes: RecordOutcome[], operation: 'withdraw' | 'erase', record: (done: string[]) => Promise<void>): Promise<void> {
   const done = outcomes.filter((o) => o.ok).map((o) => o.profileId);
   await record(done);
+  // A removal that failed in an earlier run is retried by every run (it is owed to the customer); once through, its dead letter goes.
+  await store.clearDeadLetters(context.services.db, context.workspaceId, context.connectionId, done, operation);
   context.counts.removed += done.length;
   await deadLetter(context, outcomes, operation);
 }

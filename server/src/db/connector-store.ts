@@ -122,6 +122,12 @@ export async function addDeadLetters(db: Db, rows: DeadLetterRow[]): Promise<voi
     .execute();
 }
 
+/** Dead letters of records that have since gone through. */
+export async function clearDeadLetters(db: Db, workspaceId: string, connectionId: string, profileIds: string[], operation: DeadLetterRow['operation']): Promise<void> {
+  if (profileIds.length === 0) return;
+  await db.deleteFrom('connector_dead_letters').where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId).where('operation', '=', operation).where('profile_id', 'in', profileIds).execute();
+}
+
 export function listDeadLetters(db: Db, workspaceId: string, connectionId: string, limit: number): Promise<DeadLetterRow[]> {
   return db.selectFrom('connector_dead_letters').selectAll().where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
 }
