@@ -112,4 +112,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The attribution models are pure functions (the Hub's jobs and the CLI feed them): no Node, no database, no HTTP.
+    files: ['server/src/attribution/models/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNode,
+          patterns: [
+            into(['main', 'renderer', 'preload'], 'The Hub never imports Studio code; only src/shared is common ground.'),
+            layer(['electron', 'react', 'dexie', 'fastify', 'kysely', 'pg', '@electric-sql/*'], 'Attribution models are pure: they take journeys, not connections.'),
+            { regex: '^\\.\\./(?!models/)', message: 'Attribution models are pure: they import only each other.' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -33,18 +33,18 @@ const fixed = (value: number | null, digits: number) => (value === null ? '-' : 
 const printResult = (label: string, result: IngestLoadResult, reference?: IngestLoadResult) =>
   console.log(row([label, result.eventsPerSecond.toFixed(0), result.batchesPerSecond.toFixed(1), fixed(result.p50Ms, 1), fixed(result.p99Ms, 1), result.non2xx + result.errors, reference ? (result.eventsPerSecond / reference.eventsPerSecond).toFixed(3) : '-']));
 
-/** Where the CPU time of the measured run went, per batch: the Hub (this process), the sender (the runner), and the rest of the machine: PostgreSQL, when nothing else runs. */
+/** Where the CPU time of the measured run went, per batch: the Hub (this process), PostgreSQL, the sender (the runner), and the rest of the machine. */
 function printCpu(rows: { label: string; result: SecondProcessResult; hubInProcess: boolean }[]): void {
-  const cells = (label: string, hub: string, rest: string, sender: string, busy: string) => `${label.padEnd(44)}${hub.padStart(12)}${rest.padStart(18)}${sender.padStart(10)}${busy.padStart(14)}`;
-  console.log(`CPU ms per batch of ${messagesPerBatch} in the measured runs (${cpus().length} cores; "PostgreSQL, other" is the rest of the machine, other processes included):`);
-  console.log(cells('', 'Hub (Node)', 'PostgreSQL, other', 'sender', 'machine busy'));
+  const cells = (label: string, hub: string, postgres: string, rest: string, sender: string, busy: string) => `${label.padEnd(44)}${hub.padStart(12)}${postgres.padStart(12)}${rest.padStart(18)}${sender.padStart(10)}${busy.padStart(14)}`;
+  console.log(`CPU ms per batch of ${messagesPerBatch} in the measured runs (${cpus().length} cores; PostgreSQL: its processes for the bench's databases and its writers; "machine, other": every other process):`);
+  console.log(cells('', 'Hub (Node)', 'PostgreSQL', 'machine, other', 'sender', 'machine busy'));
   for (const { label, result, hubInProcess } of rows) {
     const perBatch = (ms: number) => (result.batches > 0 ? (ms / result.batches).toFixed(1) : '-');
-    const { processMs, machineBusyMs } = result.here;
+    const { processMs, machineBusyMs, postgresMs } = result.here;
     const seconds = result.batches / result.batchesPerSecond;
-    const rest = machineBusyMs === null ? '-' : perBatch(machineBusyMs - result.cpuMs - (hubInProcess ? processMs : 0));
+    const rest = machineBusyMs === null ? '-' : perBatch(machineBusyMs - result.cpuMs - (hubInProcess ? processMs : 0) - (postgresMs ?? 0));
     const busy = machineBusyMs === null || !Number.isFinite(seconds) ? '-' : `${((100 * machineBusyMs) / (seconds * 1000 * cpus().length)).toFixed(0)} %`;
-    console.log(cells(label, hubInProcess ? perBatch(processMs) : '-', rest, perBatch(result.cpuMs), busy));
+    console.log(cells(label, hubInProcess ? perBatch(processMs) : '-', postgresMs === null ? '-' : perBatch(postgresMs), rest, perBatch(result.cpuMs), busy));
   }
 }
 

@@ -6,7 +6,7 @@ import { callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
 import { ingestQueue } from './ingest-queue';
-import { batchBody, batchSizeLimit, eventSizeLimit, prepareMessage, type IngestedMessage, type MessageType } from './messages';
+import { batchBody, batchSizeLimit, eventSizeLimit, mayHoldNul, prepareMessage, type IngestedMessage, type MessageType } from './messages';
 
 const accepted = z.object({ success: z.literal(true), accepted: z.number(), duplicates: z.number() });
 const responses = { 200: accepted, ...errorResponses, 413: errorResponses[400] };
@@ -42,10 +42,12 @@ export function ingestRoutes(app: FastifyInstance, services: HubServices): void 
       const now = services.now();
       const problems: string[] = [];
       const messages: IngestedMessage[] = [];
+      const contextWithoutNul = !context || !mayHoldNul(JSON.stringify(context));
       batch.forEach((raw, index) => {
-        const size = Buffer.byteLength(JSON.stringify(raw));
+        const json = JSON.stringify(raw);
+        const size = Buffer.byteLength(json);
         if (size > eventSizeLimit) return void problems.push(`batch.${index}: the message is ${size.toLocaleString('en-US')} bytes; the limit is 32 KB`);
-        const prepared = prepareMessage(raw, now, { context, sentAt });
+        const prepared = prepareMessage(raw, now, { context, sentAt }, { withoutNul: contextWithoutNul && !mayHoldNul(json) });
         if (!prepared.ok) problems.push(...describeIssues(prepared.error).split('\n').map((line) => `batch.${index}.${line}`));
         else messages.push(prepared.value);
       });

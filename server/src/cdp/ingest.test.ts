@@ -115,7 +115,14 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect(withNul.statusCode).toBe(400);
     expect(withNul.json().error).toContain('batch.1.properties.lines.1: contains the character U+0000, which cannot be stored');
     expect((await send('/v1/identify', { userId: 'u', traits: { 'plan\u0000': 'pro' } })).json().error).toContain('traits.plan\\0: contains the character U+0000');
+    // In the context the batch gives all of its messages: found in each message it reaches.
+    const inBatchContext = await send('/v1/batch', { context: { app: { name: 'Kata\u0000' } }, batch: [{ type: 'track', userId: 'u', event: 'Fine' }] });
+    expect(inBatchContext.json().error).toContain('batch.0.context.app.name: contains the character U+0000');
     expect(await events()).toHaveLength(0);
+    // A backslash followed by "u0000" is text like any other, not a NUL.
+    const lookalike = await send('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'Escaped', messageId: 'lookalike', properties: { path: 'C:\\u0000' } }] });
+    expect(lookalike.statusCode).toBe(200);
+    expect((await events()).map((e) => e.properties)).toEqual([{ path: 'C:\\u0000' }]);
 
     const big = { type: 'track', userId: 'u', event: 'Big', properties: { blob: 'x'.repeat(33 * 1024) } };
     expect((await send('/v1/batch', { batch: [big] })).json().error).toMatch(/batch\.0: the message is [\d,]+ bytes; the limit is 32 KB/);

@@ -150,7 +150,7 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
     const canonical = (id: string) => graph.canonical(id);
     const changes = foldProfileChanges([...profileChanges.values()], canonical);
     const insertWhole = (change: store.ProfileUpdate) => merges.length === 0 && created.has(change.id);
-    const inserted = await store.writeIngest(tx, workspaceId, {
+    await store.writeIngest(tx, workspaceId, {
       receivedAt,
       newProfiles: changes.filter(insertWhole),
       profileUpdates: changes.filter((change) => !insertWhole(change)),
@@ -159,7 +159,7 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
       conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),
       consentChanges: consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })),
     });
-    for (const messageId of inserted) {
+    for (const { messageId } of fresh) {
       count(messageId, 'accepted');
       results[ownerOf.get(messageId)!]!.duplicates--;
     }

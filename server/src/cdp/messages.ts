@@ -58,15 +58,30 @@ export interface IngestedMessage {
  * messageId gets one derived from its content, so sending it twice still
  * stores it once.
  */
-export function prepareMessage(raw: unknown, now: Date, defaults: { context?: Record<string, unknown>; sentAt?: string } = {}): { ok: true; value: IngestedMessage } | { ok: false; error: z.ZodError } {
+export function prepareMessage(
+  raw: unknown,
+  now: Date,
+  defaults: { context?: Record<string, unknown>; sentAt?: string } = {},
+  /** Set when the caller has seen the message (and the defaults) as JSON without a NUL, so it need not be searched for one. */
+  known: { withoutNul?: boolean } = {},
+): { ok: true; value: IngestedMessage } | { ok: false; error: z.ZodError } {
   const merged = typeof raw === 'object' && raw !== null && defaults.context ? { ...raw, context: { ...defaults.context, ...((raw as { context?: object }).context ?? {}) } } : raw;
-  const nul = pathToNul(merged);
+  const nul = known.withoutNul ? undefined : pathToNul(merged);
   if (nul) return { ok: false, error: new z.ZodError([{ code: 'custom', path: nul, message: 'contains the character U+0000, which cannot be stored', input: undefined }]) };
   const parsed = messageSchema.safeParse(merged);
   if (!parsed.success) return { ok: false, error: parsed.error };
   const message = parsed.data;
   const messageId = message.messageId ?? `derived-${createHash('sha256').update(canonicalJson(merged)).digest('base64url').slice(0, 32)}`;
   return { ok: true, value: { message, messageId, occurredAt: occurredAt(message, now, defaults.sentAt) } };
+}
+
+/**
+ * Whether a value written as JSON (JSON.stringify) may hold a NUL character:
+ * JSON writes one as `\u0000`. False means it certainly holds none; true may
+ * also be an escaped backslash followed by `u0000`, which pathToNul then clears.
+ */
+export function mayHoldNul(json: string): boolean {
+  return json.includes('\\u0000');
 }
 
 /** Where a NUL character hides in a message (PostgreSQL stores no text or JSON with one), or nothing. */

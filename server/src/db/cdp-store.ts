@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { HubSchema } from './schema';
+import { preparedStatement } from './prepared';
 import { keyQueries } from './key-store';
 
 /** Queries for ingest, profiles, identities, merges and consent; each batch touches the database a handful of times, not once per event. */
@@ -22,9 +23,11 @@ export async function lockWorkspaceIngest(tx: Tx, workspaceId: string): Promise<
  * of its rows for every batch.
  */
 export async function readIngestState(tx: Tx, workspaceId: string, wanted: { messageIds: string[]; identifiers: { kind: string; hash: string }[] }) {
-  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; user_ids: [string, string][]; consents: [string, string, string][]; purposes: string[] }>`
+  // A person's events name them again and again: each identifier is looked up once.
+  const identifiers = [...new Map(wanted.identifiers.map((i) => [`${i.kind}\n${i.hash}`, i])).values()];
+  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; user_ids: [string, string][]; consents: [string, string, string][]; purposes: string[] }>`${sql.raw(preparedStatement)}
     with known as materialized (
-      select i.kind, w.hash, i.profile_id from unnest(${wanted.identifiers.map((i) => i.kind)}::text[], ${wanted.identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
+      select i.kind, w.hash, i.profile_id from unnest(${identifiers.map((i) => i.kind)}::text[], ${identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
       cross join lateral (select kind, profile_id from identities where workspace_id = ${workspaceId} and value_hash = w.hash limit 1) i
       where i.kind = w.kind
     ), profiles as (select distinct profile_id as id from known)
@@ -121,16 +124,17 @@ const profileColumns = sql`(id text, first_seen timestamptz, last_seen timestamp
  * not see each other's rows, which is why new profiles go in whole instead of
  * being inserted and then updated. Plain inserts, no ON CONFLICT: under the
  * workspace's ingest lock, readIngestState has already said which message ids
- * and identities are stored. Returns the message ids stored.
+ * and identities are stored, so every event given is stored (or the
+ * statement fails).
  */
-export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrite): Promise<Set<string>> {
+export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrite): Promise<void> {
   const events = json(write.events.map((e) => ({ message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: e.properties, context: e.context, occurred_at: e.occurredAt.toISOString() })));
   const identities = json(write.identities.map((i) => ({ kind: i.kind, hash: i.hash, enc: i.valueEnc, profile: i.profileId, seen: i.seenAt.toISOString() })));
   const conflicts = json(write.conflicts.map((c) => ({ id: c.id, profile_id: c.profileId, other_profile_id: c.otherProfileId, kind: c.identifierKind, hash: c.identifierHash, message_id: c.messageId, seen_at: c.seenAt.toISOString() })));
   const latestConsent = [...new Map(write.consentChanges.map((c) => [`${c.profileId}\n${c.purpose}`, c])).values()];
   const consentRows = (changes: ConsentChange[]) => json(changes.map((c) => ({ profile_id: c.profileId, purpose: c.purpose, status: c.status, source: c.source, legal_basis: c.legalBasis, message_id: c.messageId, at: c.at.toISOString() })));
   const consentColumns = sql`(profile_id text, purpose text, status text, source text, legal_basis text, message_id text, at timestamptz)`;
-  const result = await sql<{ message_id: string }>`
+  await sql`${sql.raw(preparedStatement)}
     with new_profiles as (
       insert into profiles (workspace_id, id, first_seen_at, last_seen_at, event_count, traits, email_enc, phone_enc, name_enc)
       select ${workspaceId}, u.id, u.first_seen, u.last_seen, u.events, u.traits, u.email_enc, u.phone_enc, u.name_enc from jsonb_to_recordset(${profileRows(write.newProfiles)}::jsonb) as u${profileColumns}
@@ -166,9 +170,7 @@ export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrit
     )
     insert into events (workspace_id, message_id, type, name, profile_id, properties, context, occurred_at, received_at)
     select ${workspaceId}, e.message_id, e.type, e.name, e.profile_id, e.properties, e.context, e.occurred_at, ${write.receivedAt}
-    from jsonb_to_recordset(${events}::jsonb) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)
-    returning message_id`.execute(tx);
-  return new Set(result.rows.map((r) => r.message_id));
+    from jsonb_to_recordset(${events}::jsonb) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)`.execute(tx);
 }
 
 export interface ConsentChange {

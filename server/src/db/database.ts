@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 // kysely stays on the version kysely-pglite is built against, so both dialects share one set of types.
+import { createHash } from 'node:crypto';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
@@ -17,7 +18,9 @@ import { oauth } from './migrations/0012-oauth';
 import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
 import { attribution } from './migrations/0015-attribution';
+import { ingestIndexes } from './migrations/0018-ingest-indexes';
 import { SerialPGlite } from './pglite-dialect';
+import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
 
 /** Every migration, in order; append new ones, never edit a released one. */
@@ -37,9 +40,22 @@ export const migrations: Record<string, Migration> = {
   '0013-sync': sync,
   '0014-external-conversions': externalConversions,
   '0015-attribution': attribution,
+  '0018-ingest-indexes': ingestIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** A pg client that prepares statements marked with `preparedStatement`, named by their text. */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const query = pg.Client.prototype.query as (...a: unknown[]) => never;
+    if (args.length === 2 && typeof text === 'string' && text.startsWith(preparedStatement) && Array.isArray(values)) {
+      return query.call(this, { name: `kata_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`, text, values });
+    }
+    return query.apply(this, args);
+  }
+}
 
 export interface HubDatabase {
   db: Kysely<HubSchema>;
@@ -59,7 +75,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
   let kind: HubDatabase['kind'];
   let native: HubDatabase['native'];
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: 10, Client: PreparingClient });
     // An idle connection the server drops (restart, failover) must not bring the Hub down; the pool reconnects.
     pool.on('error', () => undefined);
     // Nor one dropped while lent out (a backend ended mid-transaction): the query under way fails and says so; the

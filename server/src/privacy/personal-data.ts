@@ -54,9 +54,40 @@ class IvSource {
   }
 }
 
+/**
+ * The lookup hashes computed lately. Events name the same people again and
+ * again, and a keyed hash costs more than the rest of an identifier's work
+ * at ingest. Two generations bound it in size and in time: when the newer
+ * fills or has been filling for `seconds`, it becomes the older and the
+ * oldest is dropped (a hash found in the older moves back up). So an
+ * identifier, erased or not, stays in memory at most twice `seconds` after
+ * it was last used.
+ */
+class RecentHashes {
+  private newer = new Map<string, string>();
+  private older = new Map<string, string>();
+  private newerSince = Date.now();
+  constructor(private readonly limits: { perGeneration: number; seconds: number }) {}
+
+  get(input: string, compute: () => string): string {
+    const recent = this.newer.get(input);
+    if (recent !== undefined) return recent;
+    const hash = this.older.get(input) ?? compute();
+    const now = Date.now();
+    if (this.newer.size >= this.limits.perGeneration || now - this.newerSince > this.limits.seconds * 1000) {
+      this.older = now - this.newerSince > this.limits.seconds * 2000 ? new Map() : this.newer;
+      this.newer = new Map();
+      this.newerSince = now;
+    }
+    this.newer.set(input, hash);
+    return hash;
+  }
+}
+
 export class PersonalDataCipher {
   private readonly byId: Map<string, Buffer>;
   private readonly ivs = new IvSource();
+  private readonly recentHashes = new RecentHashes({ perGeneration: 50_000, seconds: 300 });
   constructor(private readonly keys: PersonalDataKeys) {
     if (keys.dataKeys.length === 0) throw new Error('At least one data key is needed.');
     this.byId = new Map(keys.dataKeys.map((k) => [k.id, k.key]));
@@ -95,7 +126,8 @@ export class PersonalDataCipher {
 
   /** The same input always gives the same hash (per workspace and kind), so it can be looked up exactly. */
   lookupHash(workspaceId: string, kind: string, value: string): string {
-    return createHmac('sha256', this.keys.lookupKey).update(`${workspaceId}\n${kind}\n${value}`).digest('base64url');
+    const input = `${workspaceId}\n${kind}\n${value}`;
+    return this.recentHashes.get(input, () => createHmac('sha256', this.keys.lookupKey).update(input).digest('base64url'));
   }
 }
 
