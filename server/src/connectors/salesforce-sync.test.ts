@@ -36,6 +36,10 @@ describe.each(hubDatabases)('Salesforce connector on $name', ({ open }) => {
     const fake = await startFakeSalesforce();
     try {
       const { ws, connectorId } = await authorized(fake);
+      // Settings are checked at the door: a Lead needs a Company.
+      const lead = await ws.call('POST', '/v1/connectors/salesforce', { name: 'Leads', clientId: fake.clientId, clientSecret: fake.clientSecret, settings: { loginUrl: fake.url, sobject: 'Lead' } });
+      expect(lead.statusCode).toBe(400);
+      expect(lead.json().error).toBe('settings: settings.fieldMapping.Company: a Lead needs Company: map it to a profile field');
       await ingestCustomers(ws, [...shopCustomers('sf', 230), ...shopCustomers('sf-no', 4, { consent: false })]);
       await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
       expect((await ws.call('GET', `/v1/connectors/${connectorId}/health`)).json().ok).toBe(true);

@@ -37,5 +37,10 @@ export const salesforceSettingsSchema = z.object({
   withdrawalProperties: withdrawalProperties.default({ HasOptedOutOfEmail: true }),
   /** Currency of amounts when the org has no multi-currency (CurrencyIsoCode). */
   currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+}).superRefine((settings, ctx) => {
+  // Salesforce refuses a Contact without LastName and a Lead without LastName and Company (REQUIRED_FIELD_MISSING).
+  for (const field of settings.sobject === 'Lead' ? ['LastName', 'Company'] : ['LastName']) {
+    if (!settings.fieldMapping[field]) ctx.addIssue({ code: 'custom', path: ['fieldMapping', field], message: `a ${settings.sobject} needs ${field}: map it to a profile field` });
+  }
 });
 export type SalesforceSettings = z.infer<typeof salesforceSettingsSchema>;

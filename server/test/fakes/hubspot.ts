@@ -112,6 +112,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     return id === undefined ? undefined : contacts.get(id);
   };
   const saveContact = (contact: StoredObject) => {
+    contact.properties.lastmodifieddate = new Date().toISOString();
+    contact.properties.createdate ??= contact.createdAt || contact.properties.lastmodifieddate;
     contacts.set(contact.id, contact);
     if (contact.properties.email) emails.set(contact.properties.email.toLowerCase(), contact.id);
     return contact;
@@ -258,7 +260,9 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     const body = (request.body ?? {}) as { filterGroups?: { filters: { propertyName: string; operator: string; value?: string }[] }[]; sorts?: { propertyName: string; direction: string }[]; properties?: string[]; limit?: number; after?: string };
     const limit = body.limit ?? 10;
     if (limit > 200) return error(reply, 400, 'VALIDATION_ERROR', 'limit: must be less than or equal to 200');
-    const value = (o: StoredObject, name: string) => o.properties[name] ?? '';
+    // Dates read back as ISO strings and are filtered by milliseconds since the epoch, as HubSpot does.
+    const dates = new Set(['createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'closedate']);
+    const value = (o: StoredObject, name: string) => (dates.has(name) && o.properties[name] ? String(Date.parse(o.properties[name]!)) : (o.properties[name] ?? ''));
     const compare = (a: string, b: string) => (/^-?\d+(\.\d+)?$/.test(a) && /^-?\d+(\.\d+)?$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0);
     const matches = (o: StoredObject, f: { propertyName: string; operator: string; value?: string }) => {
       const c = compare(value(o, f.propertyName), f.value ?? '');
@@ -308,7 +312,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     addContact(properties: Record<string, string>) {
       return saveContact({ id: String(nextId++), properties, createdAt: stamp(), updatedAt: stamp() }).id;
     },
-    /** A deal as sales would leave it; `modifiedAt` becomes hs_lastmodifieddate (ms). */
+    /** A deal as sales would leave it; `modifiedAt` becomes hs_lastmodifieddate. */
     addDeal(deal: { id?: string; name: string; amount: number; currency?: string; stage?: string; closedAt: Date; contactId: string | null; modifiedAt?: Date }) {
       const id = deal.id ?? String(nextId++);
       const modified = deal.modifiedAt ?? new Date();
@@ -317,7 +321,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
         contactId: deal.contactId,
         createdAt: stamp(),
         updatedAt: modified.toISOString(),
-        properties: { dealname: deal.name, amount: String(deal.amount), deal_currency_code: deal.currency ?? 'EUR', dealstage: deal.stage ?? 'closedwon', closedate: deal.closedAt.toISOString(), hs_lastmodifieddate: String(modified.getTime()) },
+        properties: { dealname: deal.name, amount: String(deal.amount), deal_currency_code: deal.currency ?? 'EUR', dealstage: deal.stage ?? 'closedwon', closedate: deal.closedAt.toISOString(), hs_lastmodifieddate: modified.toISOString() },
       });
       return id;
     },
