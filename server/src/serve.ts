@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildApp } from './app';
+import { defineAttributionJobs } from './attribution/jobs';
+import { attribute } from './attribution/models';
 import { auditPublicKey, loadAuditSigningKey } from './audit/signing-key';
 import { loadConfig } from './config';
 import { signCheckpoints } from './audit/checkpoints';
@@ -56,6 +58,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
     await defineResealJob(queue, { db: database.db, cipher });
     await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
+    await defineAttributionJobs(queue, { db: database.db, now: () => new Date() }, attribute);
     await defineConnectorJobs(queue, { db: database.db, cipher, now: () => new Date() }, { syncEveryMinutes: 15 });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });
     const address = await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly requestId?: string,
+    /** Every problem the Hub listed, when it names more than one (a spend file's bad lines). */
+    readonly problems: string[] = [],
   ) {
     super(message);
   }
@@ -54,8 +56,8 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   const text = await response.text();
   const body = text ? safeJson(text) : undefined;
   if (!response.ok) {
-    const answer = (body ?? {}) as { error?: string; code?: string; requestId?: string };
-    const error = new ApiError(response.status, answer.error ?? `The Hub answered ${response.status}.`, answer.code, answer.requestId);
+    const answer = (body ?? {}) as { error?: string; code?: string; requestId?: string; problems?: string[] };
+    const error = new ApiError(response.status, answer.error ?? `The Hub answered ${response.status}.`, answer.code, answer.requestId, Array.isArray(answer.problems) ? answer.problems : []);
     if (response.status === 401 && !path.startsWith('/v1/auth/login')) for (const listener of sessionEnded) listener();
     throw error;
   }

@@ -5,7 +5,7 @@ export interface NavItem {
   to: string;
   label: string;
   permission: Permission;
-  group: 'Workspace' | 'Audience' | 'Studio' | 'Security';
+  group: 'Workspace' | 'Audience' | 'Marketing' | 'Studio' | 'Security';
 }
 
 export const navItems: NavItem[] = [
@@ -16,6 +16,8 @@ export const navItems: NavItem[] = [
   { to: '/audience/customers', label: 'Customers', permission: 'customers.read', group: 'Audience' },
   { to: '/audience/segments', label: 'Segments', permission: 'customers.read', group: 'Audience' },
   { to: '/audience/privacy-requests', label: 'Privacy requests', permission: 'privacy.manage', group: 'Audience' },
+  { to: '/attribution', label: 'Attribution', permission: 'attribution.read', group: 'Marketing' },
+  { to: '/connectors', label: 'CRM connectors', permission: 'connectors.manage', group: 'Marketing' },
   { to: '/renders', label: 'Renders', permission: 'renders.sync', group: 'Studio' },
   { to: '/audit', label: 'Audit log', permission: 'audit.read', group: 'Security' },
   { to: '/security/sso', label: 'Single sign-on', permission: 'sso.manage', group: 'Security' },
