@@ -92,7 +92,13 @@ describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
     ]);
     expect(run.report.journeys).toEqual({ converted: 1, notConverted: 1 });
     expect((await ws.call('GET', `/v1/attribution/runs/${run.id}`)).json()).toMatchObject({ id: run.id, status: 'completed' });
-    expect((await ws.call('GET', '/v1/attribution/runs')).json().runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
+    expect((await ws.call('GET', '/v1/attribution/runs')).json()).toMatchObject({ runs: [{ id: run.id }], nextCursor: null });
+    // A page at a time, newest first: the next page starts after the cursor.
+    const again = (await ws.call('POST', '/v1/attribution/runs', { models: ['last'], from: '2026-06-01', to: '2026-06-30' })).json();
+    const newest = (await ws.call('GET', '/v1/attribution/runs?limit=1')).json();
+    expect(newest.runs.map((r: { id: string }) => r.id)).toEqual([again.id]);
+    expect((await ws.call('GET', `/v1/attribution/runs?limit=1&cursor=${newest.nextCursor}`)).json()).toMatchObject({ runs: [{ id: run.id }], nextCursor: null });
+    expect((await ws.call('GET', '/v1/attribution/runs?cursor=yesterday')).json().error).toMatch(/cursor: is not a cursor the Hub handed out/);
     expect((await ws.call('POST', '/v1/attribution/runs', { from: '2026-06-30', to: '2026-06-01' })).json().error).toBe('to: must be on or after from.');
     expect((await ws.call('POST', '/v1/attribution/runs', { from: '2026-06-01', to: '2026-06-30', models: ['magic'] })).json().error).toMatch(/models\.0: Invalid option/);
     expect((await ws.call('POST', '/v1/attribution/runs', { from: '2026-06-01', to: '2026-06-30', options: { position: { first: 0.5, middle: 0.5, last: 0.5 } } })).json().error).toMatch(/options\.position: the position weights must add up to 1/);

@@ -8,6 +8,7 @@ import { getSegment, getSnapshot } from '../db/segment-store';
 import { actorIdOf, audited, callerOf } from '../http/access';
 import { errorBody, errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { decodeTimeCursor, pageOf, timeCursorSchema } from '../http/time-cursor';
 import type { JobQueue } from '../jobs/queue';
 import { attributionJobNames, executeRun } from './jobs';
 import { measureLift } from './holdouts';
@@ -279,8 +280,20 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
 
   r.get(
     '/v1/attribution/runs',
-    { schema: { tags: ['attribution'], summary: "The workspace's attribution runs, newest first", querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.object({ runs: z.array(runOut) }), ...responses } }, config: read },
-    async (request) => ({ runs: (await store.listRuns(services.db, callerOf(request).workspaceId, request.query.limit)).map(presentRun) }),
+    {
+      schema: {
+        tags: ['attribution'],
+        summary: "The workspace's attribution runs, newest first, a page at a time",
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: timeCursorSchema.optional().describe("The previous page's nextCursor") }),
+        response: { 200: z.object({ runs: z.array(runOut), nextCursor: z.string().nullable() }), ...responses },
+      },
+      config: read,
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const page = pageOf(await store.listRuns(services.db, callerOf(request).workspaceId, limit + 1, cursor === undefined ? undefined : decodeTimeCursor(cursor)), limit, (row) => ({ at: row.created_at, id: row.id }));
+      return { runs: page.rows.map(presentRun), nextCursor: page.nextCursor };
+    },
   );
 
   r.get('/v1/attribution/runs/:id', { schema: { tags: ['attribution'], summary: "A run's status, progress and, once completed, its report", params: idParams, response: { 200: runDetail, ...responses } }, config: read }, async (request) =>

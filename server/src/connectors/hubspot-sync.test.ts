@@ -93,6 +93,16 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
       expect(new Set(deadLetters.map((d: { profileId: string }) => d.profileId))).toEqual(new Set([await profileIdOf(ws, 'partial-3'), await profileIdOf(ws, 'partial-110')]));
       // Left alone by later runs until someone retries.
       expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, failed: 0 });
+      // Paged by the Hub: a page of one, then the next from its cursor (the two letters share a time; their ids order them).
+      const first = (await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters?limit=1`)).json();
+      const second = (await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters?limit=1&cursor=${first.nextCursor}`)).json();
+      expect([...first.deadLetters, ...second.deadLetters].map((d: { id: string }) => d.id)).toEqual(deadLetters.map((d: { id: string }) => d.id));
+      expect(second.nextCursor).toBeNull();
+      const runs = (await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs;
+      const newest = (await ws.call('GET', `/v1/connectors/${connectorId}/runs?limit=1`)).json();
+      expect(newest.runs.map((r: { id: string }) => r.id)).toEqual([runs[0].id]);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs?limit=1&cursor=${newest.nextCursor}`)).json()).toMatchObject({ runs: [{ id: runs[1].id }], nextCursor: null });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs?cursor=page-2`)).json().error).toMatch(/cursor: is not a cursor the Hub handed out/);
 
       fake.faults.invalidEmails.clear();
       const retried = await ws.call('POST', `/v1/connectors/${connectorId}/dead-letters/retry`, {});

@@ -9,6 +9,7 @@ import { getSegment } from '../db/segment-store';
 import { actorIdOf, audited, callerOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { decodeTimeCursor, pageOf, timeCursorSchema } from '../http/time-cursor';
 import type { JobQueue } from '../jobs/queue';
 import { openCredentials, sealCredentials } from './credentials';
 import { connectorJobNames } from './jobs';
@@ -32,7 +33,7 @@ const connectionOut = z.object({
 });
 const runOut = z.object({ id: z.string(), jobId: z.string().nullable(), status: z.enum(['running', 'completed', 'failed']), startedAt: z.string(), finishedAt: z.string().nullable(), pushed: z.number(), updated: z.number(), removed: z.number(), failed: z.number(), pulled: z.number(), rateLimited: z.number(), error: z.string().nullable() });
 const deadLetterOut = z.object({ id: z.string(), runId: z.string(), profileId: z.string(), operation: z.string(), error: z.string(), createdAt: z.string() });
-const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), cursor: timeCursorSchema.optional().describe("The previous page's nextCursor") });
 const stateTtlMinutes = 10;
 
 /**
@@ -215,18 +216,20 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
     return openConnector({ ...services, connectorOptions: { retries: 1, minDelayMs: 200 } }, row).health();
   });
 
-  r.get('/v1/connectors/:id/runs', { schema: { tags: ['connectors'], summary: "The connection's sync runs, newest first, with their counts", params: idParams, querystring: limitQuery, response: { 200: z.object({ runs: z.array(runOut) }), ...errorResponses } }, config: manage }, async (request) => {
+  r.get('/v1/connectors/:id/runs', { schema: { tags: ['connectors'], summary: "The connection's sync runs, newest first, with their counts, a page at a time", params: idParams, querystring: pageQuery, response: { 200: z.object({ runs: z.array(runOut), nextCursor: z.string().nullable() }), ...errorResponses } }, config: manage }, async (request) => {
     const { workspaceId } = callerOf(request);
     await found(workspaceId, request.params.id);
-    const runs = await store.listRuns(services.db, workspaceId, request.params.id, request.query.limit);
-    return { runs: runs.map((run) => ({ id: run.id, jobId: run.job_id, status: run.status, startedAt: run.started_at.toISOString(), finishedAt: run.finished_at?.toISOString() ?? null, pushed: run.pushed, updated: run.updated, removed: run.removed, failed: run.failed, pulled: run.pulled, rateLimited: run.rate_limited, error: run.error })) };
+    const { limit, cursor } = request.query;
+    const { rows: runs, nextCursor } = pageOf(await store.listRuns(services.db, workspaceId, request.params.id, limit + 1, cursor === undefined ? undefined : decodeTimeCursor(cursor)), limit, (run) => ({ at: run.started_at, id: run.id }));
+    return { nextCursor, runs: runs.map((run) => ({ id: run.id, jobId: run.job_id, status: run.status, startedAt: run.started_at.toISOString(), finishedAt: run.finished_at?.toISOString() ?? null, pushed: run.pushed, updated: run.updated, removed: run.removed, failed: run.failed, pulled: run.pulled, rateLimited: run.rate_limited, error: run.error })) };
   });
 
-  r.get('/v1/connectors/:id/dead-letters', { schema: { tags: ['connectors'], summary: 'Records the CRM refused, with its error (personal values masked); they wait for a retry', params: idParams, querystring: limitQuery, response: { 200: z.object({ deadLetters: z.array(deadLetterOut) }), ...errorResponses } }, config: manage }, async (request) => {
+  r.get('/v1/connectors/:id/dead-letters', { schema: { tags: ['connectors'], summary: 'Records the CRM refused, with its error (personal values masked); they wait for a retry. Newest first, a page at a time', params: idParams, querystring: pageQuery, response: { 200: z.object({ deadLetters: z.array(deadLetterOut), nextCursor: z.string().nullable() }), ...errorResponses } }, config: manage }, async (request) => {
     const { workspaceId } = callerOf(request);
     await found(workspaceId, request.params.id);
-    const rows = await store.listDeadLetters(services.db, workspaceId, request.params.id, request.query.limit);
-    return { deadLetters: rows.map((d) => ({ id: d.id, runId: d.run_id, profileId: d.profile_id, operation: d.operation, error: d.error, createdAt: d.created_at.toISOString() })) };
+    const { limit, cursor } = request.query;
+    const { rows, nextCursor } = pageOf(await store.listDeadLetters(services.db, workspaceId, request.params.id, limit + 1, cursor === undefined ? undefined : decodeTimeCursor(cursor)), limit, (d) => ({ at: d.created_at, id: d.id }));
+    return { nextCursor, deadLetters: rows.map((d) => ({ id: d.id, runId: d.run_id, profileId: d.profile_id, operation: d.operation, error: d.error, createdAt: d.created_at.toISOString() })) };
   });
 
   if (!jobs) return;

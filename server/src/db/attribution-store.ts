@@ -257,8 +257,17 @@ export function getRun(db: Db, workspaceId: string, id: string) {
   return db.selectFrom('attribution_runs').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }
 
-export function listRuns(db: Db, workspaceId: string, limit: number) {
-  return db.selectFrom('attribution_runs').select(['id', 'models', 'model_options', 'grouping', 'from_at', 'to_at', 'status', 'job_id', 'error', 'requested_by', 'created_at', 'completed_at']).where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+/** Runs newest first; `before` (the last run of the previous page) pages on. */
+export function listRuns(db: Db, workspaceId: string, limit: number, before?: { at: Date; id: string }) {
+  return db
+    .selectFrom('attribution_runs')
+    .select(['id', 'models', 'model_options', 'grouping', 'from_at', 'to_at', 'status', 'job_id', 'error', 'requested_by', 'created_at', 'completed_at'])
+    .where('workspace_id', '=', workspaceId)
+    .$if(before !== undefined, (query) => query.where((eb) => eb.or([eb('created_at', '<', before!.at), eb.and([eb('created_at', '=', before!.at), eb('id', '<', before!.id)])])))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 // ---- holdouts

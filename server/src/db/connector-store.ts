@@ -109,8 +109,18 @@ export async function finishRun(db: Db, workspaceId: string, id: string, outcome
   await db.updateTable('connector_runs').set(outcome).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
-export function listRuns(db: Db, workspaceId: string, connectionId: string, limit: number): Promise<RunRow[]> {
-  return db.selectFrom('connector_runs').selectAll().where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+/** Runs newest first; `before` (the last run of the previous page) pages on. */
+export function listRuns(db: Db, workspaceId: string, connectionId: string, limit: number, before?: { at: Date; id: string }): Promise<RunRow[]> {
+  return db
+    .selectFrom('connector_runs')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('connection_id', '=', connectionId)
+    .$if(before !== undefined, (query) => query.where((eb) => eb.or([eb('started_at', '<', before!.at), eb.and([eb('started_at', '=', before!.at), eb('id', '<', before!.id)])])))
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function addDeadLetters(db: Db, rows: DeadLetterRow[]): Promise<void> {
@@ -128,8 +138,18 @@ export async function clearDeadLetters(db: Db, workspaceId: string, connectionId
   await db.deleteFrom('connector_dead_letters').where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId).where('operation', '=', operation).where('profile_id', 'in', profileIds).execute();
 }
 
-export function listDeadLetters(db: Db, workspaceId: string, connectionId: string, limit: number): Promise<DeadLetterRow[]> {
-  return db.selectFrom('connector_dead_letters').selectAll().where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+/** Dead letters newest first; `after` (the last one of the previous page) pages on. */
+export function listDeadLetters(db: Db, workspaceId: string, connectionId: string, limit: number, after?: { at: Date; id: string }): Promise<DeadLetterRow[]> {
+  return db
+    .selectFrom('connector_dead_letters')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('connection_id', '=', connectionId)
+    .$if(after !== undefined, (query) => query.where((eb) => eb.or([eb('created_at', '<', after!.at), eb.and([eb('created_at', '=', after!.at), eb('id', '>', after!.id)])])))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Profiles a run leaves alone until an admin retries them. */

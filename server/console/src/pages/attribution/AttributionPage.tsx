@@ -3,8 +3,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { api } from '../../api';
 import { useCan } from '../../session';
+import { Pager } from '../../ui/Pager';
 import { Empty, formatTime, Notice, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
+import { useCursorPages } from '../../ui/useCursorPages';
 import { dayBefore, modelChoices, modelLabel, runsKey, type AttributionRun, type AttributionRunDetail, type ModelName } from './attribution-api';
 import { RunReport } from './RunReport';
 import { SpendImport } from './SpendImport';
@@ -23,10 +25,10 @@ export function AttributionPage() {
   const [params, setParams] = useSearchParams();
   const selected = params.get('run');
   const [importing, setImporting] = useState(false);
-  const [shown, setShown] = useState(runsPageSize);
+  const pages = useCursorPages();
   const runs = useQuery({
-    queryKey: [...runsKey, shown],
-    queryFn: ({ signal }) => api<{ runs: AttributionRun[] }>('/v1/attribution/runs', { query: { limit: shown }, signal }),
+    queryKey: [...runsKey, pages.cursor],
+    queryFn: ({ signal }) => api<{ runs: AttributionRun[]; nextCursor: string | null }>('/v1/attribution/runs', { query: { limit: runsPageSize, cursor: pages.cursor }, signal }),
     placeholderData: keepPreviousData,
     refetchInterval: (query) => (query.state.data?.runs.some((run) => run.status === 'queued' || run.status === 'running') ? 2000 : false),
   });
@@ -51,7 +53,14 @@ export function AttributionPage() {
         )}
       </div>
       {manage && importing && <SpendImport onClose={() => setImporting(false)} />}
-      {manage ? <NewComparison onStarted={(run) => select(run.id)} /> : <p className="muted">You can read every report here; analysts, admins and owners run new comparisons and import spend.</p>}
+      {manage ? (
+        <NewComparison
+          onStarted={(run) => {
+            pages.reset();
+            select(run.id);
+          }}
+        />
+      ) : <p className="muted">You can read every report here; analysts, admins and owners run new comparisons and import spend.</p>}
       <div className="section">
         <h2>Comparisons</h2>
         <QueryView query={runs} what="comparisons">
@@ -61,13 +70,7 @@ export function AttributionPage() {
             ) : (
               <>
                 <RunsTable runs={data.runs} shown={shownRun} onSelect={select} />
-                {data.runs.length === shown && shown < 200 && (
-                  <div className="pager">
-                    <button type="button" className="button small" onClick={() => setShown(Math.min(200, shown + runsPageSize))}>
-                      Show older comparisons
-                    </button>
-                  </div>
-                )}
+                <Pager isFirst={pages.isFirst} nextCursor={data.nextCursor} onNewer={pages.newer} onOlder={pages.older} loading={runs.isFetching} />
               </>
             )
           }

@@ -1,8 +1,10 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api } from '../../api';
+import { Pager } from '../../ui/Pager';
 import { Empty, formatTime, Notice, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
+import { useCursorPages } from '../../ui/useCursorPages';
 import type { ConnectorRun, DeadLetter } from './connectors-api';
 
 const pageSize = 20;
@@ -14,12 +16,16 @@ const pageSize = 20;
  */
 export function RunHistory({ path, awaitedJob, onSettled, onRetried }: { path: string; awaitedJob: string | null; onSettled: () => void; onRetried: (jobId: string) => void }) {
   const queries = useQueryClient();
-  const [shown, setShown] = useState(pageSize);
-  const runsKey = ['connector-runs', path];
+  const pages = useCursorPages();
+  const { reset } = pages;
+  // A sync the console asked for shows on the first page.
+  useEffect(() => {
+    if (awaitedJob) reset();
+  }, [awaitedJob, reset]);
   const lettersKey = ['connector-dead-letters', path];
   const runs = useQuery({
-    queryKey: [...runsKey, shown],
-    queryFn: ({ signal }) => api<{ runs: ConnectorRun[] }>(`${path}/runs`, { query: { limit: shown }, signal }),
+    queryKey: ['connector-runs', path, pages.cursor],
+    queryFn: ({ signal }) => api<{ runs: ConnectorRun[]; nextCursor: string | null }>(`${path}/runs`, { query: { limit: pageSize, cursor: pages.cursor }, signal }),
     placeholderData: keepPreviousData,
     refetchInterval: (query) => (awaitedJob !== null || query.state.data?.runs.some((run) => run.status === 'running') ? 1000 : false),
   });
@@ -90,13 +96,7 @@ export function RunHistory({ path, awaitedJob, onSettled, onRetried }: { path: s
                     ))}
                   </tbody>
                 </table>
-                {data.runs.length === shown && shown < 500 && (
-                  <div className="pager">
-                    <button type="button" className="button small" onClick={() => setShown(Math.min(500, shown + pageSize))}>
-                      Show older runs
-                    </button>
-                  </div>
-                )}
+                <Pager isFirst={pages.isFirst} nextCursor={data.nextCursor} onNewer={pages.newer} onOlder={pages.older} loading={runs.isFetching} />
               </>
             )
           }
@@ -108,14 +108,19 @@ export function RunHistory({ path, awaitedJob, onSettled, onRetried }: { path: s
 }
 
 function DeadLetters({ path, queryKey, onRetried }: { path: string; queryKey: string[]; onRetried: (jobId: string) => void }) {
-  const [shown, setShown] = useState(50);
+  const pages = useCursorPages();
   const [chosen, setChosen] = useState<string[]>([]);
-  const letters = useQuery({ queryKey: [...queryKey, shown], queryFn: ({ signal }) => api<{ deadLetters: DeadLetter[] }>(`${path}/dead-letters`, { query: { limit: shown }, signal }), placeholderData: keepPreviousData });
+  const letters = useQuery({
+    queryKey: [...queryKey, pages.cursor],
+    queryFn: ({ signal }) => api<{ deadLetters: DeadLetter[]; nextCursor: string | null }>(`${path}/dead-letters`, { query: { limit: pageSize, cursor: pages.cursor }, signal }),
+    placeholderData: keepPreviousData,
+  });
   const retry = useAction((ids: string[] | undefined) => api<{ released: number; jobId: string }>(`${path}/dead-letters/retry`, { method: 'POST', body: ids ? { ids } : {} }), [queryKey]);
   const run = (ids?: string[]) =>
     retry.mutate(ids, {
       onSuccess: ({ jobId }) => {
         setChosen([]);
+        pages.reset();
         onRetried(jobId);
       },
     });
@@ -170,13 +175,7 @@ function DeadLetters({ path, queryKey, onRetried }: { path: string; queryKey: st
                   ))}
                 </tbody>
               </table>
-              {deadLetters.length === shown && shown < 500 && (
-                <div className="pager">
-                  <button type="button" className="button small" onClick={() => setShown(Math.min(500, shown + 50))}>
-                    Show more
-                  </button>
-                </div>
-              )}
+              <Pager isFirst={pages.isFirst} nextCursor={letters.data?.nextCursor ?? null} onNewer={pages.newer} onOlder={pages.older} loading={letters.isFetching} />
             </>
           )
         }
