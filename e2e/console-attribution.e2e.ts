@@ -156,6 +156,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
       ['2026-06-05', 'email', 'june', money(5, currency)],
       ['2026-06-10', 'paid-social', 'whole channel', money(25, currency)],
     ]);
+    await page.getByRole('table', { name: 'Last touch per week' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'console-attribution-last-touch');
 
     // Keyboard only: the comparison is reachable and chosen with Tab and Enter.
@@ -212,6 +213,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     expect(hubspot.contactByEmail('ana@shop.example')?.properties).toMatchObject({ email: 'ana@shop.example', firstname: 'Ana', company: 'Acme Retail' });
     await page.getByRole('table', { name: 'Dead letters' }).waitFor();
     expect((await rowsOf(page, 'Dead letters')).map((row) => row[2])).toEqual(['push']);
+    await page.getByRole('table', { name: 'Dead letters' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'console-connectors-dead-letter');
 
     // Fixed on HubSpot's side; the retry pushes Ben in a new run and the dead letter goes.
@@ -221,6 +223,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     await expect.poll(async () => (await rowsOf(page, 'Runs'))[0]?.slice(1, 6), { timeout: 60_000 }).toEqual(['completed', '1', '0', '0', '0']);
     await page.getByText('No dead letters: the CRM accepted every record.').waitFor();
     expect(hubspot.contactByEmail('ben@shop.example')?.properties.firstname).toBe('Ben');
+    await page.getByRole('table', { name: 'Runs' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'console-connectors-history');
     expect(errors).toEqual([]);
     await context.close();

@@ -144,10 +144,15 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
   r.get(
     '/v1/connectors/oauth/callback',
     {
-      schema: { tags: ['connectors'], summary: 'Where Salesforce or HubSpot sends the admin back: exchanges the code for tokens (sealed at rest)', querystring: z.object({ code: z.string().min(1).max(2000).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }), response: { 200: connectionOut, ...errorResponses, 502: errorResponses[400] } },
+      schema: {
+        tags: ['connectors'],
+        summary: "Where Salesforce or HubSpot sends the admin back: exchanges the code for tokens (sealed at rest); a browser is sent on to the console's page for the connection",
+        querystring: z.object({ code: z.string().min(1).max(2000).optional(), state: z.string().min(1).max(200), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional() }),
+        response: { 200: connectionOut, 303: z.null(), ...errorResponses, 502: errorResponses[400] },
+      },
       config: manage,
     },
-    async (request) => {
+    async (request, reply) => {
       const { workspaceId } = callerOf(request);
       const { code, state, error, error_description: description } = request.query;
       const pending = await store.claimOAuthState(services.db, digestSecret(state));
@@ -166,6 +171,8 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
         throw new HubError(502, `${crm} did not answer; try again.`, 'crm-unreachable');
       }
       await audited(request, services, { action: 'connector.authorized', target: { kind: 'connector', id: row.id } }, (tx) => store.updateConnection(tx, workspaceId, row.id, { credentials_enc: sealCredentials(services.cipher, renewed), status: 'connected' }, services.now()));
+      // The admin's browser came back from the CRM: on to the console's page for the connection (a script gets the connection).
+      if (/\btext\/html\b/.test(request.headers.accept ?? '')) return reply.redirect(`/console/connectors?connector=${encodeURIComponent(row.id)}&authorized=1`, 303);
       return present(await found(workspaceId, row.id));
     },
   );

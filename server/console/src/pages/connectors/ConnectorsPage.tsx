@@ -25,6 +25,7 @@ export function ConnectorsPage() {
     const next = new URLSearchParams(params);
     if (id) next.set('connector', id);
     else next.delete('connector');
+    next.delete('authorized');
     setParams(next);
   };
   const manage = can('connectors.manage');
@@ -55,6 +56,7 @@ export function ConnectorsPage() {
           }}
         />
       )}
+      {params.get('authorized') === '1' && selected && <Notice tone="ok">Authorized: the connection is ready to sync.</Notice>}
       {authorize?.authorizeUrl && (
         <Notice tone="warn">
           {authorize.name} is saved. Register <code>{authorize.callbackUrl}</code> as the callback on the {crmName(authorize.kind)} app, then{' '}
