@@ -55,6 +55,9 @@ describe('malformed input on every route', () => {
       'GET /v1/sync/pull': ['cursor=page-2&limit=5000', /cursor: is not a cursor the Hub handed out.*limit: Too big|limit: Too big.*cursor: /],
       'GET /v1/sync/segments': ['ids=,,', /ids: give at least one segment id/],
       'GET /v1/sync/segments/:id/members': ['version=latest', /version: /],
+      'GET /v1/connectors/oauth/callback': [`state=${'s'.repeat(300)}`, /state: Too big/],
+      'GET /v1/connectors/:id/runs': ['limit=0', /limit: Too small/],
+      'GET /v1/connectors/:id/dead-letters': ['limit=many', /limit: /],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;
