@@ -142,6 +142,16 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     await expect.poll(() => row.getByRole('cell').nth(2).textContent()).toBe('2');
     await screenshot(page, 'console-segments');
 
+    // A rule can build on a saved segment.
+    await page.getByRole('button', { name: 'New segment' }).click();
+    await page.getByRole('button', { name: 'Remove condition 1' }).click();
+    await page.getByRole('button', { name: 'Add segment condition' }).click();
+    await page.getByLabel('Segment of condition 1').selectOption({ label: 'Pro readers' });
+    await expect.poll(() => page.getByTestId('segment-preview-count').textContent()).toBe('2');
+    await page.getByLabel('Membership of condition 1').selectOption('false');
+    await expect.poll(() => page.getByTestId('segment-preview-count').textContent()).toBe('1');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
     // A customer found by an identifier, with their consent; then an export of their data, downloaded once done.
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('table', { name: 'Customers' }).waitFor();
