@@ -20,7 +20,7 @@ const mainPatterns = [
 const fluentFfmpeg = { name: 'fluent-ffmpeg', message: 'Run FFmpeg through src/main/render/ffmpeg-runner.ts.' };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'server/node_modules/**'] },
+  { ignores: ['out/**', 'dist/**', 'server/console/dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'server/node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -124,6 +124,27 @@ export default tseslint.config(
             into(['main', 'renderer', 'preload'], 'The Hub never imports Studio code; only src/shared is common ground.'),
             layer(['electron', 'react', 'dexie', 'fastify', 'kysely', 'pg', '@electric-sql/*'], 'Attribution models are pure: they take journeys, not connections.'),
             { regex: '^\\.\\./(?!models/)', message: 'Attribution models are pure: they import only each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The admin console runs in the browser and reaches the Hub only over HTTP, like any client of its API.
+    files: ['server/console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noNode,
+          patterns: [
+            // The API's types are the contract; the Hub's code stays on the server.
+            { regex: '^(\\.\\./)+src/(?!shared/)', message: 'The console may import only types from the Hub (server/src); it calls the Hub over HTTP (server/console/src/api.ts).', allowTypeImports: true },
+            into(['main', 'renderer', 'preload'], 'The console never imports Studio code; only src/shared is common ground.'),
+            layer(['electron', 'electron/*', 'fastify', 'kysely', 'dexie', 'pg', '@electric-sql/*'], 'The console runs in the browser: no Node, database or server libraries.'),
           ],
         },
       ],

@@ -96,14 +96,23 @@ async function runHubCommand(args: string[], env: Record<string, string>): Promi
   if (code !== 0) throw new Error(`npm run hub -- ${args[0]} exited with ${code}:\n${output}`);
 }
 
+export interface RunningHub {
+  url: string;
+  /** The Hub's data folder; its embedded database is in `postgres/` under it. */
+  dataDir: string;
+  /** Stops the Hub and removes its data folder, unless `keepData` (to start it again on the same data). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
 /**
- * Starts the real Hub (`npm run hub`) on a free port and reads its address from its log;
- * with `owner`, first creates that workspace and its owner as `npm run hub -- init` does.
+ * Starts the real Hub (`npm run hub`) on a free port (or `port`) and reads its address from its log;
+ * with `owner`, first creates that workspace and its owner as `npm run hub -- init` does;
+ * with `dataDir`, starts on the data a stopped Hub kept.
  */
-export async function startHub(options: { owner?: HubOwner } = {}): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startHub(options: { owner?: HubOwner; dataDir?: string; port?: number } = {}): Promise<RunningHub> {
   // A Hub of its own, with its embedded database in a fresh folder.
-  const dataDir = await mkdtemp(join(tmpdir(), 'kata-e2e-hub-'));
-  const env = { KATA_HUB_PORT: '0', KATA_HUB_DATA_DIR: dataDir };
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kata-e2e-hub-')));
+  const env = { KATA_HUB_PORT: String(options.port ?? 0), KATA_HUB_DATA_DIR: dataDir };
   const { owner } = options;
   if (owner) await runHubCommand(['init', '--workspace', owner.workspace, '--slug', owner.slug, '--name', owner.name, '--email', owner.email], { ...env, KATA_HUB_INIT_PASSWORD: owner.password });
   const child = spawn(resolve(root, 'node_modules/.bin/tsx'), ['server/src/main.ts'], {
@@ -113,7 +122,8 @@ export async function startHub(options: { owner?: HubOwner } = {}): Promise<{ ur
   });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The Hub did not start within 20 s:\n${output}`)), 20_000);
+    // Generous: on a busy 2-core machine, tsx compiling the Hub and PGlite starting take half a minute.
+    const timer = setTimeout(() => reject(new Error(`The Hub did not start within 90 s:\n${output}`)), 90_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -128,13 +138,14 @@ export async function startHub(options: { owner?: HubOwner } = {}): Promise<{ ur
   });
   return {
     url,
-    stop: async () => {
+    dataDir,
+    stop: async ({ keepData = false } = {}) => {
       await new Promise<void>((done) => {
         if (child.exitCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
       });
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -17,6 +17,7 @@ import { connectorRoutes } from './connectors/routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
 import { syncRoutes } from './sync/routes';
+import { renderRoutes } from './sync/render-routes';
 import { scimRoutes } from './scim/routes';
 import { scimTokenRoutes } from './scim/token-routes';
 import { writeKeyRoutes } from './cdp/write-key-routes';
@@ -35,7 +36,9 @@ import { oidcLogoutRoutes } from './sso/oidc-logout-routes';
 import { oidcSignInRoutes } from './sso/oidc-sign-in-routes';
 import { samlConfigRoutes } from './sso/saml-config-routes';
 import { samlSignInRoutes } from './sso/saml-sign-in-routes';
+import { ssoTestConnectionRoutes } from './sso/test-connection-routes';
 import { oauthRoutes } from './oauth/routes';
+import { consoleSite } from './http/console-site';
 
 /** Secrets, tokens and personal data never reach the logs. */
 export const redactedPaths = [
@@ -108,6 +111,8 @@ export interface HubAppOptions {
   jobs?: JobQueue;
   /** Behind a reverse proxy, trust its X-Forwarded-* headers for the client's IP and protocol. */
   trustProxy?: boolean;
+  /** The built admin console served at /console/; defaults to server/console/dist. */
+  consoleFolder?: string;
 }
 
 /** Kata Hub's HTTP app: every route under /v1 with zod schemas, documented at /openapi.json. */
@@ -230,11 +235,13 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   customerRoutes(app, services);
   segmentRoutes(app, services);
   syncRoutes(app, services);
+  renderRoutes(app, services);
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });
   await app.register(oidcLogoutRoutes(services, { perMinute: limits.signIn }));
   samlConfigRoutes(app, services);
+  ssoTestConnectionRoutes(app, services);
   await app.register(samlSignInRoutes(services, { signInPerMinute: limits.signIn }));
   await app.register(scimRoutes(services), { prefix: '/scim/v2' });
   await app.register(oauthRoutes(services, { signInPerMinute: limits.signIn }));
@@ -243,6 +250,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   if (options.jobs) jobRoutes(app, services, options.jobs);
   // Without a queue, a connection can be set up and read, but not synced from the API.
   connectorRoutes(app, services, options.jobs);
+
+  await consoleSite(app, { folder: options.consoleFolder });
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }), 503: errorBody } } }, async (request, reply) => {

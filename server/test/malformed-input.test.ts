@@ -46,6 +46,7 @@ describe('malformed input on every route', () => {
       'GET /v1/audit/events': ['limit=-3&before=x', /limit: Too small|before: /],
       'GET /v1/audit/export': ['from=last-tuesday', /from: /],
       'GET /v1/jobs': ['state=sleeping', /state: Invalid option/],
+      'GET /v1/renders': ['after=latest&limit=0', /after: .*limit: Too small|limit: Too small.*after: /],
       'GET /scim/v2/Users': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
       'GET /scim/v2/Groups': ['startIndex=first&count=-2', /startIndex: .*count: Too small|count: Too small/],
       'GET /v1/sso/oidc/:workspaceSlug/start': ['client=desktop', /client: Invalid input: expected "console"/],
@@ -59,7 +60,7 @@ describe('malformed input on every route', () => {
       'GET /v1/connectors/:id/runs': ['limit=0', /limit: Too small/],
       'GET /v1/connectors/:id/dead-letters': ['limit=many', /limit: /],
     };
-    const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
+    const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry', 'POST /v1/sso/oidc/test', 'POST /v1/sso/saml/test'];
     let checked = 0;
     for (const route of app.declaredRoutes) {
       const key = `${route.method} ${route.url}`;

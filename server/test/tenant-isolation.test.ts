@@ -204,7 +204,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     for (const route of routes) {
       const url = route.url.replace(':id', () => aimAt(route.url)).replace(':purpose', 'email-marketing');
       const key = `${route.method} ${route.url}`;
-      const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'].includes(key) || !['POST', 'PATCH', 'PUT'].includes(route.method);
+      // (Testing single sign-on tests the caller's own workspace's saved settings.)
+      const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry', 'POST /v1/sso/oidc/test', 'POST /v1/sso/saml/test'].includes(key) || !['POST', 'PATCH', 'PUT'].includes(route.method);
       const ingestBody = { userId: 'a-customer', event: 'Hijack', name: 'x', groupId: 'g', previousId: 'other' };
       const given = bodies[key];
       const body = (typeof given === 'function' ? undefined : given) ?? (route.access === 'write-key' && route.url.length === 4 ? ingestBody : takesNoBody ? null : undefined);

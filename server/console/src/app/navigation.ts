@@ -1,0 +1,27 @@
+import type { Permission } from '../session';
+
+/** The console's pages, each shown to members who hold its permission. */
+export interface NavItem {
+  to: string;
+  label: string;
+  permission: Permission;
+  group: 'Workspace' | 'Audience' | 'Studio' | 'Security';
+}
+
+export const navItems: NavItem[] = [
+  { to: '/workspace/members', label: 'Members', permission: 'members.read', group: 'Workspace' },
+  { to: '/workspace/api-keys', label: 'API keys', permission: 'api-keys.manage', group: 'Workspace' },
+  { to: '/workspace/write-keys', label: 'Write keys', permission: 'api-keys.manage', group: 'Workspace' },
+  { to: '/workspace/settings', label: 'Settings', permission: 'workspace.read', group: 'Workspace' },
+  { to: '/audience/customers', label: 'Customers', permission: 'customers.read', group: 'Audience' },
+  { to: '/audience/segments', label: 'Segments', permission: 'customers.read', group: 'Audience' },
+  { to: '/audience/privacy-requests', label: 'Privacy requests', permission: 'privacy.manage', group: 'Audience' },
+  { to: '/renders', label: 'Renders', permission: 'renders.sync', group: 'Studio' },
+  { to: '/audit', label: 'Audit log', permission: 'audit.read', group: 'Security' },
+  { to: '/security/sso', label: 'Single sign-on', permission: 'sso.manage', group: 'Security' },
+  { to: '/security/scim-tokens', label: 'SCIM tokens', permission: 'sso.manage', group: 'Security' },
+];
+
+export function firstPageFor(can: (permission: Permission) => boolean): string {
+  return navItems.find((item) => can(item.permission))?.to ?? '/two-step';
+}
