@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ruleBasedAttribute } from '../../test/attribution-models';
 import { attributionData } from '../../test/attribution-data';
 import { hubDatabases } from '../../test/databases';
 import { heldOutMembersPage, holdoutCounts, saveAttributionSettings, spendBetween, upsertSpend } from '../db/attribution-store';
 import type { HubDatabase } from '../db/database';
 import { isHeldOut } from './holdouts';
+import { attribute } from './models';
 import { runAttribution, type AttributionReport } from './run';
 import { attributionSettingsOf } from './settings';
 
@@ -60,7 +60,7 @@ describe.each(hubDatabases)('attribution runs on $name', ({ open }) => {
   afterAll(() => hub.close());
 
   const run = async (grouping: 'channel' | 'campaign', batchSize?: number) =>
-    runAttribution(hub.db, { workspaceId: ws, models: ['last', 'first'], grouping, from, to }, { settings: await attributionSettingsOf({ db: hub.db }, ws), attribute: ruleBasedAttribute, ...(batchSize && { batchSize }) });
+    runAttribution(hub.db, { workspaceId: ws, models: ['last', 'first'], grouping, from, to }, { settings: await attributionSettingsOf({ db: hub.db }, ws), attribute: attribute, ...(batchSize && { batchSize }) });
   const rowsOf = (report: AttributionReport, model: string) => Object.fromEntries(report.models.find((m) => m.model === model)!.rows.map(({ key, label: _label, ...row }) => [key, row]));
 
   it('credits conversions per channel, following merges to the CRM deal, with ROAS, CPA and CAC', async () => {
