@@ -109,6 +109,21 @@ describe.each(hubDatabases)('attribution runs on $name', ({ open }) => {
     ]);
   });
 
+  it('counts a refund or a value that is not a number as 0, in credits and in totals alike', async () => {
+    const other = 'ws-refunds';
+    const d = attributionData(hub.db, other);
+    await d.workspace();
+    await saveAttributionSettings(hub.db, other, { channelRules: null, conversionEvents: orderCompleted, lookbackDays: 30, reportingCurrency: 'EUR' }, new Date());
+    for (const [id, revenue] of [['r1', -40], ['r2', 'lots'], ['r3', '12.5']] as const) {
+      await d.page(id, '2026-06-02T00:00:00Z', 'https://shop.example/?utm_medium=email');
+      await d.track(id, '2026-06-03T00:00:00Z', 'Order Completed', { revenue });
+    }
+    await d.deal('refund-deal', 'r1', '2026-06-04T00:00:00Z', -100);
+    const report = await runAttribution(hub.db, { workspaceId: other, models: ['last'], grouping: 'channel', from, to }, { settings: await attributionSettingsOf({ db: hub.db }, other), attribute });
+    expect(report.models[0]!.rows).toMatchObject([{ key: 'email', conversions: 3, value: 12.5 }]);
+    expect(report.conversions).toMatchObject({ total: 4, value: 12.5, attributed: 3, unattributed: 1 });
+  });
+
   it('splits a holdout in SQL exactly as the stable hash in code does, and counts conversions per side', async () => {
     const other = 'ws-holdout';
     const d = attributionData(hub.db, other);
