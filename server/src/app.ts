@@ -16,6 +16,7 @@ import { auditRoutes } from './audit/routes';
 import { auditPublicKey, type AuditSigningKey } from './audit/signing-key';
 import { authRoutes } from './auth/routes';
 import { customerRoutes } from './cdp/customer-routes';
+import { connectorRoutes } from './connectors/routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
 import { syncRoutes } from './sync/routes';
@@ -246,6 +247,8 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   // With a queue, privacy requests run as `privacy.request` jobs, which the queue's owner defines (definePrivacyJobs).
   privacyRequestRoutes(app, services, options.jobs);
   if (options.jobs) jobRoutes(app, services, options.jobs);
+  // Without a queue, a connection can be set up and read, but not synced from the API.
+  connectorRoutes(app, services, options.jobs);
 
   app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
   app.get('/readyz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }), 503: errorBody } } }, async (request, reply) => {

@@ -6,6 +6,7 @@ import { loadConfig } from './config';
 import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
 import { defineCdpJobs } from './cdp/jobs';
+import { defineConnectorJobs } from './connectors/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { defineAttributionJobs } from './attribution/jobs';
@@ -58,6 +59,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     await defineResealJob(queue, { db: database.db, cipher });
     await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
     await defineAttributionJobs(queue, { db: database.db, now: () => new Date() }, attribute);
+    await defineConnectorJobs(queue, { db: database.db, cipher, now: () => new Date() }, { syncEveryMinutes: 15 });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });
     const address = await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });
     const setupLink = await makeSetupLink({ db: database.db, now: () => new Date(), publicUrl: config.KATA_HUB_PUBLIC_URL ?? address });

@@ -59,6 +59,9 @@ describe('malformed input on every route', () => {
       'GET /v1/attribution/runs': ['limit=0', /limit: Too small/],
       'GET /v1/attribution/holdouts/:id/lift': ['from=2026-06-01&to=soon', /to: /],
       'GET /v1/attribution/holdouts/:id/members': ['limit=-1', /limit: Too small/],
+      'GET /v1/connectors/oauth/callback': [`state=${'s'.repeat(300)}`, /state: Too big/],
+      'GET /v1/connectors/:id/runs': ['limit=0', /limit: Too small/],
+      'GET /v1/connectors/:id/dead-letters': ['limit=many', /limit: /],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;

@@ -70,6 +70,9 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aIdp = await startSamlIdp('https://saml.a-corp.example/idp');
     expect((await a.call('PUT', '/v1/sso/saml', { metadataXml: aIdp.metadataXml, allowedEmailDomains: ['a-corp.example'] })).statusCode).toBe(200);
     const bIdp = await startSamlIdp('https://saml.b-corp.example/idp');
+    // A's CRM connection (its token sealed), pushing A's segment.
+    const aConnector = (await a.call('POST', '/v1/connectors/hubspot', { name: 'A CRM HubSpot', accessToken: 'pat-na1-a-corp-secret-token', settings: { baseUrl: 'https://crm.a-corp.example' } })).json();
+    expect((await a.call('PUT', `/v1/connectors/${aConnector.id}/segments`, { segmentIds: [aSegment.id] })).statusCode).toBe(200);
     // A's synced campaign (pushed from Studio) and a Studio audit event.
     const aDevice = randomUUID();
     const aPush = await a.call('POST', '/v1/sync/push', { deviceId: aDevice, mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'create', baseRev: 0, changes: { name: 'A secret campaign' }, deviceTime: new Date().toISOString() }] });
@@ -85,7 +88,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aLink = (await a.call('POST', '/v1/attribution/links', { campaignId: 'a-campaign', channel: 'a-secret-channel', destinationUrl: 'https://a-landing.example/' })).json();
     expect(aLink.id, JSON.stringify(aLink)).toEqual(expect.any(String));
     for (let i = 0; i < 50 && (await a.call('GET', `/v1/attribution/runs/${aRun.id}`)).json().status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
-    const aSecrets = [aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
+    const aSecrets = [aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -104,6 +107,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
       syncApplied: await database.db.selectFrom('sync_applied_mutations').selectAll().where('workspace_id', '=', a.id).execute(),
       syncHistory: await database.db.selectFrom('sync_record_history').selectAll().where('workspace_id', '=', a.id).execute(),
+      connectors: await database.db.selectFrom('connector_connections').selectAll().where('workspace_id', '=', a.id).execute(),
+      connectorSegments: await database.db.selectFrom('connector_segments').selectAll().where('workspace_id', '=', a.id).execute(),
       segmentMembers: await database.db.selectFrom('segment_members').selectAll().where('workspace_id', '=', a.id).execute(),
       identities: await database.db.selectFrom('identities').select(['kind', 'value_hash', 'profile_id']).where('workspace_id', '=', a.id).orderBy('kind').execute(),
       privacyRequests: await database.db.selectFrom('privacy_requests').selectAll().where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -144,6 +149,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/attribution/runs/')) return aRun.id;
       if (url.startsWith('/v1/attribution/holdouts/')) return aHoldout.id;
       if (url.startsWith('/v1/attribution/links/')) return aLink.id;
+      if (url.startsWith('/v1/connectors/')) return aConnector.id;
       if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
       if (url.startsWith('/scim/v2/Groups/')) return aScimGroup.id;
       throw new Error(`The tenant walk does not know which record of workspace A ":id" means in ${url}; teach it.`);
@@ -198,6 +204,13 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/attribution/runs': { models: ['last'], from: '2026-06-01', to: '2026-06-30' },
       'POST /v1/attribution/holdouts': { name: 'B on A', campaignId: 'a-campaign', segmentId: aSegment.id, share: 0.5 },
       'POST /v1/attribution/links': { campaignId: 'a-campaign', channel: 'direct', destinationUrl: 'https://b-landing.example/' },
+      // CRM connections: B's land in B's workspace; A's connection is 404 to B, and so is binding A's segment.
+      'POST /v1/connectors/hubspot': { name: 'B HubSpot', accessToken: 'pat-na1-b-corp-token', settings: { baseUrl: 'https://crm.b-corp.example' } },
+      'POST /v1/connectors/salesforce': { name: 'B Salesforce', clientId: 'b-corp-consumer-key', clientSecret: 'b-corp-consumer-secret' },
+      'PATCH /v1/connectors/:id': { name: 'Renamed by B', accessToken: 'pat-na1-b-corp-token', settings: { baseUrl: 'https://crm.b-corp.example' } },
+      'PUT /v1/connectors/:id/segments': { segmentIds: [] },
+      'POST /v1/connectors/:id/sync': {},
+      'POST /v1/connectors/:id/dead-letters/retry': {},
       // Single sign-on settings are the caller's workspace's; B's land in B's.
       'PUT /v1/sso/oidc': { issuer: 'https://idp.b-corp.example', clientId: 'b-corp-client', allowedEmailDomains: ['b-corp.example'] },
       'PUT /v1/sso/saml': { metadataXml: bIdp.metadataXml, allowedEmailDomains: ['b-corp.example'] },

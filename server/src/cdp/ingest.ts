@@ -114,8 +114,10 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
       const { messageId, occurredAt } = message;
       const resolution = message.type === 'alias' ? graph.alias(message.own[0]!, message.previous) : graph.resolve(message.own);
       if (resolution.created) created.set(resolution.profileId, occurredAt);
-      const values = new Map([...message.own, ...message.previous].map((i) => [`${i.kind}:${i.hash}`, i.value]));
-      for (const attached of resolution.attached) newIdentities.push({ ...attached, value: values.get(`${attached.kind}:${attached.hash}`)!, profileId: resolution.profileId, seenAt: occurredAt });
+      for (const attached of resolution.attached) {
+        const { value } = message.own.find((i) => i.hash === attached.hash) ?? message.previous.find((i) => i.hash === attached.hash)!;
+        newIdentities.push({ kind: attached.kind, hash: attached.hash, value, profileId: resolution.profileId, seenAt: occurredAt });
+      }
       for (const merge of resolution.merges) merges.push({ ...merge, messageId });
       for (const conflict of resolution.conflicts) conflicts.push({ ...conflict, messageId });
 
@@ -155,7 +157,7 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
       newProfiles: changes.filter(insertWhole),
       profileUpdates: changes.filter((change) => !insertWhole(change)),
       identities: newIdentities.map((i) => ({ kind: i.kind, hash: i.hash, valueEnc: services.cipher.encrypt(i.value), profileId: canonical(i.profileId), seenAt: i.seenAt })),
-      events: events.map((e) => ({ ...e, profileId: canonical(e.profileId) })),
+      events: events.map((e) => ((e.profileId = canonical(e.profileId)), e)),
       conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),
       consentChanges: consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })),
     });

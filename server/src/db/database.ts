@@ -18,7 +18,8 @@ import { oauth } from './migrations/0012-oauth';
 import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
 import { attribution } from './migrations/0015-attribution';
-import { ingestIndexes } from './migrations/0018-ingest-indexes';
+import { connectors } from './migrations/0016-connectors';
+import { ingestIndexes } from './migrations/0019-ingest-indexes';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -40,7 +41,8 @@ export const migrations: Record<string, Migration> = {
   '0013-sync': sync,
   '0014-external-conversions': externalConversions,
   '0015-attribution': attribution,
-  '0018-ingest-indexes': ingestIndexes,
+  '0016-connectors': connectors,
+  '0019-ingest-indexes': ingestIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,6 +11,7 @@ export const sealedColumns = [
   { table: 'oidc_configs', column: 'client_secret', key: ['workspace_id'] },
   { table: 'sessions', column: 'oidc_id_token', key: ['token_hash'] },
   { table: 'oidc_configs', column: 'client_signing_key', key: ['workspace_id'] },
+  { table: 'connector_connections', column: 'credentials_enc', key: ['workspace_id', 'id'] },
 ] as const;
 type SealedColumn = (typeof sealedColumns)[number];
 

@@ -288,4 +288,43 @@ export interface HubSchema {
   attribution_tracking_links: { workspace_id: string; id: string; campaign_id: string; channel: string; destination_url: string; created_by: string; created_at: Date; revoked_at: Date | null };
   /** How far a running job got. */
   job_progress: { workspace_id: string; job_id: string; done: ColumnType<string, number, number>; total: ColumnType<string | null, number | null, number | null>; phase: string | null; updated_at: Date };
+  /** CRM accounts a workspace connected; settings hold base URLs, field mapping and withdrawal rule, credentials are sealed. */
+  connector_connections: {
+    workspace_id: string;
+    id: string;
+    kind: 'hubspot' | 'salesforce';
+    name: string;
+    status: 'awaiting-authorization' | 'connected' | 'failing';
+    settings: ColumnType<Record<string, unknown>, string, string>;
+    credentials_enc: string | null;
+    pull_cursor: string | null;
+    created_by: string;
+    created_at: Date;
+    updated_at: Date;
+  };
+  /** The segments each connection pushes. */
+  connector_segments: { workspace_id: string; connection_id: string; segment_id: string };
+  /** Customers pushed to a CRM: its record id, a keyed digest of the values sent, and what the next run owes the CRM. */
+  connector_records: { workspace_id: string; connection_id: string; profile_id: string; crm_id: string; values_digest: string; state: 'active' | 'withdrawn' | 'erase-pending'; pushed_at: Date };
+  /** Each sync run with its counts. */
+  connector_runs: {
+    workspace_id: string;
+    id: string;
+    connection_id: string;
+    job_id: string | null;
+    status: 'running' | 'completed' | 'failed';
+    started_at: Date;
+    finished_at: Date | null;
+    pushed: Generated<number>;
+    updated: Generated<number>;
+    removed: Generated<number>;
+    failed: Generated<number>;
+    pulled: Generated<number>;
+    rate_limited: Generated<number>;
+    error: string | null;
+  };
+  /** Records a run could not sync, with the CRM's error (personal values masked); an admin retries them. */
+  connector_dead_letters: { workspace_id: string; id: string; connection_id: string; run_id: string; profile_id: string; operation: 'push' | 'withdraw' | 'erase'; error: string; created_at: Date };
+  /** Salesforce authorizations under way: the state's digest, claimed once by the callback. */
+  connector_oauth_states: { state_hash: string; workspace_id: string; connection_id: string; expires_at: Date };
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { deleteDeadLettersOf, markRecordsForErasure } from '../db/connector-store';
 import * as store from '../db/privacy-store';
 import type { HubSchema } from '../db/schema';
 import type { PersonalDataCipher } from './personal-data';
@@ -32,9 +33,9 @@ export interface PersonalDataEraser {
  * Every eraser the Hub runs for an erase request.
  *
  * Extension point: a feature that keeps personal data somewhere else adds
- * its eraser here. The CRM connectors will: rows waiting in a connector's
- * queue (pending syncs naming these profiles or identifier hashes) must be
- * dropped, and a delete sent to the CRM, before the profile rows go.
+ * its eraser here. The CRM connectors do: the person's dead letters are
+ * dropped, and their CRM records are marked for deletion at the next run
+ * (the CRM's record id is kept until then: it is all that can find them).
  */
 export const personalDataErasers: readonly PersonalDataEraser[] = [
   { name: 'sharedIdentifiersOnOtherProfiles', erase: forgetSharedIdentifiers },
@@ -49,7 +50,9 @@ export const personalDataErasers: readonly PersonalDataEraser[] = [
     name: 'earlierRequests',
     erase: (tx, s) => store.forgetSubjectInRequests(tx, { workspaceId: s.workspaceId, hashes: s.identifierHashes, exceptId: s.requestId, note: { removed: `The subject was erased by request ${s.requestId}; this export is gone.` } }),
   },
-  // Connector queues go here (see above).
+  // CRM connectors: the person leaves the dead letters, and each CRM record pushed for them is deleted at the next run.
+  { name: 'connectorDeadLetters', erase: (tx, s) => deleteDeadLettersOf(tx, s.workspaceId, s.profileIds) },
+  { name: 'connectorRecordsToDelete', erase: (tx, s) => markRecordsForErasure(tx, s.workspaceId, s.profileIds) },
   { name: 'profiles', erase: (tx, s) => store.eraseProfiles(tx, s.workspaceId, s.profileIds, s.keptProfileId, s.at) },
 ];
 

@@ -179,6 +179,8 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
       segmentMemberships: 2,
       eventsAnonymised: 4,
       earlierRequests: 1,
+      connectorDeadLetters: 0,
+      connectorRecordsToDelete: 0,
       profiles: 2,
     });
 

@@ -33,12 +33,16 @@ describe.each(hubDatabases)('rotating the personal-data key on $name', ({ open }
     // The OIDC client secret is sealed with the same keys, so it moves too.
     expect((await ws.call('PUT', '/v1/sso/oidc', { issuer: 'https://idp.acme.example', clientId: 'kata', clientSecret: 'the client secret', allowedEmailDomains: ['acme.example'] })).statusCode).toBe(200);
     const clientSecret = async () => (await database.db.selectFrom('oidc_configs').select('client_secret').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow()).client_secret!;
+    // So are CRM connectors' credentials.
+    const connector = (await ws.call('POST', '/v1/connectors/hubspot', { name: 'HubSpot', accessToken: 'pat-na1-rotating-token' })).json();
+    const credentials = async () => (await database.db.selectFrom('connector_connections').select('credentials_enc').where('id', '=', connector.id).executeTakeFirstOrThrow()).credentials_enc!;
     const sealed = async () => (await database.db.selectFrom('identities').select('value_enc').where('workspace_id', '=', ws.id).execute()).map((r) => r.value_enc);
     expect((await sealed()).every((v) => v.startsWith('v1.k2025.'))).toBe(true);
 
-    expect((await resealPersonalData(database.db, during, { pageSize: 5 })).resealed).toBeGreaterThanOrEqual(7 * 3 + 7 * 3 + 1);
+    expect((await resealPersonalData(database.db, during, { pageSize: 5 })).resealed).toBeGreaterThanOrEqual(7 * 3 + 7 * 3 + 2);
     expect((await sealed()).every((v) => v.startsWith('v1.k2026.'))).toBe(true);
     expect(after.decrypt(await clientSecret())).toBe('the client secret');
+    expect(JSON.parse(after.decrypt(await credentials()))).toEqual({ kind: 'hubspot-private-app', accessToken: 'pat-na1-rotating-token' });
     const profiles = await database.db.selectFrom('profiles').select(['email_enc', 'name_enc']).where('workspace_id', '=', ws.id).execute();
     expect(profiles.map((p) => after.decrypt(p.name_enc!)).sort()).toEqual(batch.map((m) => m.traits.name).sort());
     expect(() => before.decrypt(profiles[0]!.email_enc!)).toThrow(/key "k2026": that key is not configured/);

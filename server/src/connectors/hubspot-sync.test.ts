@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import { connectorHub, goldSegment, ingestCustomers, profileIdOf, shopCustomers } from '../../test/connector-hub';
+import { hubDatabases } from '../../test/databases';
+import { startFakeHubspot } from '../../test/fakes/hubspot';
+import { testWorkspace, waitFor } from '../../test/hub';
+import { runConnectorSync } from './sync-run';
+
+describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
+  const hub = connectorHub(open);
+
+  async function connected(fake: Awaited<ReturnType<typeof startFakeHubspot>>, settings: object = {}) {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const created = await ws.call('POST', '/v1/connectors/hubspot', { name: 'HubSpot', accessToken: fake.token, settings: { baseUrl: fake.url, ...settings } });
+    expect(created.statusCode, created.body).toBe(201);
+    return { ws, connectorId: created.json().id as string };
+  }
+  const sync = (ws: { id: string }, connectorId: string) => runConnectorSync(hub.services, { workspaceId: ws.id, connectionId: connectorId });
+
+  it('pushes only consented members on the first sync, then only what changed, and keeps the token sealed', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, [...shopCustomers('gold', 230), ...shopCustomers('no-consent', 7, { consent: false }), ...shopCustomers('silver', 5, { plan: 'silver' })]);
+      const segmentId = await goldSegment(ws);
+      expect((await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [segmentId] })).json().segmentIds).toEqual([segmentId]);
+      // The token is sealed at rest and never shown.
+      const row = await hub.database.db.selectFrom('connector_connections').select('credentials_enc').where('id', '=', connectorId).executeTakeFirstOrThrow();
+      expect(row.credentials_enc).not.toContain(fake.token);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).body).not.toContain(fake.token);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/health`)).json()).toEqual({ ok: true, detail: 'HubSpot accepts the token.' });
+
+      const first = await sync(ws, connectorId);
+      expect(first).toMatchObject({ pushed: 230, updated: 0, removed: 0, failed: 0 });
+      expect(fake.contacts.size).toBe(230);
+      expect(fake.stats.upsertCalls).toBe(3);
+      expect(fake.contactByEmail('gold-17@shop.example')?.properties).toMatchObject({ email: 'gold-17@shop.example', firstname: 'Ada', lastname: 'gold17 Lovelace' });
+      expect(fake.contactByEmail('no-consent-1@shop.example')).toBeUndefined();
+
+      // Nothing changed: nothing is sent.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, updated: 0, removed: 0, failed: 0 });
+      expect(fake.stats.upsertCalls).toBe(3);
+      // One customer changes their name: only they are sent again.
+      await ingestCustomers(ws, [{ ...shopCustomers('gold', 1)[0]!, name: 'Ada Byron' }]);
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, updated: 1 });
+      expect(fake.contactByEmail('gold-0@shop.example')?.properties.lastname).toBe('Byron');
+
+      const runs = (await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs;
+      expect(runs).toHaveLength(3);
+      expect(runs[2]).toMatchObject({ status: 'completed', pushed: 230, failed: 0, error: null });
+
+      // The schedule's job queues a sync of every authorized connection, run by the queue like a manual one.
+      const due = await hub.jobs.send('connectors.sync-due', 'hub', {});
+      expect((await waitFor(() => hub.jobs.get('hub', due), (j) => j?.state === 'completed'))?.state).toBe('completed');
+      const scheduled = await waitFor(async () => (await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs, (r: unknown[]) => r.length === 4 && (r[0] as { status: string }).status === 'completed');
+      expect(scheduled[0]).toMatchObject({ status: 'completed', pushed: 0, updated: 0, jobId: expect.any(String) });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('finishes a rate-limited sync without losing a record, honouring 429 and the limit in the headers', async () => {
+    // A tight account: 4 requests per rolling second; the connector starts assuming 100 per 10 s and learns.
+    const fake = await startFakeHubspot({ max: 4, intervalMs: 1000 });
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('busy', 950));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      fake.faults.rateLimitNext = 2;
+      const run = await sync(ws, connectorId);
+      expect(run).toMatchObject({ pushed: 950, failed: 0 });
+      expect(run.rateLimited).toBeGreaterThanOrEqual(2);
+      expect(fake.contacts.size).toBe(950);
+      expect(fake.stats.peakInWindow).toBeLessThanOrEqual(4);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs[0].rateLimited).toBe(run.rateLimited);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('keeps the records a batch refused as dead letters, without their email, and an admin retries them', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('partial', 120));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      fake.faults.invalidEmails.add('partial-3@shop.example').add('partial-110@shop.example');
+      fake.faults.serverErrorNext = 1;
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 118, failed: 2 });
+      const deadLetters = (await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters;
+      expect(deadLetters).toHaveLength(2);
+      expect(deadLetters[0]).toMatchObject({ operation: 'push', error: expect.stringContaining('VALIDATION_ERROR') });
+      expect(JSON.stringify(deadLetters)).not.toContain('@shop.example');
+      expect(new Set(deadLetters.map((d: { profileId: string }) => d.profileId))).toEqual(new Set([await profileIdOf(ws, 'partial-3'), await profileIdOf(ws, 'partial-110')]));
+      // Left alone by later runs until someone retries.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, failed: 0 });
+
+      fake.faults.invalidEmails.clear();
+      const retried = await ws.call('POST', `/v1/connectors/${connectorId}/dead-letters/retry`, {});
+      expect(retried.statusCode, retried.body).toBe(202);
+      expect(retried.json().released).toBe(2);
+      const job = await waitFor(() => hub.jobs.get(ws.id, retried.json().jobId), (j) => j?.state === 'completed');
+      expect(job?.output).toMatchObject({ pushed: 2, failed: 0 });
+      expect(fake.contacts.size).toBe(120);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('removes a customer who withdrew consent, and deletes an erased one for good at the next run', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('privacy', 5));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 5 });
+
+      // Withdrawn after the snapshot: consent is checked again at push time.
+      const withdrawing = await profileIdOf(ws, 'privacy-1');
+      expect((await ws.call('PUT', `/v1/customers/${withdrawing}/consent/email-marketing`, { status: 'denied' })).statusCode).toBe(200);
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, removed: 1 });
+      expect(fake.contactByEmail('privacy-1@shop.example')).toBeUndefined();
+
+      const erased = await ws.call('POST', '/v1/privacy-requests', { kind: 'erase', identifier: 'email:privacy-2@shop.example' });
+      expect(erased.statusCode, erased.body).toBe(202);
+      const done = await waitFor(async () => (await ws.call('GET', `/v1/privacy-requests/${erased.json().id}`)).json(), (r) => r.status === 'completed');
+      expect(done.outcome.erased).toMatchObject({ connectorRecordsToDelete: 1 });
+      expect(fake.contactByEmail('privacy-2@shop.example')).toBeDefined();
+      expect(await sync(ws, connectorId)).toMatchObject({ removed: 1, failed: 0 });
+      expect(fake.contactByEmail('privacy-2@shop.example')).toBeUndefined();
+      expect(fake.contacts.size).toBe(3);
+      expect(await hub.database.db.selectFrom('connector_records').select('profile_id').where('workspace_id', '=', ws.id).execute()).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('pulls closed-won deals as conversions with their amount, linked to the customer, from the cursor on', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('buyer', 3));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      await sync(ws, connectorId);
+      // A contact sales made in HubSpot for a known customer who is not in the segment.
+      await ingestCustomers(ws, shopCustomers('walk-in', 1, { plan: 'none' }));
+      const walkIn = fake.addContact({ email: 'WALK-IN-0@shop.example' });
+      const base = Date.now() - 60_000;
+      const pushedContact = fake.contactByEmail('buyer-1@shop.example')!.id;
+      fake.addDeal({ id: '9001', name: 'Ada Lovelace renewal', amount: 1200.5, currency: 'EUR', closedAt: new Date('2026-11-20T00:00:00Z'), contactId: pushedContact, modifiedAt: new Date(base) });
+      fake.addDeal({ id: '9002', name: 'Walk-in', amount: 300, closedAt: new Date('2026-11-21T00:00:00Z'), contactId: walkIn, modifiedAt: new Date(base + 1000) });
+      fake.addDeal({ id: '9003', name: 'Nobody', amount: 50, closedAt: new Date('2026-11-22T00:00:00Z'), contactId: null, modifiedAt: new Date(base + 2000) });
+      fake.addDeal({ id: '9004', name: 'Lost', amount: 999, stage: 'closedlost', closedAt: new Date('2026-11-22T00:00:00Z'), contactId: pushedContact, modifiedAt: new Date(base + 3000) });
+
+      expect(await sync(ws, connectorId)).toMatchObject({ pulled: 3 });
+      const stored = await hub.database.db.selectFrom('external_conversions').selectAll().where('workspace_id', '=', ws.id).orderBy('external_id').execute();
+      expect(stored.map((c) => [c.source, c.external_id, c.profile_id, Number(c.value), c.currency, c.occurred_at.toISOString(), c.properties.linkedBy])).toEqual([
+        ['hubspot', '9001', await profileIdOf(ws, 'buyer-1'), 1200.5, 'EUR', '2026-11-20T00:00:00.000Z', 'crm-record'],
+        ['hubspot', '9002', await profileIdOf(ws, 'walk-in-0'), 300, 'EUR', '2026-11-21T00:00:00.000Z', 'email'],
+        ['hubspot', '9003', null, 50, 'EUR', '2026-11-22T00:00:00.000Z', null],
+      ]);
+      // No personal data in what is stored: not the deal's name, not an email.
+      expect(JSON.stringify(stored)).not.toMatch(/Lovelace|@shop\.example/);
+      const connection = (await ws.call('GET', `/v1/connectors/${connectorId}`)).json();
+      expect(connection.pullCursor).toBe(String(base + 2000));
+
+      // Incremental: a deal changed later comes, older ones are not read again past the cursor.
+      fake.addDeal({ id: '9005', name: 'Upsell', amount: 80, closedAt: new Date('2026-11-23T00:00:00Z'), contactId: pushedContact, modifiedAt: new Date(base + 5000) });
+      const next = await sync(ws, connectorId);
+      expect(next.pulled).toBeLessThanOrEqual(2);
+      expect((await hub.database.db.selectFrom('external_conversions').select('external_id').where('workspace_id', '=', ws.id).execute()).map((r) => r.external_id).sort()).toEqual(['9001', '9002', '9003', '9005']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('records a failed run when HubSpot refuses the token, keeps what committed, and goes on from there once fixed', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('revoked', 150));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      fake.faults.revokedToken = true;
+      await expect(sync(ws, connectorId)).rejects.toThrow(/HubSpot answered 401 INVALID_AUTHENTICATION/);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/health`)).json()).toMatchObject({ ok: false, detail: expect.stringMatching(/401/) });
+      const connection = (await ws.call('GET', `/v1/connectors/${connectorId}`)).json();
+      expect(connection.status).toBe('failing');
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/runs`)).json().runs[0]).toMatchObject({ status: 'failed', pushed: 0, error: expect.stringMatching(/INVALID_AUTHENTICATION/) });
+      // A new token from the admin: the next run pushes everyone and the connection is healthy again.
+      fake.faults.revokedToken = false;
+      expect((await ws.call('PATCH', `/v1/connectors/${connectorId}`, { accessToken: fake.token })).json().status).toBe('connected');
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 150, failed: 0 });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).json().status).toBe('connected');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('connects an OAuth app, and renews its access token when HubSpot says it expired mid-run', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const ws = await testWorkspace(hub.app, hub.database);
+      const created = await ws.call('POST', '/v1/connectors/hubspot', { name: 'HubSpot app', clientId: fake.oauthClient.clientId, clientSecret: fake.oauthClient.clientSecret, settings: { baseUrl: fake.url, authUrl: fake.url } });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ status: 'awaiting-authorization', callbackUrl: 'http://127.0.0.1:4400/v1/connectors/oauth/callback' });
+      expect((await ws.call('POST', '/v1/connectors/hubspot', { name: 'Both', accessToken: 'pat-na1-something', clientId: 'x-client-id' })).json().error).toMatch(/either accessToken .* or both clientId and clientSecret/);
+      const connectorId = created.json().id as string;
+      const toHubspot = await ws.call('GET', `/v1/connectors/${connectorId}/authorize`);
+      expect(toHubspot.statusCode, toHubspot.body).toBe(302);
+      expect(new URL(toHubspot.headers.location as string).searchParams.get('scope')).toBe('crm.objects.contacts.read crm.objects.contacts.write crm.objects.deals.read');
+      const callback = new URL((await fetch(toHubspot.headers.location as string, { redirect: 'manual' })).headers.get('location')!);
+      const done = await ws.call('GET', `${callback.pathname}${callback.search}`);
+      expect(done.statusCode, done.body).toBe(200);
+      expect(done.json().status).toBe('connected');
+
+      await ingestCustomers(ws, shopCustomers('app', 250));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 250 });
+      // The token's 30 minutes pass: the next calls get 401 EXPIRED_AUTHENTICATION, one renewal serves them all.
+      await ingestCustomers(ws, shopCustomers('app-late', 250));
+      await ws.call('POST', `/v1/segments/${(await ws.call('GET', `/v1/connectors/${connectorId}`)).json().segmentIds[0]}/snapshot`);
+      fake.expireOAuthTokens();
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 250, failed: 0 });
+      expect(fake.oauthStats.refreshes).toBe(1);
+      expect(fake.contacts.size).toBe(500);
+    } finally {
+      await fake.close();
+    }
+  });
+});
