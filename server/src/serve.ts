@@ -9,6 +9,8 @@ import { defineCdpJobs } from './cdp/jobs';
 import { defineConnectorJobs } from './connectors/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
+import { defineAttributionJobs } from './attribution/jobs';
+import { attribute } from './attribution/models';
 import { definePrivacyJobs } from './privacy/jobs';
 import { loadPersonalDataKeys, PersonalDataCipher } from './privacy/personal-data';
 import { defineResealJob } from './privacy/rekey';
@@ -56,6 +58,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
     await defineResealJob(queue, { db: database.db, cipher });
     await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
+    await defineAttributionJobs(queue, { db: database.db, now: () => new Date() }, attribute);
     await defineConnectorJobs(queue, { db: database.db, cipher, now: () => new Date() }, { syncEveryMinutes: 15 });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });
     const address = await app.listen({ host: config.KATA_HUB_HOST, port: config.KATA_HUB_PORT });

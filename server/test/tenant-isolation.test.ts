@@ -6,6 +6,8 @@ import { readAuditEvents } from '../src/db/audit-store';
 import type { HubDatabase } from '../src/db/database';
 import { startJobQueue, type JobQueue } from '../src/jobs/queue';
 import { definePrivacyJobs } from '../src/privacy/jobs';
+import { defineAttributionJobs } from '../src/attribution/jobs';
+import { attribute } from '../src/attribution/models';
 import { hubDatabases } from './databases';
 import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } from './hub';
 import { startSamlIdp } from './saml-idp';
@@ -22,7 +24,8 @@ import { startSamlIdp } from './saml-idp';
 // OIDC JWKS: the public half of the workspace's private_key_jwt key, for its provider to read.
 // Studio's sign-in (OAuth 2.0 for a native app): the metadata and the authorization endpoint are for anyone; the pages check the browser's Hub session
 // (the confirm form is bound to it and to the request); the token and revocation endpoints take no client secret (a public client): the code with its PKCE verifier, or the refresh token, decides.
-const publicByDesign = ['GET /.well-known/oauth-authorization-server', 'GET /oauth/authorize', 'GET /oauth/requests/:id', 'POST /oauth/requests/:id/sign-in', 'POST /oauth/requests/:id/sso', 'POST /oauth/requests/:id/decision', 'POST /oauth/requests/:id/other-account', 'POST /oauth/token', 'POST /oauth/revoke', 'POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/oidc/:workspaceSlug/jwks', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
+// A Studio campaign's tracking link: anyone may follow it; it redirects only to the destination stored with it.
+const publicByDesign = ['GET /v1/attribution/go/:id', 'GET /.well-known/oauth-authorization-server', 'GET /oauth/authorize', 'GET /oauth/requests/:id', 'POST /oauth/requests/:id/sign-in', 'POST /oauth/requests/:id/sso', 'POST /oauth/requests/:id/decision', 'POST /oauth/requests/:id/other-account', 'POST /oauth/token', 'POST /oauth/revoke', 'POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/oidc/:workspaceSlug/jwks', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
   let database: HubDatabase;
@@ -33,6 +36,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     jobs = await startJobQueue(database, { pollingIntervalSeconds: 0.5 });
     await jobs.define({ name: 'test.always-fails', data: z.object({}), retryLimit: 0, run: async () => Promise.reject(new Error('no')) });
     await definePrivacyJobs(jobs, { db: database.db, cipher: testCipher, now: () => new Date() });
+    await defineAttributionJobs(jobs, { db: database.db, now: () => new Date() }, attribute);
     app = await testHub(database, { jobs });
   }, 60_000);
   afterAll(async () => {
@@ -76,7 +80,15 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     // Another of A's devices renames it unseen: the secret name lives on in the record's history.
     const aRename = await a.call('POST', '/v1/sync/push', { deviceId: randomUUID(), mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'update', baseRev: 0, changes: { name: 'A renamed campaign' }, deviceTime: new Date().toISOString() }] });
     expect(aRename.json().results[0].overwritten[0].value, aRename.body).toBe('A secret campaign');
-    const aSecrets = ['A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
+    // A's attribution: settings, spend, a run, a holdout on its segment, a tracking link for its campaign.
+    expect((await a.call('PUT', '/v1/attribution/settings', { lookbackDays: 7, reportingCurrency: 'EUR', channelGrouping: { rules: [{ channel: 'a-secret-channel', when: { sources: ['a-partner'] } }] } })).statusCode).toBe(200);
+    expect((await a.call('POST', '/v1/attribution/spend', { lines: [{ date: '2026-06-01', channel: 'a-secret-channel', campaign: 'a-campaign', amount: 1234.5 }] })).statusCode).toBe(200);
+    const aRun = (await a.call('POST', '/v1/attribution/runs', { models: ['last'], from: '2026-06-01', to: '2026-06-30' })).json();
+    const aHoldout = (await a.call('POST', '/v1/attribution/holdouts', { name: 'A secret holdout', campaignId: 'a-campaign', segmentId: aSegment.id, share: 0.5 })).json();
+    const aLink = (await a.call('POST', '/v1/attribution/links', { campaignId: 'a-campaign', channel: 'a-secret-channel', destinationUrl: 'https://a-landing.example/' })).json();
+    expect(aLink.id, JSON.stringify(aLink)).toEqual(expect.any(String));
+    for (let i = 0; i < 50 && (await a.call('GET', `/v1/attribution/runs/${aRun.id}`)).json().status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    const aSecrets = [aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -104,6 +116,11 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       liveSessions: (await database.db.selectFrom('sessions').select('token_hash').where('workspace_id', '=', a.id).where('revoked_at', 'is', null).execute()).length,
       auditEvents: (await readAuditEvents(database.db, a.id)).length,
       jobAttempts: (await jobs.get(a.id, aJob))?.attempts,
+      attributionSettings: await database.db.selectFrom('attribution_settings').selectAll().where('workspace_id', '=', a.id).execute(),
+      attributionSpend: await database.db.selectFrom('attribution_spend').selectAll().where('workspace_id', '=', a.id).execute(),
+      attributionRuns: await database.db.selectFrom('attribution_runs').selectAll().where('workspace_id', '=', a.id).execute(),
+      attributionHoldouts: await database.db.selectFrom('attribution_holdouts').selectAll().where('workspace_id', '=', a.id).execute(),
+      attributionLinks: await database.db.selectFrom('attribution_tracking_links').selectAll().where('workspace_id', '=', a.id).execute(),
     });
     // Wait for A's job to fail for good, so a retry of it would show.
     for (let i = 0; i < 50 && (await jobs.get(a.id, aJob))?.state !== 'dead-letter'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -129,6 +146,9 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
       if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
+      if (url.startsWith('/v1/attribution/runs/')) return aRun.id;
+      if (url.startsWith('/v1/attribution/holdouts/')) return aHoldout.id;
+      if (url.startsWith('/v1/attribution/links/')) return aLink.id;
       if (url.startsWith('/v1/connectors/')) return aConnector.id;
       if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
       if (url.startsWith('/scim/v2/Groups/')) return aScimGroup.id;
@@ -177,6 +197,13 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/g': { userId: 'a-customer', groupId: 'g' },
       'POST /v1/a': { userId: 'a-customer', previousId: 'other' },
       'POST /v1/scim-tokens': { name: 'B identity provider' },
+      // Attribution: B's settings, spend and runs are B's; A's segment, campaign, run, holdout and link are unknown to B.
+      'PUT /v1/attribution/settings': { lookbackDays: 3, reportingCurrency: 'GBP' },
+      'POST /v1/attribution/spend': { lines: [{ date: '2026-06-01', channel: 'a-secret-channel', campaign: 'a-campaign', amount: 1 }] },
+      'POST /v1/attribution/spend/csv': { csv: 'date,channel,campaign,amount\n2026-06-01,email,a-campaign,1\n' },
+      'POST /v1/attribution/runs': { models: ['last'], from: '2026-06-01', to: '2026-06-30' },
+      'POST /v1/attribution/holdouts': { name: 'B on A', campaignId: 'a-campaign', segmentId: aSegment.id, share: 0.5 },
+      'POST /v1/attribution/links': { campaignId: 'a-campaign', channel: 'direct', destinationUrl: 'https://b-landing.example/' },
       // CRM connections: B's land in B's workspace; A's connection is 404 to B, and so is binding A's segment.
       'POST /v1/connectors/hubspot': { name: 'B HubSpot', accessToken: 'pat-na1-b-corp-token', settings: { baseUrl: 'https://crm.b-corp.example' } },
       'POST /v1/connectors/salesforce': { name: 'B Salesforce', clientId: 'b-corp-consumer-key', clientSecret: 'b-corp-consumer-secret' },

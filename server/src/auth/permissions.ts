@@ -22,6 +22,8 @@ export const permissions = {
   'privacy.manage': ['owner', 'admin'],
   'segments.export': ['owner', 'admin', 'marketer'],
   'attribution.read': ['owner', 'admin', 'marketer', 'analyst', 'viewer'],
+  /** Channel grouping, conversion events, spend imports, model runs, holdouts and tracking links. */
+  'attribution.manage': ['owner', 'admin', 'analyst'],
   'connectors.manage': ['owner', 'admin'],
   'renders.sync': ['owner', 'admin', 'marketer', 'creator'],
   'jobs.read': ['owner', 'admin', 'marketer', 'analyst'],

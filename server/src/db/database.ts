@@ -17,6 +17,7 @@ import { saml } from './migrations/0011-saml';
 import { oauth } from './migrations/0012-oauth';
 import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
+import { attribution } from './migrations/0015-attribution';
 import { connectors } from './migrations/0016-connectors';
 import { ingestIndexes } from './migrations/0019-ingest-indexes';
 import { SerialPGlite } from './pglite-dialect';
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0012-oauth': oauth,
   '0013-sync': sync,
   '0014-external-conversions': externalConversions,
+  '0015-attribution': attribution,
   '0016-connectors': connectors,
   '0019-ingest-indexes': ingestIndexes,
 };

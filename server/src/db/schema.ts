@@ -253,6 +253,41 @@ export interface HubSchema {
     properties: ColumnType<Record<string, unknown>, string | undefined, string>;
     received_at: Generated<Date>;
   };
+  /** Attribution settings per workspace: channel grouping (null: the defaults), conversion events, lookback, reporting currency. */
+  attribution_settings: {
+    workspace_id: string;
+    channel_rules: ColumnType<unknown, string | null, string | null>;
+    conversion_events: ColumnType<unknown, string, string>;
+    lookback_days: number;
+    reporting_currency: string;
+    updated_at: Date;
+  };
+  /** Spend per day, channel and campaign ('' for the whole channel); numeric read back as a string. */
+  attribution_spend: { workspace_id: string; day: ColumnType<string, string, string>; channel: string; campaign: string; currency: string; amount: ColumnType<string, number | string, number | string>; source: string; imported_at: Date };
+  /** Model runs and their reports (aggregates only). */
+  attribution_runs: {
+    workspace_id: string;
+    id: string;
+    models: ColumnType<string[], string, string>;
+    /** The models' options (Markov order, time-decay half-life, position weights). */
+    model_options: ColumnType<Record<string, unknown>, string | undefined, string>;
+    grouping: 'channel' | 'campaign';
+    from_at: Date;
+    to_at: Date;
+    status: 'queued' | 'running' | 'completed' | 'failed';
+    job_id: string | null;
+    report: ColumnType<unknown, string | null, string | null>;
+    error: string | null;
+    requested_by: string;
+    created_at: Date;
+    completed_at: Date | null;
+  };
+  /** A share of a segment withheld from a campaign; who is withheld follows from a stable hash. */
+  attribution_holdouts: { workspace_id: string; id: string; name: string; campaign_id: string; segment_id: string; share: ColumnType<string, number | string, number | string>; created_by: string; created_at: Date };
+  /** A campaign's tracking link and its one destination. */
+  attribution_tracking_links: { workspace_id: string; id: string; campaign_id: string; channel: string; destination_url: string; created_by: string; created_at: Date; revoked_at: Date | null };
+  /** How far a running job got. */
+  job_progress: { workspace_id: string; job_id: string; done: ColumnType<string, number, number>; total: ColumnType<string | null, number | null, number | null>; phase: string | null; updated_at: Date };
   /** CRM accounts a workspace connected; settings hold base URLs, field mapping and withdrawal rule, credentials are sealed. */
   connector_connections: {
     workspace_id: string;

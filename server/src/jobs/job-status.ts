@@ -1,4 +1,5 @@
 import type { JobRow } from '../db/job-connection';
+import type { JobProgress } from '../db/job-progress-store';
 
 /** A job as the API shows it. */
 export interface JobStatus {
@@ -20,6 +21,8 @@ export interface JobStatus {
   error: string | null;
   /** What the job's handler returned, once completed. */
   output: unknown;
+  /** How far the job got, for jobs that report it (done of total, in the job's own units). */
+  progress: JobProgress | null;
 }
 
 const states: Record<JobRow['state'], JobStatus['state']> = {
@@ -35,7 +38,7 @@ const states: Record<JobRow['state'], JobStatus['state']> = {
 /** pg-boss's state for each state the API shows. */
 export const pgBossStates = Object.fromEntries(Object.entries(states).map(([pgBoss, shown]) => [shown, pgBoss])) as Record<JobStatus['state'], JobRow['state']>;
 
-export function toJobStatus(row: JobRow): JobStatus {
+export function toJobStatus(row: JobRow, progress?: JobProgress): JobStatus {
   const state = states[row.state];
   const output = row.output as { value?: unknown; message?: unknown } | null;
   const waiting = state === 'queued' || state === 'retrying';
@@ -52,6 +55,7 @@ export function toJobStatus(row: JobRow): JobStatus {
     completedAt: row.completedOn ? iso(row.completedOn) : null,
     error: state === 'retrying' || state === 'failed' || state === 'dead-letter' ? errorMessage(output) : null,
     output: state === 'completed' ? (output?.value ?? null) : null,
+    progress: progress ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ValidationError, parseOrThrow } from '../../../src/shared/validation';
 import type { HubDatabase } from '../db/database';
 import { findWaitingJob, jobConnection, readJobs } from '../db/job-connection';
+import { jobProgress, saveJobProgress } from '../db/job-progress-store';
 import { pgBossStates, toJobStatus, type JobStatus } from './job-status';
 
 export type { JobStatus } from './job-status';
@@ -17,6 +18,8 @@ export interface RunningJob {
   workspaceId: string;
   /** 1 on the first run, 2 on the first retry, ... */
   attempt: number;
+  /** Records how far the job got (`done` of `total`, in the job's own units), which its status shows. */
+  progress(done: number, total?: number | null, phase?: string): Promise<void>;
 }
 
 /** One kind of background work: its name, the data it takes, what it does and how it retries. */
@@ -134,7 +137,12 @@ export async function startJobQueue(database: HubDatabase, options: JobQueueOpti
         running += 1;
         try {
           const { workspaceId, input } = envelope.parse(job.data);
-          const output = await definition.run(checkInput(definition, input) as T, { id: job.id, workspaceId, attempt: job.retryCount + 1 });
+          let total: number | null = null;
+          const progress = async (done: number, given?: number | null, phase?: string) => {
+            if (given !== undefined) total = given;
+            await saveJobProgress(database.db, { workspaceId, jobId: job.id, done, total, phase: phase ?? null, at: new Date() });
+          };
+          const output = await definition.run(checkInput(definition, input) as T, { id: job.id, workspaceId, attempt: job.retryCount + 1, progress });
           // Wrapped, so that any output (a string, an array) reads back the same.
           return { value: output ?? null };
         } finally {
@@ -178,13 +186,14 @@ export async function startJobQueue(database: HubDatabase, options: JobQueueOpti
     async get(workspaceId, id) {
       if (!jobId.test(id)) return null;
       const [row] = await readJobs(connection, { workspaceId, id, limit: 1 });
-      return row ? toJobStatus(row) : null;
+      return row ? toJobStatus(row, (await jobProgress(database.db, workspaceId, [row.id])).get(row.id)) : null;
     },
 
     async list(workspaceId, filter) {
       const limit = Math.min(Math.max(Math.trunc(filter.limit), 1), 500);
       const rows = await readJobs(connection, { workspaceId, limit, ...(filter.name ? { name: filter.name } : {}), ...(filter.state ? { state: pgBossStates[filter.state] } : {}) });
-      return rows.map(toJobStatus);
+      const progress = await jobProgress(database.db, workspaceId, rows.map((r) => r.id));
+      return rows.map((row) => toJobStatus(row, progress.get(row.id)));
     },
 
     async retry(workspaceId, id) {

@@ -19,6 +19,7 @@ const jobOut = z.object({
   completedAt: z.string().nullable(),
   error: z.string().nullable(),
   output: z.unknown(),
+  progress: z.object({ done: z.number(), total: z.number().nullable(), phase: z.string().nullable(), updatedAt: z.string() }).nullable().describe('How far the job got, for jobs that report it'),
 });
 
 /** The workspace's background jobs: their state, and retrying one that used up its retries. */
