@@ -111,10 +111,18 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     // (The first visit asks who is signed in: nobody yet, a 401.)
     const errors = watchPageErrors(page, [/status of 401/]);
     await signIn(page, owner);
+    // A new consent purpose, set in the workspace's settings, is one a segment can be for.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const purposes = page.getByLabel('Purposes (comma-separated, lower-case words joined by hyphens)');
+    await expect.poll(() => purposes.inputValue()).toContain('email-marketing');
+    await purposes.fill(`${await purposes.inputValue()}, product-updates`);
+    await purposes.press('Enter');
+    await page.getByRole('form', { name: 'Consent purposes' }).getByText('Saved.').waitFor();
     await page.getByRole('link', { name: 'Segments' }).click();
     await page.getByText('No segments yet.').waitFor();
     await page.getByRole('button', { name: 'New segment' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Pro readers');
+    expect(await page.getByLabel('Consent purpose').locator('option').allTextContents()).toContain('product-updates');
     await page.getByLabel('Consent purpose').selectOption('email-marketing');
     await page.getByLabel('Trait of condition 1').fill('plan');
     await page.getByLabel('Value of condition 1').fill('pro');
@@ -134,6 +142,16 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     await expect.poll(() => row.getByRole('cell').nth(2).textContent()).toBe('2');
     await screenshot(page, 'console-segments');
 
+    // A rule can build on a saved segment.
+    await page.getByRole('button', { name: 'New segment' }).click();
+    await page.getByRole('button', { name: 'Remove condition 1' }).click();
+    await page.getByRole('button', { name: 'Add segment condition' }).click();
+    await page.getByLabel('Segment of condition 1').selectOption({ label: 'Pro readers' });
+    await expect.poll(() => page.getByTestId('segment-preview-count').textContent()).toBe('2');
+    await page.getByLabel('Membership of condition 1').selectOption('false');
+    await expect.poll(() => page.getByTestId('segment-preview-count').textContent()).toBe('1');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
     // A customer found by an identifier, with their consent; then an export of their data, downloaded once done.
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('table', { name: 'Customers' }).waitFor();
@@ -150,7 +168,8 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     await page.getByText('No privacy requests yet.').waitFor();
     await page.getByLabel('Value').fill('ana@example.com');
     await page.getByRole('button', { name: 'Submit request' }).click();
-    await page.getByRole('link', { name: 'Download' }).waitFor({ timeout: 30_000 });
+    // The export runs as a job on the Hub's queue; the page looks again while it is under way.
+    await expect.poll(() => page.getByRole('table', { name: 'Privacy requests' }).getByRole('row').nth(1).textContent(), { timeout: 60_000 }).toMatch(/completed.*Download/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^person-export-.*\.json$/);
     await screenshot(page, 'console-privacy-requests');

@@ -7,8 +7,8 @@
  * the model as an iterable). Prints the time, journeys per second, the peak
  * resident memory, and the ratio to the reference: a run of a million
  * journeys must finish well inside the job's one-hour timeout (reference:
- * 10 minutes). The model is the test stand-in (last touch): the data side is
- * what is measured. The database is dropped at the end; the exit code is 1
+ * 10 minutes). The model is last touch, the cheapest: the data side is what
+ * is measured. The database is dropped at the end; the exit code is 1
  * when the report is wrong or the reference is missed.
  * Run: npx tsx bench/attribution-journeys/journeys.bench.ts (KATA_BENCH_CUSTOMERS, KATA_BENCH_POSTGRES_URL)
  */
@@ -20,7 +20,7 @@ import { runAttribution } from '../../server/src/attribution/run';
 import { attributionSettingsOf } from '../../server/src/attribution/settings';
 import { saveAttributionSettings } from '../../server/src/db/attribution-store';
 import { openDatabase } from '../../server/src/db/database';
-import { ruleBasedAttribute } from '../../server/test/attribution-models';
+import { attribute } from '../../server/src/attribution/models';
 
 const customers = Number(process.env.KATA_BENCH_CUSTOMERS ?? 1_000_000);
 const adminUrl = process.env.KATA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     const report = await runAttribution(
       hub.db,
       { workspaceId: ws, models: ['last'], grouping: 'channel', from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-06-30T23:59:59.999Z') },
-      { settings: await attributionSettingsOf({ db: hub.db }, ws), attribute: ruleBasedAttribute },
+      { settings: await attributionSettingsOf({ db: hub.db }, ws), attribute },
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);

@@ -10,6 +10,7 @@ import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCom
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { attributionRoutes } from './attribution/routes';
+import { attribute } from './attribution/models';
 import type { AttributeFn } from './attribution/report';
 import { auditRoutes } from './audit/routes';
 import { auditPublicKey, type AuditSigningKey } from './audit/signing-key';
@@ -111,7 +112,7 @@ export interface HubAppOptions {
   audit: { signingKey: AuditSigningKey; previousKeys?: KeyObject[] };
   /** The background job queue; its routes exist only when it is given. */
   jobs?: JobQueue;
-  /** The attribution models (models/index.ts `attribute`), for runs made in process when there is no queue; with a queue, the `attribution.run` job's definition holds them. */
+  /** Runs made in process when there is no queue use these models (default: models/index.ts `attribute`); with a queue, the `attribution.run` job's definition holds them. */
   attribute?: AttributeFn;
   /** Behind a reverse proxy, trust its X-Forwarded-* headers for the client's IP and protocol. */
   trustProxy?: boolean;
@@ -240,7 +241,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   segmentRoutes(app, services);
   syncRoutes(app, services);
   renderRoutes(app, services);
-  attributionRoutes(app, services, { jobs: options.jobs, attribute: options.attribute });
+  attributionRoutes(app, services, { jobs: options.jobs, attribute: options.attribute ?? attribute });
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });

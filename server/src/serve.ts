@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildApp } from './app';
-import { defineAttributionJobs } from './attribution/jobs';
-import { attribute } from './attribution/models';
 import { auditPublicKey, loadAuditSigningKey } from './audit/signing-key';
 import { loadConfig } from './config';
 import { signCheckpoints } from './audit/checkpoints';
@@ -11,6 +9,8 @@ import { defineCdpJobs } from './cdp/jobs';
 import { defineConnectorJobs } from './connectors/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
+import { defineAttributionJobs } from './attribution/jobs';
+import { attribute } from './attribution/models';
 import { definePrivacyJobs } from './privacy/jobs';
 import { loadPersonalDataKeys, PersonalDataCipher } from './privacy/personal-data';
 import { defineResealJob } from './privacy/rekey';

@@ -7,7 +7,7 @@ import type { HubDatabase } from '../src/db/database';
 import { startJobQueue, type JobQueue } from '../src/jobs/queue';
 import { definePrivacyJobs } from '../src/privacy/jobs';
 import { defineAttributionJobs } from '../src/attribution/jobs';
-import { ruleBasedAttribute } from './attribution-models';
+import { attribute } from '../src/attribution/models';
 import { hubDatabases } from './databases';
 import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } from './hub';
 import { startSamlIdp } from './saml-idp';
@@ -36,7 +36,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     jobs = await startJobQueue(database, { pollingIntervalSeconds: 0.5 });
     await jobs.define({ name: 'test.always-fails', data: z.object({}), retryLimit: 0, run: async () => Promise.reject(new Error('no')) });
     await definePrivacyJobs(jobs, { db: database.db, cipher: testCipher, now: () => new Date() });
-    await defineAttributionJobs(jobs, { db: database.db, now: () => new Date() }, ruleBasedAttribute);
+    await defineAttributionJobs(jobs, { db: database.db, now: () => new Date() }, attribute);
     app = await testHub(database, { jobs });
   }, 60_000);
   afterAll(async () => {

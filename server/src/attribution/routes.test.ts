@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attributionData } from '../../test/attribution-data';
-import { ruleBasedAttribute } from '../../test/attribution-models';
 import { hubDatabases } from '../../test/databases';
 import { hubOnTestDatabase, testHub, testWorkspace, waitFor } from '../../test/hub';
 import { readAuditEvents } from '../db/audit-store';
@@ -9,6 +8,7 @@ import type { HubDatabase } from '../db/database';
 import { startJobQueue, type JobQueue } from '../jobs/queue';
 import { isHeldOut } from './holdouts';
 import { defineAttributionJobs } from './jobs';
+import { attribute } from './models';
 
 type Workspace = Awaited<ReturnType<typeof testWorkspace>>;
 
@@ -18,7 +18,7 @@ async function pushCampaign(ws: Workspace, id: string, name: string): Promise<vo
 }
 
 describe.each(hubDatabases)('the attribution API on $name', ({ open }) => {
-  const hub = hubOnTestDatabase(open, { attribute: ruleBasedAttribute });
+  const hub = hubOnTestDatabase(open);
 
   it('lets readers read and only owners, admins and analysts change anything', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
@@ -156,7 +156,7 @@ describe.each(hubDatabases)('attribution runs as jobs on $name', ({ open }) => {
   beforeAll(async () => {
     database = await open();
     jobs = await startJobQueue(database, { pollingIntervalSeconds: 0.5 });
-    await defineAttributionJobs(jobs, { db: database.db, now: () => new Date() }, ruleBasedAttribute);
+    await defineAttributionJobs(jobs, { db: database.db, now: () => new Date() }, attribute);
     app = await testHub(database, { jobs });
   }, 60_000);
   afterAll(async () => {

@@ -76,7 +76,7 @@ const httpUrl = z
 export interface AttributionRouteOptions {
   jobs: JobQueue | undefined;
   /** The models, for runs made in process when the app has no queue. */
-  attribute: AttributeFn | undefined;
+  attribute: AttributeFn;
 }
 
 /**
@@ -256,7 +256,6 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
       const range = rangeOf(request.body.from, request.body.to);
       // Higher-order chains grow with keys × states: over campaigns (many keys) they would take hours.
       if (grouping === 'campaign' && models.includes('markov') && (modelOptions.order ?? 1) > 1) throw new HubError(400, 'options.order: Markov chains of order 2 or 3 are offered by channel only; use order 1 by campaign.', 'order-too-high');
-      if (!jobs && !options.attribute) throw new HubError(409, 'This Hub has no attribution models installed; ask its administrator.', 'no-models');
       const id = randomUUID();
       await audited(request, services, { action: 'attribution.run-requested', target: { kind: 'attribution-run', id }, change: { models, modelOptions, grouping, from: range.from.toISOString(), to: range.to.toISOString() } }, (tx) =>
         store.createRun(tx, { workspaceId, id, models, modelOptions, grouping, ...range, requestedBy: actorIdOf(caller), now: services.now() }),
@@ -272,7 +271,7 @@ export function attributionRoutes(app: FastifyInstance, services: HubServices, o
           throw new HubError(503, 'The run was recorded but could not be queued; start it again.', 'not-queued');
         }
       } else {
-        await executeRun(services, { workspaceId, id }, { attribute: options.attribute!, finalAttempt: true });
+        await executeRun(services, { workspaceId, id }, { attribute: options.attribute, finalAttempt: true });
       }
       return reply.status(202).send(await runOf(workspaceId, id));
     },

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ruleBasedAttribute } from '../../test/attribution-models';
 import { attributionData } from '../../test/attribution-data';
 import { hubDatabases } from '../../test/databases';
 import { heldOutMembersPage, holdoutCounts, saveAttributionSettings, spendBetween, upsertSpend } from '../db/attribution-store';
 import type { HubDatabase } from '../db/database';
 import { isHeldOut } from './holdouts';
+import { attribute } from './models';
 import { runAttribution, type AttributionReport } from './run';
 import { attributionSettingsOf } from './settings';
 
@@ -60,7 +60,7 @@ describe.each(hubDatabases)('attribution runs on $name', ({ open }) => {
   afterAll(() => hub.close());
 
   const run = async (grouping: 'channel' | 'campaign', batchSize?: number) =>
-    runAttribution(hub.db, { workspaceId: ws, models: ['last', 'first'], grouping, from, to }, { settings: await attributionSettingsOf({ db: hub.db }, ws), attribute: ruleBasedAttribute, ...(batchSize && { batchSize }) });
+    runAttribution(hub.db, { workspaceId: ws, models: ['last', 'first'], grouping, from, to }, { settings: await attributionSettingsOf({ db: hub.db }, ws), attribute: attribute, ...(batchSize && { batchSize }) });
   const rowsOf = (report: AttributionReport, model: string) => Object.fromEntries(report.models.find((m) => m.model === model)!.rows.map(({ key, label: _label, ...row }) => [key, row]));
 
   it('credits conversions per channel, following merges to the CRM deal, with ROAS, CPA and CAC', async () => {
@@ -107,6 +107,21 @@ describe.each(hubDatabases)('attribution runs on $name', ({ open }) => {
       { day: '2026-06-02', week: '2026-06-01', channel: 'influencer', campaign: 'camp-1', currency: 'EUR', amount: 100 },
       { day: '2026-06-03', week: '2026-06-01', channel: 'email', campaign: '', currency: 'USD', amount: 10 },
     ]);
+  });
+
+  it('counts a refund or a value that is not a number as 0, in credits and in totals alike', async () => {
+    const other = 'ws-refunds';
+    const d = attributionData(hub.db, other);
+    await d.workspace();
+    await saveAttributionSettings(hub.db, other, { channelRules: null, conversionEvents: orderCompleted, lookbackDays: 30, reportingCurrency: 'EUR' }, new Date());
+    for (const [id, revenue] of [['r1', -40], ['r2', 'lots'], ['r3', '12.5']] as const) {
+      await d.page(id, '2026-06-02T00:00:00Z', 'https://shop.example/?utm_medium=email');
+      await d.track(id, '2026-06-03T00:00:00Z', 'Order Completed', { revenue });
+    }
+    await d.deal('refund-deal', 'r1', '2026-06-04T00:00:00Z', -100);
+    const report = await runAttribution(hub.db, { workspaceId: other, models: ['last'], grouping: 'channel', from, to }, { settings: await attributionSettingsOf({ db: hub.db }, other), attribute });
+    expect(report.models[0]!.rows).toMatchObject([{ key: 'email', conversions: 3, value: 12.5 }]);
+    expect(report.conversions).toMatchObject({ total: 4, value: 12.5, attributed: 3, unattributed: 1 });
   });
 
   it('splits a holdout in SQL exactly as the stable hash in code does, and counts conversions per side', async () => {

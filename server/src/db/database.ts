@@ -19,7 +19,7 @@ import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
 import { attribution } from './migrations/0015-attribution';
 import { connectors } from './migrations/0016-connectors';
-import { ingestIndexes } from './migrations/0018-ingest-indexes';
+import { ingestIndexes } from './migrations/0019-ingest-indexes';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -42,7 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0014-external-conversions': externalConversions,
   '0015-attribution': attribution,
   '0016-connectors': connectors,
-  '0018-ingest-indexes': ingestIndexes,
+  '0019-ingest-indexes': ingestIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -181,6 +181,18 @@ export async function anonymiseEventsOf(tx: Tx, workspaceId: string, ids: string
   );
 }
 
+/** External conversions (CRM deals) keep source, id, name, value, currency and time (so attribution's totals stay, and a deal pulled again stays one row); whom they were about and their details go. */
+export async function anonymiseExternalConversionsOf(tx: Tx, workspaceId: string, ids: string[], keptProfileId: string): Promise<number> {
+  return counted(
+    await tx
+      .updateTable('external_conversions')
+      .set({ profile_id: keptProfileId, properties: '{}' })
+      .where('workspace_id', '=', workspaceId)
+      .where('profile_id', 'in', ids)
+      .executeTakeFirst(),
+  );
+}
+
 /** Removes the merged-away profiles and empties the kept one: no personal fields, no traits, marked erased; counters and first/last seen stay. */
 export async function eraseProfiles(tx: Tx, workspaceId: string, ids: string[], keptProfileId: string, at: Date): Promise<number> {
   const removed = counted(await tx.deleteFrom('profiles').where('workspace_id', '=', workspaceId).where('id', 'in', ids).where('id', '!=', keptProfileId).executeTakeFirst());

@@ -46,6 +46,8 @@ export const personalDataErasers: readonly PersonalDataEraser[] = [
   { name: 'consentHistory', erase: (tx, s) => store.deleteConsentHistoryOf(tx, s.workspaceId, s.profileIds) },
   { name: 'segmentMemberships', erase: (tx, s) => store.deleteSegmentMembershipsOf(tx, s.workspaceId, s.profileIds) },
   { name: 'eventsAnonymised', erase: (tx, s) => store.anonymiseEventsOf(tx, s.workspaceId, s.profileIds, s.keptProfileId) },
+  // Conversions from a CRM or the API that attribution reads: like events, they stay counted under the erased profile, without details.
+  { name: 'externalConversionsAnonymised', erase: (tx, s) => store.anonymiseExternalConversionsOf(tx, s.workspaceId, s.profileIds, s.keptProfileId) },
   {
     name: 'earlierRequests',
     erase: (tx, s) => store.forgetSubjectInRequests(tx, { workspaceId: s.workspaceId, hashes: s.identifierHashes, exceptId: s.requestId, note: { removed: `The subject was erased by request ${s.requestId}; this export is gone.` } }),

@@ -157,12 +157,15 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
       scanForPersonalData(database.db, needles, (table, row) => {
         if (table === 'profiles' && row.id === mayaId) return { ...row, id: null };
         if (table === 'events' && row.profile_id === mayaId) return { ...row, profile_id: null };
+        if (table === 'external_conversions' && row.profile_id === mayaId) return { ...row, profile_id: null };
         if (table === 'audit_events') return { ...row, event: { ...(row.event as object), target: null } };
         return row;
       });
+    // A CRM deal stored against the profile since merged into hers, with her details in its properties.
+    await database.db.insertInto('external_conversions').values({ workspace_id: ws.id, source: 'crm', external_id: 'deal-maya', profile_id: mergedId, name: 'Closed won', value: 900, currency: 'EUR', occurred_at: new Date(), properties: JSON.stringify({ contact: maya.email, phone: maya.phone }) }).execute();
     // The scan sees her everywhere before.
     const tablesBefore = new Set((await scan()).hits.map((hit) => hit.table));
-    for (const table of ['profiles', 'identities', 'events', 'profile_merges', 'identity_conflicts', 'consents', 'consent_history', 'segment_members', 'privacy_requests']) expect(tablesBefore).toContain(`public.${table}`);
+    for (const table of ['profiles', 'identities', 'events', 'profile_merges', 'identity_conflicts', 'consents', 'consent_history', 'segment_members', 'privacy_requests', 'external_conversions']) expect(tablesBefore).toContain(`public.${table}`);
 
     const created = await callHub(queued, 'POST', '/v1/privacy-requests', { kind: 'erase', identifier: `user_id:${maya.userId}` }, ws.ownerToken);
     expect(created.statusCode, created.body).toBe(202);
@@ -178,6 +181,7 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
       consentHistory: 3,
       segmentMemberships: 2,
       eventsAnonymised: 4,
+      externalConversionsAnonymised: 1,
       earlierRequests: 1,
       connectorDeadLetters: 0,
       connectorRecordsToDelete: 0,
@@ -195,6 +199,7 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
     expect(erased).toMatchObject({ email_enc: null, phone_enc: null, name_enc: null, traits: {}, merged_into: null, event_count: mayaBefore.event_count, first_seen_at: mayaBefore.first_seen_at, last_seen_at: mayaBefore.last_seen_at });
     expect(erased.erased_at).toBeInstanceOf(Date);
     expect(await database.db.selectFrom('events').select(['properties', 'context']).where('workspace_id', '=', ws.id).where('profile_id', '=', mayaId).execute()).toEqual(Array(4).fill({ properties: {}, context: {} }));
+    expect(await database.db.selectFrom('external_conversions').select(['external_id', 'profile_id', 'value', 'properties']).where('workspace_id', '=', ws.id).execute()).toEqual([{ external_id: 'deal-maya', profile_id: mayaId, value: expect.stringMatching(/^900(\.0+)?$/), properties: {} }]);
     expect((await database.db.selectFrom('segment_members').select('version').where('workspace_id', '=', ws.id).execute()).length).toBe(snapshotBefore.length - 2);
 
     // Noah is untouched; the customer who gave Maya's email under another user id keeps their own id, not her email.

@@ -3,7 +3,8 @@ import { countOps, identifierKinds, newCondition, traitOps, type ConditionDraft,
 const opLabels: Record<string, string> = { eq: 'is', neq: 'is not', in: 'is one of', gt: '>', gte: '≥', lt: '<', lte: '≤', contains: 'contains', exists: 'is set', not_exists: 'is not set' };
 
 /** Edits a rule as a list of conditions; every control is a labelled form field, usable with the keyboard. */
-export function RuleBuilder({ draft, onChange }: { draft: RuleDraft; onChange: (draft: RuleDraft) => void }) {
+/** `segments`: the saved segments a condition can name (member of, or not). */
+export function RuleBuilder({ draft, onChange, segments }: { draft: RuleDraft; onChange: (draft: RuleDraft) => void; segments: { id: string; name: string }[] }) {
   const update = (index: number, condition: ConditionDraft) => onChange({ ...draft, conditions: draft.conditions.map((c, i) => (i === index ? condition : c)) });
   const remove = (index: number) => onChange({ ...draft, conditions: draft.conditions.filter((_, i) => i !== index) });
   const add = (kind: ConditionDraft['kind']) => onChange({ ...draft, conditions: [...draft.conditions, newCondition[kind]()] });
@@ -20,7 +21,7 @@ export function RuleBuilder({ draft, onChange }: { draft: RuleDraft; onChange: (
       </label>
       {draft.conditions.map((condition, index) => (
         <div key={index} className="rule-row" role="group" aria-label={`Condition ${index + 1}`}>
-          <ConditionFields condition={condition} index={index} onChange={(changed) => update(index, changed)} />
+          <ConditionFields condition={condition} index={index} segments={segments} onChange={(changed) => update(index, changed)} />
           <button type="button" className="button small" onClick={() => remove(index)} aria-label={`Remove condition ${index + 1}`}>
             Remove
           </button>
@@ -36,12 +37,17 @@ export function RuleBuilder({ draft, onChange }: { draft: RuleDraft; onChange: (
         <button type="button" className="button small" onClick={() => add('identifier')}>
           Add identifier condition
         </button>
+        {segments.length > 0 && (
+          <button type="button" className="button small" onClick={() => add('segment')}>
+            Add segment condition
+          </button>
+        )}
       </div>
     </fieldset>
   );
 }
 
-function ConditionFields({ condition, index, onChange }: { condition: ConditionDraft; index: number; onChange: (condition: ConditionDraft) => void }) {
+function ConditionFields({ condition, index, segments, onChange }: { condition: ConditionDraft; index: number; segments: { id: string; name: string }[]; onChange: (condition: ConditionDraft) => void }) {
   const n = index + 1;
   switch (condition.kind) {
     case 'trait':
@@ -92,6 +98,23 @@ function ConditionFields({ condition, index, onChange }: { condition: ConditionD
           <select aria-label={`Identifier of condition ${n}`} value={condition.identifier} onChange={(event) => onChange({ ...condition, identifier: event.target.value as typeof condition.identifier })}>
             {identifierKinds.map((kind) => (
               <option key={kind}>{kind}</option>
+            ))}
+          </select>
+        </>
+      );
+    case 'segment':
+      return (
+        <>
+          <select aria-label={`Membership of condition ${n}`} value={String(condition.member)} onChange={(event) => onChange({ ...condition, member: event.target.value === 'true' })}>
+            <option value="true">is in segment</option>
+            <option value="false">is not in segment</option>
+          </select>
+          <select aria-label={`Segment of condition ${n}`} value={condition.segmentId} onChange={(event) => onChange({ ...condition, segmentId: event.target.value })}>
+            <option value="">choose a segment</option>
+            {segments.map((segment) => (
+              <option key={segment.id} value={segment.id}>
+                {segment.name}
+              </option>
             ))}
           </select>
         </>

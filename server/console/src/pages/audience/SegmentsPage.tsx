@@ -34,7 +34,7 @@ export function SegmentsPage() {
           </button>
         )}
       </div>
-      {building && <NewSegment onDone={() => setBuilding(false)} />}
+      {building && <NewSegment segments={segments.data?.segments ?? []} onDone={() => setBuilding(false)} />}
       <div className="section">
         <QueryView query={segments} what="segments">
           {({ segments: list }) => (list.length === 0 ? <Empty>No segments yet.</Empty> : <SegmentTable segments={list} canRefresh={can('customers.write')} />)}
@@ -81,7 +81,7 @@ function SegmentTable({ segments, canRefresh }: { segments: Segment[]; canRefres
   );
 }
 
-function NewSegment({ onDone }: { onDone: () => void }) {
+function NewSegment({ segments, onDone }: { segments: Segment[]; onDone: () => void }) {
   const purposes = useQuery({ queryKey: ['consent-purposes'], queryFn: () => api<{ purposes: string[] }>('/v1/consent-purposes') });
   const [name, setName] = useState('');
   const [purpose, setPurpose] = useState('');
@@ -119,7 +119,7 @@ function NewSegment({ onDone }: { onDone: () => void }) {
         </label>
       </div>
       {purposes.error && <Failed error={purposes.error} retry={() => void purposes.refetch()} />}
-      <RuleBuilder draft={draft} onChange={setDraft} />
+      <RuleBuilder draft={draft} onChange={setDraft} segments={segments} />
       <div className="section" aria-live="polite">
         <span className="muted">Customers in this segment now, who consented to {chosenPurpose || 'its purpose'}</span>
         {'problem' in built ? (

@@ -11,6 +11,7 @@ describe("the console's segment rule builder", () => {
         { kind: 'event', event: 'Order Completed', eventType: 'track', op: 'gte', count: '2', withinDays: '30' },
         { kind: 'event', event: '', eventType: 'page', op: 'gte', count: '3', withinDays: '' },
         { kind: 'identifier', identifier: 'email', present: true },
+        { kind: 'segment', segmentId: 'seg-vip', member: false },
       ],
     };
     expect(toRule(draft)).toEqual({
@@ -23,6 +24,7 @@ describe("the console's segment rule builder", () => {
             { event: 'Order Completed', count: { op: 'gte', value: 2 }, within: { days: 30 } },
             { type: 'page', count: { op: 'gte', value: 3 } },
             { identifier: 'email', present: true },
+            { segment: 'seg-vip', member: false },
           ],
         },
       },

@@ -10,7 +10,8 @@ export { countOps, identifierKinds, traitOps };
 export type ConditionDraft =
   | { kind: 'trait'; trait: string; op: TraitOp; value: string }
   | { kind: 'event'; event: string; eventType: 'track' | 'page' | 'screen'; op: CountOp; count: string; withinDays: string }
-  | { kind: 'identifier'; identifier: IdentifierKind; present: boolean };
+  | { kind: 'identifier'; identifier: IdentifierKind; present: boolean }
+  | { kind: 'segment'; segmentId: string; member: boolean };
 
 export interface RuleDraft {
   match: 'all' | 'any';
@@ -21,6 +22,7 @@ export const newCondition: Record<ConditionDraft['kind'], () => ConditionDraft> 
   trait: () => ({ kind: 'trait', trait: '', op: 'eq', value: '' }),
   event: () => ({ kind: 'event', event: '', eventType: 'track', op: 'gte', count: '1', withinDays: '' }),
   identifier: () => ({ kind: 'identifier', identifier: 'email', present: true }),
+  segment: () => ({ kind: 'segment', segmentId: '', member: true }),
 };
 
 /** A typed value as the rule compares it: numbers as numbers, true/false as booleans, the rest as text. */
@@ -47,6 +49,8 @@ function conditionOf(draft: ConditionDraft): Condition {
     }
     case 'identifier':
       return { identifier: draft.identifier, present: draft.present };
+    case 'segment':
+      return { segment: draft.segmentId, member: draft.member };
   }
 }
 

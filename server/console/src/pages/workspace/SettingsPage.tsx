@@ -4,12 +4,14 @@ import { api } from '../../api';
 import { meKey, useCan } from '../../session';
 import { formatTime, Notice, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
+import { ConsentPurposes } from './ConsentPurposes';
 import type { Workspace } from './workspace-api';
 
 const workspaceKey = ['workspace'];
 
 /** The workspace's name, two-step sign-in rule and retention; owners change them. */
 export function SettingsPage() {
+  const can = useCan();
   const workspace = useQuery({ queryKey: workspaceKey, queryFn: () => api<Workspace>('/v1/workspace') });
   return (
     <>
@@ -17,8 +19,9 @@ export function SettingsPage() {
         <h1>Workspace settings</h1>
       </div>
       <QueryView query={workspace} what="the workspace">
-        {(data) => <SettingsForm key={data.createdAt + data.name + data.mfaRequired + data.auditRetentionDays + data.eventRetentionDays} workspace={data} />}
+        {(data) => <SettingsForm key={data.id} workspace={data} />}
       </QueryView>
+      {can('customers.read') && <ConsentPurposes manage={can('workspace.manage')} />}
     </>
   );
 }

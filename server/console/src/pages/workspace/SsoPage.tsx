@@ -61,13 +61,13 @@ export function SsoPage() {
       <div className="section">
         <h2>OpenID Connect</h2>
         <QueryView query={oidc} what="the OIDC settings">
-          {(settings) => <OidcForm key={JSON.stringify(settings)} settings={settings} />}
+          {(settings) => <OidcForm settings={settings} />}
         </QueryView>
       </div>
       <div className="section">
         <h2>SAML 2.0</h2>
         <QueryView query={saml} what="the SAML settings">
-          {(settings) => <SamlForm key={JSON.stringify(settings)} settings={settings} />}
+          {(settings) => <SamlForm settings={settings} />}
         </QueryView>
       </div>
     </>
