@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHubspot, type FakeHubspot } from '../server/test/fakes/hubspot';
+import { startFakeSalesforce } from '../server/test/fakes/salesforce';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
@@ -228,6 +229,36 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('an admin connects Salesforce: saved, then authorized by signing in there, and back on the connection’s page', async () => {
+    const salesforce = await startFakeSalesforce();
+    const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const errors = watchPageErrors(page, [/status of 401/]);
+      await signIn(page, owner);
+      await page.goto(`${hub.url}/console/connectors`);
+      await page.getByRole('button', { name: 'Connect Salesforce' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Acme Salesforce');
+      await page.getByLabel('Consumer key (client id)').fill(salesforce.clientId);
+      await page.getByLabel('Consumer secret').fill(salesforce.clientSecret);
+      await page.getByLabel(/^Sign-in address/).fill(salesforce.url);
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.getByRole('heading', { name: /Acme Salesforce \(Salesforce, awaiting authorization\)/ }).waitFor();
+      expect(await page.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
+      // The Hub sends the browser to Salesforce's sign-in, Salesforce back to the Hub's callback, the Hub on to the console.
+      await page.getByRole('link', { name: 'sign in to Salesforce to authorize it' }).click();
+      await page.getByText('Authorized: the connection is ready to sync.').waitFor();
+      await page.getByRole('heading', { name: /Acme Salesforce \(Salesforce, connected\)/ }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/console/connectors');
+      await page.getByRole('button', { name: 'Sync now' }).waitFor();
+      await screenshot(page, 'console-connectors-salesforce-authorized');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await salesforce.close();
+    }
+  }, 120_000);
 
   it('a viewer reads the attribution reports but sees no spend import, comparison or connect buttons, and the Hub refuses them anyway', async () => {
     const { link } = await call<{ link: string }>('POST', '/v1/invitations', { email: viewer.email, role: 'viewer' });
