@@ -253,6 +253,10 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
       expect(new URL(page.url()).pathname).toBe('/console/connectors');
       await page.getByRole('button', { name: 'Sync now' }).waitFor();
       await screenshot(page, 'console-connectors-salesforce-authorized');
+      // Coming back with an authorization the Hub does not know: the console says so, in its own words.
+      await page.goto(`${hub.url}/v1/connectors/oauth/callback?code=made-up&state=made-up`);
+      await page.getByText('That authorization is unknown, was used already or expired').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/console/connectors');
       expect(errors).toEqual([]);
     } finally {
       await context.close();

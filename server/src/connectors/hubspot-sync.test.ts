@@ -220,7 +220,10 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
       expect(new URL(toHubspot.headers.location as string).searchParams.get('scope')).toBe('crm.objects.contacts.read crm.objects.contacts.write crm.objects.deals.read');
       const callback = new URL((await fetch(toHubspot.headers.location as string, { redirect: 'manual' })).headers.get('location')!);
       // The admin's browser comes back (the Salesforce test checks what a script gets): on to the console's page for the connection.
-      const done = await hub.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { authorization: `Bearer ${ws.ownerToken}`, accept: 'text/html,application/xhtml+xml' } });
+      const asBrowser = (url: string) => hub.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ws.ownerToken}`, accept: 'text/html,application/xhtml+xml' } });
+      // A failure goes to the console by its code only (what it shows comes from the console, not from the address).
+      expect((await asBrowser(`${callback.pathname}?code=x&state=forged`)).headers.location).toBe('/console/connectors?authorizationFailed=invalid-state');
+      const done = await asBrowser(`${callback.pathname}${callback.search}`);
       expect(done.statusCode, done.body).toBe(303);
       expect(done.headers.location).toBe(`/console/connectors?connector=${connectorId}&authorized=1`);
       expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).json().status).toBe('connected');

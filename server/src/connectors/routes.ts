@@ -153,27 +153,34 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
       config: manage,
     },
     async (request, reply) => {
-      const { workspaceId } = callerOf(request);
-      const { code, state, error, error_description: description } = request.query;
-      const pending = await store.claimOAuthState(services.db, digestSecret(state));
-      // Another workspace's state is as unknown as a made-up one.
-      if (!pending || pending.workspace_id !== workspaceId || pending.expires_at <= services.now()) throw new HubError(400, 'state: this authorization is unknown, was used already or expired; start again from the connector.', 'invalid-state');
-      const row = await found(workspaceId, pending.connection_id);
-      const crm = row.kind === 'salesforce' ? 'Salesforce' : 'HubSpot';
-      if (error || !code) throw new HubError(400, `${crm} did not authorize the connection: ${error ?? 'no code'}${description ? ` (${description})` : ''}.`, 'not-authorized');
-      const credentials = openCredentials(services.cipher, row.credentials_enc!);
-      if (credentials.kind !== 'salesforce-oauth' && credentials.kind !== 'hubspot-oauth') throw new HubError(400, 'This connection uses a private-app token.', 'not-oauth');
-      let renewed;
+      // The admin's browser comes back here from the CRM: it goes on to the console's page for the connection, or to the
+      // console with the failure's code (the console words it; nothing from the address is shown). A script gets JSON.
+      const browser = /\btext\/html\b/.test(request.headers.accept ?? '');
       try {
-        renewed = await tokenGrant(credentials, parseSettings(row.kind, row.settings), { grant_type: 'authorization_code', code, redirect_uri: callbackUrl() }, services.now());
-      } catch (refusal) {
-        if (refusal instanceof OAuthRefusal) throw new HubError(400, `${crm} refused the code: ${refusal.message}. Start again from the connector.`, 'not-authorized');
-        throw new HubError(502, `${crm} did not answer; try again.`, 'crm-unreachable');
+        const { workspaceId } = callerOf(request);
+        const { code, state, error, error_description: description } = request.query;
+        const pending = await store.claimOAuthState(services.db, digestSecret(state));
+        // Another workspace's state is as unknown as a made-up one.
+        if (!pending || pending.workspace_id !== workspaceId || pending.expires_at <= services.now()) throw new HubError(400, 'state: this authorization is unknown, was used already or expired; start again from the connector.', 'invalid-state');
+        const row = await found(workspaceId, pending.connection_id);
+        const crm = row.kind === 'salesforce' ? 'Salesforce' : 'HubSpot';
+        if (error || !code) throw new HubError(400, `${crm} did not authorize the connection: ${error ?? 'no code'}${description ? ` (${description})` : ''}.`, 'not-authorized');
+        const credentials = openCredentials(services.cipher, row.credentials_enc!);
+        if (credentials.kind !== 'salesforce-oauth' && credentials.kind !== 'hubspot-oauth') throw new HubError(400, 'This connection uses a private-app token.', 'not-oauth');
+        let renewed;
+        try {
+          renewed = await tokenGrant(credentials, parseSettings(row.kind, row.settings), { grant_type: 'authorization_code', code, redirect_uri: callbackUrl() }, services.now());
+        } catch (refusal) {
+          if (refusal instanceof OAuthRefusal) throw new HubError(400, `${crm} refused the code: ${refusal.message}. Start again from the connector.`, 'not-authorized');
+          throw new HubError(502, `${crm} did not answer; try again.`, 'crm-unreachable');
+        }
+        await audited(request, services, { action: 'connector.authorized', target: { kind: 'connector', id: row.id } }, (tx) => store.updateConnection(tx, workspaceId, row.id, { credentials_enc: sealCredentials(services.cipher, renewed), status: 'connected' }, services.now()));
+        if (browser) return reply.redirect(`/console/connectors?connector=${encodeURIComponent(row.id)}&authorized=1`, 303);
+        return present(await found(workspaceId, row.id));
+      } catch (failure) {
+        if (browser && failure instanceof HubError && failure.code) return reply.redirect(`/console/connectors?authorizationFailed=${encodeURIComponent(failure.code)}`, 303);
+        throw failure;
       }
-      await audited(request, services, { action: 'connector.authorized', target: { kind: 'connector', id: row.id } }, (tx) => store.updateConnection(tx, workspaceId, row.id, { credentials_enc: sealCredentials(services.cipher, renewed), status: 'connected' }, services.now()));
-      // The admin's browser came back from the CRM: on to the console's page for the connection (a script gets the connection).
-      if (/\btext\/html\b/.test(request.headers.accept ?? '')) return reply.redirect(`/console/connectors?connector=${encodeURIComponent(row.id)}&authorized=1`, 303);
-      return present(await found(workspaceId, row.id));
     },
   );
 

@@ -8,6 +8,14 @@ import { useAction } from '../../ui/useAction';
 import { ConnectorDetail } from './ConnectorDetail';
 import { connectorsKey, crmName, statusText, type Connection, type CreatedConnection } from './connectors-api';
 
+/** What the Hub's OAuth callback reports by code when it sends the browser back here. */
+const authorizationFailures: Record<string, string> = {
+  'invalid-state': 'That authorization is unknown, was used already or expired: start again with the connection’s “Authorize” button.',
+  'not-authorized': 'The CRM did not authorize the connection (it was declined, or the CRM refused the code): start again with the connection’s “Authorize” button.',
+  'crm-unreachable': 'The CRM did not answer while the Hub finished the authorization: try again.',
+  'not-oauth': 'This connection uses a private-app token: there is nothing to authorize.',
+};
+
 /**
  * CRM connectors: connect HubSpot (a private app's token, or an OAuth app)
  * or Salesforce (a connected app, then sign-in there), and for each
@@ -26,6 +34,7 @@ export function ConnectorsPage() {
     if (id) next.set('connector', id);
     else next.delete('connector');
     next.delete('authorized');
+    next.delete('authorizationFailed');
     setParams(next);
   };
   const manage = can('connectors.manage');
@@ -57,6 +66,7 @@ export function ConnectorsPage() {
         />
       )}
       {params.get('authorized') === '1' && selected && <Notice tone="ok">Authorized: the connection is ready to sync.</Notice>}
+      {params.get('authorizationFailed') && <Notice tone="bad">{authorizationFailures[params.get('authorizationFailed')!] ?? 'The authorization did not go through: start again from the connection.'}</Notice>}
       {authorize?.authorizeUrl && (
         <Notice tone="warn">
           {authorize.name} is saved. Register <code>{authorize.callbackUrl}</code> as the callback on the {crmName(authorize.kind)} app, then{' '}
