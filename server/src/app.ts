@@ -15,6 +15,7 @@ import { authRoutes } from './auth/routes';
 import { customerRoutes } from './cdp/customer-routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
+import { experimentRoutes } from './experiments/routes';
 import { syncRoutes } from './sync/routes';
 import { scimRoutes } from './scim/routes';
 import { scimTokenRoutes } from './scim/token-routes';
@@ -229,6 +230,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   customerRoutes(app, services);
   segmentRoutes(app, services);
   syncRoutes(app, services);
+  experimentRoutes(app, services);
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });

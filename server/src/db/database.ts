@@ -17,6 +17,7 @@ import { saml } from './migrations/0011-saml';
 import { oauth } from './migrations/0012-oauth';
 import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
+import { experiments } from './migrations/0017-experiments';
 import { SerialPGlite } from './pglite-dialect';
 import type { HubSchema } from './schema';
 
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0012-oauth': oauth,
   '0013-sync': sync,
   '0014-external-conversions': externalConversions,
+  '0017-experiments': experiments,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
