@@ -22,7 +22,7 @@ export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows
     workspaceId,
     experiments: rows.map((row) => {
       const segmentId = definitions.get(row.id)!.targetSegmentId;
-      return { id: row.id, segment: segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null } };
+      return { id: row.id, variantIds: definitions.get(row.id)!.variants.map((v) => v.id), segment: segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null } };
     }),
     metrics: rows.flatMap((row) => {
       const definition = definitions.get(row.id)!;
