@@ -6,6 +6,7 @@ import { loadConfig } from './config';
 import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
 import { defineCdpJobs } from './cdp/jobs';
+import { defineExperimentJobs } from './experiments/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { definePrivacyJobs } from './privacy/jobs';
@@ -53,6 +54,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     const queue = jobs;
     logJobError = (error) => app.log.error({ err: error }, 'job queue');
     await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
+    await defineExperimentJobs(queue, { db: database.db, now: () => new Date() });
     await defineResealJob(queue, { db: database.db, cipher });
     await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
     await defineAuditJobs(queue, { db: database.db, now: () => new Date(), auditSigningKey: signingKey, auditKeys: [signingKey, ...previousKeys.map(auditPublicKey)] }, { signEveryMinutes: config.KATA_HUB_AUDIT_SIGN_EVERY_MINUTES });

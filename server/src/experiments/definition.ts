@@ -1,3 +1,4 @@
+import cronParser from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -53,8 +54,20 @@ export const banditSchema = z
     minShare: share(0.5).default(0.05),
     /** Exposed customers every variant needs before the weights move. */
     minUnitsPerArm: z.number().int().min(1).max(10_000_000).default(1000),
-    /** How often the weights are updated, as a cron expression (UTC). */
-    schedule: z.string().trim().regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression of five fields, e.g. "0 * * * *"').default('0 * * * *'),
+    /** How often the weights are updated (and, with autoPromote, the winner looked for), as a cron expression (UTC). */
+    schedule: z
+      .string()
+      .trim()
+      .regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression of five fields, e.g. "0 * * * *"')
+      .refine((cron) => {
+        try {
+          cronParser.parseExpression(cron, { tz: 'UTC' });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a cron expression cron-parser reads, e.g. "0 * * * *" (hourly)')
+      .default('0 * * * *'),
   })
   .strict();
 

@@ -46,17 +46,22 @@ export interface ExperimentResults {
   decision: Decision;
 }
 
-export function experimentResults(options: { definition: ExperimentDefinition; weights: Record<string, number>; totals: readonly VariantTotals[] }): ExperimentResults {
-  const { definition, weights, totals } = options;
+/**
+ * `weights` are the shares in force now (shown per variant); `expectedWeights`, when the weights changed
+ * during the experiment (a bandit), the shares the traffic had on average, which the sample-ratio check expects.
+ */
+export function experimentResults(options: { definition: ExperimentDefinition; weights: Record<string, number>; expectedWeights?: Record<string, number> | undefined; totals: readonly VariantTotals[] }): ExperimentResults {
+  const { definition, totals } = options;
+  const weights = options.expectedWeights ?? options.weights;
   const known = new Set(definition.variants.map((v) => v.id));
   const of = (metricIndex: number, variantId: string) => totals.find((t) => t.metricIndex === metricIndex && t.variantId === variantId) ?? { n: 0, converted: 0, sum: 0, sumSquares: 0 };
   const variants = definition.variants.map((v) => {
     const t = of(0, v.id);
-    return { variantId: v.id, name: v.name, weight: weights[v.id] ?? 0, n: t.n, conversions: t.converted, sum: t.sum, sumSquares: t.sumSquares };
+    return { variantId: v.id, name: v.name, weight: options.weights[v.id] ?? 0, n: t.n, conversions: t.converted, sum: t.sum, sumSquares: t.sumSquares };
   });
   const unattributed = totals.filter((t) => t.metricIndex === 0 && (t.variantId === null || !known.has(t.variantId))).map((t) => ({ variantId: t.variantId, n: t.n }));
   // Variants given no traffic (a weight of 0) are expected to have none.
-  const sampleRatio = sampleRatioCheck(variants.map((v) => ({ n: v.n, weight: Math.max(v.weight, Number.EPSILON) })));
+  const sampleRatio = sampleRatioCheck(variants.map((v) => ({ n: v.n, weight: Math.max(weights[v.variantId] ?? 0, Number.EPSILON) })));
 
   let analysis: ExperimentAnalysis | null = null;
   let analysisProblem: string | null = null;

@@ -133,7 +133,7 @@ export function experimentRoutes(app: FastifyInstance, services: HubServices): v
     async (request) => {
       const { workspaceId } = callerOf(request);
       const row = await load(workspaceId, request.params.id);
-      const results = (await resultsOf(services.db, workspaceId, [row])).get(row.id)!;
+      const results = (await resultsOf(services.db, workspaceId, [row], services.now())).get(row.id)!;
       return { experimentId: row.id, status: row.status, computedAt: services.now().toISOString(), results: JSON.parse(JSON.stringify(results)) as unknown };
     },
   );
@@ -184,7 +184,7 @@ export function experimentRoutes(app: FastifyInstance, services: HubServices): v
       let variantId = request.body.variantId;
       if (variantId !== undefined && !definition.variants.some((v) => v.id === variantId)) throw new HubError(400, `variantId: experiment ${id} has no variant "${variantId}" (it has ${definition.variants.map((v) => `"${v.id}"`).join(', ')}).`, 'unknown-variant');
       if (variantId === undefined) {
-        const decision = (await resultsOf(services.db, workspaceId, [row])).get(id)!.decision;
+        const decision = (await resultsOf(services.db, workspaceId, [row], services.now())).get(id)!.decision;
         if (decision.state !== 'decided') throw new HubError(409, `Experiment ${id} has no winner to promote: ${decision.reason} Name a variantId to promote one anyway.`, 'not-decided');
         variantId = decision.winnerVariantId;
       }

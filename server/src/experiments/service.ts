@@ -13,8 +13,27 @@ export function definitionOf(row: store.ExperimentRow): ExperimentDefinition {
   return experimentDefinitionSchema.parse(row.definition);
 }
 
+/**
+ * The shares traffic had on average since the start: each set of weights in the history counts for the time
+ * it was in force (until the next, or `now`). Exact for traffic that arrives evenly; what a bandit's
+ * sample-ratio check expects, since its weights change on purpose.
+ */
+export function timeAveragedWeights(history: readonly { weights: Record<string, number>; recordedAt: Date }[], now: Date): Record<string, number> | undefined {
+  if (history.length === 0) return undefined;
+  const totals: Record<string, number> = {};
+  let span = 0;
+  history.forEach((entry, i) => {
+    const until = history[i + 1]?.recordedAt ?? now;
+    const duration = Math.max(0, until.getTime() - entry.recordedAt.getTime());
+    span += duration;
+    for (const [id, weight] of Object.entries(entry.weights)) totals[id] = (totals[id] ?? 0) + weight * duration;
+  });
+  if (span === 0) return history.at(-1)!.weights;
+  return Object.fromEntries(Object.entries(totals).map(([id, total]) => [id, total / span]));
+}
+
 /** Results of several experiments of one workspace, their totals read in one statement. */
-export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[]): Promise<Map<string, ExperimentResults>> {
+export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], now = new Date()): Promise<Map<string, ExperimentResults>> {
   const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
   const segmentIds = [...new Set([...definitions.values()].map((d) => d.targetSegmentId).filter((id): id is string => id !== null))];
   const versions = new Map(await Promise.all(segmentIds.map(async (id) => [id, await store.currentMembershipVersion(db, workspaceId, id)] as const)));
@@ -29,7 +48,9 @@ export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows
       return [definition.primaryMetric, ...definition.guardrails.map((g) => g.metric)].map((metric, metricIndex) => ({ experimentId: row.id, metricIndex, event: metric.event, valueProperty: metric.kind === 'mean' ? metric.valueProperty : null }));
     }),
   });
-  return new Map(rows.map((row) => [row.id, experimentResults({ definition: definitions.get(row.id)!, weights: row.weights, totals: totals.filter((t) => t.experimentId === row.id) })]));
+  const banditRows = rows.filter((row) => definitions.get(row.id)!.bandit.enabled);
+  const expected = new Map(await Promise.all(banditRows.map(async (row) => [row.id, timeAveragedWeights(await store.weightHistory(db, workspaceId, row.id), now)] as const)));
+  return new Map(rows.map((row) => [row.id, experimentResults({ definition: definitions.get(row.id)!, weights: row.weights, expectedWeights: expected.get(row.id), totals: totals.filter((t) => t.experimentId === row.id) })]));
 }
 
 /** Who did it, for the audit log: a member or key from a request, or the Hub's own scheduled work. */
