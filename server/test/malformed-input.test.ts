@@ -55,6 +55,8 @@ describe('malformed input on every route', () => {
       'GET /v1/sync/pull': ['cursor=page-2&limit=5000', /cursor: is not a cursor the Hub handed out.*limit: Too big|limit: Too big.*cursor: /],
       'GET /v1/sync/segments': ['ids=,,', /ids: give at least one segment id/],
       'GET /v1/sync/segments/:id/members': ['version=latest', /version: /],
+      'GET /v1/experiments': ['status=paused', /status: Invalid option/],
+      'GET /v1/experiments/:id/assignments': ['customerIds=,,', /customerIds: give at least one customer id/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry'];
     let checked = 0;

@@ -73,7 +73,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     // Another of A's devices renames it unseen: the secret name lives on in the record's history.
     const aRename = await a.call('POST', '/v1/sync/push', { deviceId: randomUUID(), mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'update', baseRev: 0, changes: { name: 'A renamed campaign' }, deviceTime: new Date().toISOString() }] });
     expect(aRename.json().results[0].overwritten[0].value, aRename.body).toBe('A secret campaign');
-    const aSecrets = ['A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
+    // A's experiment on that campaign, started.
+    const aExperiment = (await a.call('POST', '/v1/experiments', { campaignId: 'a-campaign', name: 'A secret experiment', definition: { variants: [{ id: 'control', name: 'A control', ref: { recordType: 'render', recordId: 'a-render-1' } }, { id: 'bold', name: 'A bold', ref: { recordType: 'render', recordId: 'a-render-2' } }], primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } })).json();
+    expect((await a.call('POST', `/v1/experiments/${aExperiment.id}/start`, {})).statusCode).toBe(200);
+    const aSecrets = ['A secret experiment', aExperiment.id, 'a-render-1', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -90,6 +93,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       segments: await database.db.selectFrom('segments').select(['id', 'name', 'purpose', 'rule', 'updated_at', 'deleted_at']).where('workspace_id', '=', a.id).execute(),
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
       syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
+      experiments: await database.db.selectFrom('experiments').selectAll().where('workspace_id', '=', a.id).execute(),
+      experimentWeights: await database.db.selectFrom('experiment_weights').selectAll().where('workspace_id', '=', a.id).execute(),
       syncApplied: await database.db.selectFrom('sync_applied_mutations').selectAll().where('workspace_id', '=', a.id).execute(),
       syncHistory: await database.db.selectFrom('sync_record_history').selectAll().where('workspace_id', '=', a.id).execute(),
       segmentMembers: await database.db.selectFrom('segment_members').selectAll().where('workspace_id', '=', a.id).execute(),
@@ -123,6 +128,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
       if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
       if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
+      if (url.startsWith('/v1/experiments/')) return aExperiment.id;
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
       if (url.startsWith('/scim/v2/Users/')) return aScimUser.id;
       if (url.startsWith('/scim/v2/Groups/')) return aScimGroup.id;
@@ -138,6 +144,11 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
           { id: aPush.json().results[0].id, recordType: 'campaign', recordId: 'a-campaign', op: 'delete', baseRev: 2, changes: {}, deviceTime: new Date().toISOString() },
         ],
       }),
+      // Experiments: B's lands in B's workspace (on B's own campaign of that id, if B pushed one); A's are 404 to B.
+      'POST /v1/experiments': { campaignId: 'a-campaign', name: 'B experiment', definition: { variants: [{ id: 'control', name: 'B control', ref: { recordType: 'render', recordId: 'b-render-1' } }, { id: 'bold', name: 'B bold', ref: { recordType: 'render', recordId: 'b-render-2' } }], primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } },
+      'POST /v1/experiments/:id/start': {},
+      'POST /v1/experiments/:id/stop': {},
+      'POST /v1/experiments/:id/promote': { variantId: 'bold' },
       'PATCH /v1/workspace': { name: 'Renamed by B', mfaRequired: true, auditRetentionDays: 30 },
       'PATCH /v1/members/:id': { role: 'viewer' },
       'POST /v1/invitations': { email: 'someone@b.example', role: 'viewer' },
