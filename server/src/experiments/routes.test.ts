@@ -1,11 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubDatabase } from '../db/database';
 import { readAuditEvents } from '../db/audit-store';
 import { hubDatabases } from '../../test/databases';
-import { hubOnTestDatabase, testWorkspace } from '../../test/hub';
+import { testHub, testWorkspace } from '../../test/hub';
 import { experimentFixtures } from '../../test/experiments';
 
 describe.each(hubDatabases)('experiments on $name', ({ open }) => {
-  const hub = hubOnTestDatabase(open);
+  const hub = {} as { database: HubDatabase; app: FastifyInstance };
+  // An embedded database takes long to open on a busy machine: a longer wait than the shared helper's.
+  beforeAll(async () => {
+    hub.database = await open();
+    hub.app = await testHub(hub.database);
+  }, 120_000);
+  afterAll(async () => {
+    await hub.app?.close();
+    await hub.database?.close();
+  });
 
   it('creates, lists, starts and stops an experiment, audited, with permissions by role', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
