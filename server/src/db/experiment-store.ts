@@ -116,7 +116,9 @@ export interface VariantTotals {
  * - a unit is a customer (events point at the live profile: merges move
  *   them) with an "Experiment Viewed" event naming the experiment; the unit
  *   belongs to the variant its FIRST exposure named (variant_id, or Segment's
- *   variation_id; a name the experiment does not have counts as none). The
+ *   variation_id; a name the experiment does not have counts as none); an
+ *   exposure that names no variant gets the one assignment by hash gives with
+ *   the weights in force now (or the holdout). The
  *   first exposure's variant is found in the same pass as the first time:
  *   min(time in µs · 32 + variant's position), positions 0–30, 31 for none;
  * - only customers who granted the 'profiling' purpose count, and, for an
@@ -124,12 +126,13 @@ export interface VariantTotals {
  * - a metric counts the unit's events of its name from the first exposure on:
  *   converted = at least one, value = Σ of its numeric property (non-numbers count 0).
  */
-export async function experimentTotals(db: Db, options: { workspaceId: string; experiments: readonly { id: string; variantIds: readonly string[]; segment: { id: string; version: number | null } | null }[]; metrics: readonly MetricToTotal[] }): Promise<VariantTotals[]> {
+export async function experimentTotals(db: Db, options: { workspaceId: string; experiments: readonly ExperimentToTotal[]; metrics: readonly MetricToTotal[] }): Promise<VariantTotals[]> {
   if (options.experiments.length === 0 || options.metrics.length === 0) return [];
   if (!db.isTransaction) return db.transaction().execute((tx) => experimentTotals(tx, options));
   const { workspaceId } = options;
   const ids = options.experiments.map((e) => e.id);
-  const variants = JSON.stringify(options.experiments.flatMap((e) => e.variantIds.slice(0, noVariant).map((variantId, position) => ({ experiment_id: e.id, variant_id: variantId, position }))));
+  const variants = JSON.stringify(options.experiments.flatMap((e) => e.variants.slice(0, heldOut).map((variant, position) => ({ experiment_id: e.id, variant_id: variant.id, position, upper: variant.upper }))));
+  const holdouts = JSON.stringify(options.experiments.map((e) => ({ experiment_id: e.id, holdout: e.holdoutShare })));
   const targets = JSON.stringify(options.experiments.filter((e) => e.segment).map((e) => ({ experiment_id: e.id, segment_id: e.segment!.id, version: e.segment!.version ?? -1 })));
   const metrics = JSON.stringify(options.metrics.map((m) => ({ experiment_id: m.experimentId, metric_index: m.metricIndex, event: m.event, value_property: m.valueProperty })));
   // Hash tables for a few million units instead of sorts spilling to disk; this transaction only.
@@ -139,14 +142,22 @@ export async function experimentTotals(db: Db, options: { workspaceId: string; e
       select * from jsonb_to_recordset(${metrics}::jsonb) as m(experiment_id text, metric_index int, event text, value_property text)
     ),
     variants as (
-      select * from jsonb_to_recordset(${variants}::jsonb) as v(experiment_id text, variant_id text, position int)
+      select * from jsonb_to_recordset(${variants}::jsonb) as v(experiment_id text, variant_id text, position int, upper float8)
+    ),
+    holdouts as (
+      select * from jsonb_to_recordset(${holdouts}::jsonb) as h(experiment_id text, holdout float8)
     ),
     targets as (
       select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text, segment_id text, version int)
     ),
     exposures as (
       select e.properties->>'experiment_id' as experiment_id, e.profile_id, e.occurred_at,
-        (extract(epoch from e.occurred_at) * 1000000)::bigint * 32 + coalesce(v.position, ${noVariant}) as first_key
+        (extract(epoch from e.occurred_at) * 1000000)::bigint * 32 + coalesce(v.position, case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is null then (
+          -- No variant named: assigned as assignment.ts does, by hash with the weights in force.
+          select case when a.u < h.holdout then ${heldOut} else (select min(w.position) from variants w where w.experiment_id = h.experiment_id and (a.u - h.holdout) / (1 - h.holdout) < w.upper) end
+          from holdouts h, lateral (select ('x' || substr(encode(sha256(convert_to(h.experiment_id || ':' || e.profile_id, 'UTF8')), 'hex'), 1, 13))::bit(52)::bigint / 4503599627370496.0::float8 as u) a
+          where h.experiment_id = e.properties->>'experiment_id'
+        ) end, ${noVariant}) as first_key
       from events e
       left join variants v on v.experiment_id = e.properties->>'experiment_id' and v.variant_id = coalesce(e.properties->>'variant_id', e.properties->>'variation_id')
       where e.workspace_id = ${workspaceId} and e.name = 'Experiment Viewed' and e.properties->>'experiment_id' = any(${ids}::text[])
@@ -177,11 +188,11 @@ export async function experimentTotals(db: Db, options: { workspaceId: string; e
     left join outcomes o on o.experiment_id = u.experiment_id and o.profile_id = u.profile_id and o.metric_index = m.metric_index
     group by u.experiment_id, m.metric_index, u.position
     order by u.experiment_id, m.metric_index, u.position`.execute(db);
-  const variantIdsOf = new Map(options.experiments.map((e) => [e.id, e.variantIds]));
+  const variantIdsOf = new Map(options.experiments.map((e) => [e.id, e.variants.map((v) => v.id)]));
   return result.rows.map((row) => ({
     experimentId: row.experiment_id,
     metricIndex: Number(row.metric_index),
-    variantId: Number(row.position) === noVariant ? null : variantIdsOf.get(row.experiment_id)![Number(row.position)]!,
+    variantId: Number(row.position) === noVariant ? null : Number(row.position) === heldOut ? holdoutVariantId : variantIdsOf.get(row.experiment_id)![Number(row.position)]!,
     n: Number(row.n),
     converted: Number(row.converted),
     sum: Number(row.sum),
@@ -189,5 +200,16 @@ export async function experimentTotals(db: Db, options: { workspaceId: string; e
   }));
 }
 
-/** The position that stands for "no variant of this experiment" in the totals' packed key (an experiment has at most 20 variants). */
+/** The positions that stand for "no variant of this experiment" and "held out" in the totals' packed key (an experiment has at most 20 variants). */
 const noVariant = 31;
+const heldOut = 30;
+/** How the totals name the held-out customers (no variant id can be written so). */
+export const holdoutVariantId = '(holdout)';
+
+/** An experiment to total: its variants in order with the upper end of each one's cumulative share (for exposures that name none), holdout and target. */
+export interface ExperimentToTotal {
+  id: string;
+  variants: readonly { id: string; upper: number }[];
+  holdoutShare: number;
+  segment: { id: string; version: number | null } | null;
+}

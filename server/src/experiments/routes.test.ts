@@ -4,7 +4,8 @@ import type { HubDatabase } from '../db/database';
 import { readAuditEvents } from '../db/audit-store';
 import { hubDatabases } from '../../test/databases';
 import { testHub, testWorkspace } from '../../test/hub';
-import { experimentFixtures } from '../../test/experiments';
+import { baseDefinition, experimentFixtures } from '../../test/experiments';
+import { assignVariant } from './assignment';
 
 describe.each(hubDatabases)('experiments on $name', ({ open }) => {
   const hub = {} as { database: HubDatabase; app: FastifyInstance };
@@ -73,7 +74,7 @@ describe.each(hubDatabases)('experiments on $name', ({ open }) => {
     const ws = await testWorkspace(hub.app, hub.database);
     const fixtures = experimentFixtures(hub.app, ws);
     const { experimentId } = await fixtures.experiment({ primaryMetric: { kind: 'mean', event: 'Order Completed', valueProperty: 'revenue' }, guardrails: [{ name: 'Refunds', metric: { kind: 'conversion-rate', event: 'Order Refunded' }, direction: 'lower-is-better', tolerance: 0 }] });
-    await fixtures.customers(['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'x1'].map((userId) => ({ userId, profiling: true })).concat([{ userId: 'denied', profiling: false }]));
+    const ids = await fixtures.customers(['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'x1', 'x2'].map((userId) => ({ userId, profiling: true })).concat([{ userId: 'denied', profiling: false }]));
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 9, minute)).toISOString();
     await fixtures.send([
       // a1: two exposures (the first decides), an order before its first exposure (not counted), two after.
@@ -92,23 +93,44 @@ describe.each(hubDatabases)('experiments on $name', ({ open }) => {
       { userId: 'b2', event: 'Experiment Viewed', properties: { experiment_id: experimentId, variant_id: 'bold' }, timestamp: at(2) },
       { userId: 'b2', event: 'Order Completed', properties: { revenue: 30 }, timestamp: at(7) },
       { userId: 'b3', event: 'Experiment Viewed', properties: { experiment_id: experimentId, variant_id: 'bold' }, timestamp: at(2) },
-      // An exposure naming no variant, and one of another experiment.
+      // An exposure naming no variant (counted where assignment puts x1), one naming a variant the experiment lacks, and one of another experiment.
       { userId: 'x1', event: 'Experiment Viewed', properties: { experiment_id: experimentId }, timestamp: at(2) },
-      { userId: 'x1', event: 'Experiment Viewed', properties: { experiment_id: 'another', variant_id: 'control' }, timestamp: at(2) },
+      { userId: 'x2', event: 'Experiment Viewed', properties: { experiment_id: experimentId, variant_id: 'mystery' }, timestamp: at(2) },
+      { userId: 'x2', event: 'Experiment Viewed', properties: { experiment_id: 'another', variant_id: 'control' }, timestamp: at(2) },
       // No profiling consent: not counted at all.
       { userId: 'denied', event: 'Experiment Viewed', properties: { experiment_id: experimentId, variant_id: 'bold' }, timestamp: at(2) },
       { userId: 'denied', event: 'Order Completed', properties: { revenue: 1000 }, timestamp: at(3) },
     ]);
     const { results } = (await ws.call('GET', `/v1/experiments/${experimentId}/results`)).json();
+    const x1 = assignVariant({ experimentId, customerId: ids.get('x1')!, holdoutShare: 0, variants: [{ id: 'control' }, { id: 'bold' }], weights: { control: 0.5, bold: 0.5 } });
+    const plusX1 = (variantId: string) => (x1.kind === 'variant' && x1.variantId === variantId ? 1 : 0);
     expect(results.variants).toEqual([
-      { variantId: 'control', name: 'Control', weight: 0.5, n: 3, conversions: 2, sum: 15.5, sumSquares: 15.5 ** 2 },
-      { variantId: 'bold', name: 'Bold hook', weight: 0.5, n: 3, conversions: 2, sum: 50, sumSquares: 20 ** 2 + 30 ** 2 },
+      { variantId: 'control', name: 'Control', weight: 0.5, n: 3 + plusX1('control'), conversions: 2, sum: 15.5, sumSquares: 15.5 ** 2 },
+      { variantId: 'bold', name: 'Bold hook', weight: 0.5, n: 3 + plusX1('bold'), conversions: 2, sum: 50, sumSquares: 20 ** 2 + 30 ** 2 },
     ]);
     expect(results.unattributed).toEqual([{ variantId: null, n: 1 }]);
-    expect(results.analysis.variants.map((v: { name: string; mean: number }) => [v.name, v.mean])).toEqual([['control', 15.5 / 3], ['bold', 50 / 3]]);
+    expect(results.analysis.variants.map((v: { name: string; mean: number }) => [v.name, v.mean])).toEqual([['control', 15.5 / (3 + plusX1('control'))], ['bold', 50 / (3 + plusX1('bold'))]]);
     expect(results.sampleRatio.mismatch).toBe(false);
     expect(results.guardrails[0].variants[0]).toMatchObject({ variantId: 'bold', relativeChange: -1, hurt: false });
     expect(results.decision.state).toBe('collecting');
+  });
+
+  it('counts exposures that name no variant where assignment puts them, the held-out ones apart (the SQL hash agrees with assignment.ts)', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const fixtures = experimentFixtures(hub.app, ws);
+    const variants = [...baseDefinition.variants, { id: 'calm', name: 'Calm', ref: { recordType: 'render', recordId: 'render-calm' }, weight: 2 }];
+    const { experimentId } = await fixtures.experiment({ variants, holdoutShare: 0.25 });
+    const users = Array.from({ length: 80 }, (_, i) => `anon-${i}`);
+    const ids = await fixtures.customers(users.map((userId) => ({ userId, profiling: true })));
+    await fixtures.send(users.map((userId) => ({ userId, event: 'Experiment Viewed', properties: { experiment_id: experimentId }, timestamp: new Date(Date.UTC(2026, 10, 24, 9)).toISOString() })));
+    const expected: Record<string, number> = { control: 0, bold: 0, calm: 0, '(holdout)': 0 };
+    for (const userId of users) {
+      const a = assignVariant({ experimentId, customerId: ids.get(userId)!, holdoutShare: 0.25, variants, weights: { control: 0.25, bold: 0.25, calm: 0.5 } });
+      expected[a.kind === 'holdout' ? '(holdout)' : a.variantId]! += 1;
+    }
+    const { results } = (await ws.call('GET', `/v1/experiments/${experimentId}/results`)).json();
+    expect(Object.fromEntries(results.variants.map((v: { variantId: string; n: number }) => [v.variantId, v.n]))).toEqual({ control: expected.control, bold: expected.bold, calm: expected.calm });
+    expect(results.unattributed).toEqual(expected['(holdout)'] ? [{ variantId: '(holdout)', n: expected['(holdout)'] }] : []);
   });
 
   it('flags a sample-ratio mismatch on a skewed split and decides nothing', async () => {

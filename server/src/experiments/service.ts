@@ -32,6 +32,20 @@ export function timeAveragedWeights(history: readonly { weights: Record<string, 
   return Object.fromEntries(Object.entries(totals).map(([id, total]) => [id, total / span]));
 }
 
+/** Each variant with the upper end of its cumulative normalised weight, summed in the order assignVariant sums them. */
+function cumulativeShares(variants: readonly { id: string }[], weights: Record<string, number>): { id: string; upper: number }[] {
+  const total = variants.reduce((sum, variant) => sum + (weights[variant.id] ?? 0), 0);
+  let cumulative = 0;
+  const shares = variants.map((variant) => {
+    cumulative += (weights[variant.id] ?? 0) / total;
+    return { id: variant.id, upper: cumulative };
+  });
+  // What rounding leaves below 1 goes to the last variant with weight, as in assignVariant.
+  const last = variants.findLastIndex((variant) => (weights[variant.id] ?? 0) > 0);
+  if (last >= 0) shares[last]!.upper = 2;
+  return shares;
+}
+
 /** Results of several experiments of one workspace, their totals read in one statement. */
 export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], now = new Date()): Promise<Map<string, ExperimentResults>> {
   const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
@@ -41,7 +55,8 @@ export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows
     workspaceId,
     experiments: rows.map((row) => {
       const segmentId = definitions.get(row.id)!.targetSegmentId;
-      return { id: row.id, variantIds: definitions.get(row.id)!.variants.map((v) => v.id), segment: segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null } };
+      const definition = definitions.get(row.id)!;
+      return { id: row.id, variants: cumulativeShares(definition.variants, row.weights), holdoutShare: definition.holdoutShare, segment: segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null } };
     }),
     metrics: rows.flatMap((row) => {
       const definition = definitions.get(row.id)!;
