@@ -19,6 +19,7 @@ import { customerRoutes } from './cdp/customer-routes';
 import { connectorRoutes } from './connectors/routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
+import { experimentRoutes } from './experiments/routes';
 import { syncRoutes } from './sync/routes';
 import { renderRoutes } from './sync/render-routes';
 import { scimRoutes } from './scim/routes';
@@ -242,6 +243,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   syncRoutes(app, services);
   renderRoutes(app, services);
   attributionRoutes(app, services, { jobs: options.jobs, attribute: options.attribute ?? attribute });
+  experimentRoutes(app, services);
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });

@@ -7,6 +7,7 @@ import { signCheckpoints } from './audit/checkpoints';
 import { defineAuditJobs } from './audit/jobs';
 import { defineCdpJobs } from './cdp/jobs';
 import { defineConnectorJobs } from './connectors/jobs';
+import { defineExperimentJobs } from './experiments/jobs';
 import { openConfiguredDatabase } from './db/configured-database';
 import { startJobQueue, type JobQueue } from './jobs/queue';
 import { defineAttributionJobs } from './attribution/jobs';
@@ -56,6 +57,7 @@ export async function startHub(env: Record<string, string | undefined>): Promise
     const queue = jobs;
     logJobError = (error) => app.log.error({ err: error }, 'job queue');
     await defineCdpJobs(queue, { db: database.db, now: () => new Date() });
+    await defineExperimentJobs(queue, { db: database.db, now: () => new Date() });
     await defineResealJob(queue, { db: database.db, cipher });
     await definePrivacyJobs(queue, { db: database.db, cipher, now: () => new Date() });
     await defineAttributionJobs(queue, { db: database.db, now: () => new Date() }, attribute);

@@ -88,7 +88,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     const aLink = (await a.call('POST', '/v1/attribution/links', { campaignId: 'a-campaign', channel: 'a-secret-channel', destinationUrl: 'https://a-landing.example/' })).json();
     expect(aLink.id, JSON.stringify(aLink)).toEqual(expect.any(String));
     for (let i = 0; i < 50 && (await a.call('GET', `/v1/attribution/runs/${aRun.id}`)).json().status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
-    const aSecrets = [aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
+    // A's experiment on that campaign, started.
+    const aExperiment = (await a.call('POST', '/v1/experiments', { campaignId: 'a-campaign', name: 'A secret experiment', definition: { variants: [{ id: 'control', name: 'A control', ref: { recordType: 'render', recordId: 'a-render-1' } }, { id: 'bold', name: 'A bold', ref: { recordType: 'render', recordId: 'a-render-2' } }], primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } })).json();
+    expect((await a.call('POST', `/v1/experiments/${aExperiment.id}/start`, {})).statusCode).toBe(200);
+    const aSecrets = ['A secret experiment', aExperiment.id, 'a-render-1', aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -105,6 +108,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       segments: await database.db.selectFrom('segments').select(['id', 'name', 'purpose', 'rule', 'updated_at', 'deleted_at']).where('workspace_id', '=', a.id).execute(),
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
       syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
+      experiments: await database.db.selectFrom('experiments').selectAll().where('workspace_id', '=', a.id).execute(),
+      experimentWeights: await database.db.selectFrom('experiment_weights').selectAll().where('workspace_id', '=', a.id).execute(),
       syncApplied: await database.db.selectFrom('sync_applied_mutations').selectAll().where('workspace_id', '=', a.id).execute(),
       syncHistory: await database.db.selectFrom('sync_record_history').selectAll().where('workspace_id', '=', a.id).execute(),
       connectors: await database.db.selectFrom('connector_connections').selectAll().where('workspace_id', '=', a.id).execute(),
@@ -145,6 +150,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
       if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
       if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
+      if (url.startsWith('/v1/experiments/')) return aExperiment.id;
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
       if (url.startsWith('/v1/attribution/runs/')) return aRun.id;
       if (url.startsWith('/v1/attribution/holdouts/')) return aHoldout.id;
@@ -164,6 +170,11 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
           { id: aPush.json().results[0].id, recordType: 'campaign', recordId: 'a-campaign', op: 'delete', baseRev: 2, changes: {}, deviceTime: new Date().toISOString() },
         ],
       }),
+      // Experiments: B's lands in B's workspace (on B's own campaign of that id, if B pushed one); A's are 404 to B.
+      'POST /v1/experiments': { campaignId: 'a-campaign', name: 'B experiment', definition: { variants: [{ id: 'control', name: 'B control', ref: { recordType: 'render', recordId: 'b-render-1' } }, { id: 'bold', name: 'B bold', ref: { recordType: 'render', recordId: 'b-render-2' } }], primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } },
+      'POST /v1/experiments/:id/start': {},
+      'POST /v1/experiments/:id/stop': {},
+      'POST /v1/experiments/:id/promote': { variantId: 'bold' },
       'PATCH /v1/workspace': { name: 'Renamed by B', mfaRequired: true, auditRetentionDays: 30 },
       'PATCH /v1/members/:id': { role: 'viewer' },
       'POST /v1/invitations': { email: 'someone@b.example', role: 'viewer' },

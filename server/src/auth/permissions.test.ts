@@ -4,7 +4,7 @@ import { can, canAssign, permissions, permissionsOf } from './permissions';
 describe('the permission table', () => {
   it('gives the owner everything and the viewer only reading', () => {
     expect(permissionsOf('owner')).toEqual(Object.keys(permissions));
-    expect(permissionsOf('viewer')).toEqual(['workspace.read', 'members.read', 'campaigns.read', 'attribution.read']);
+    expect(permissionsOf('viewer')).toEqual(['workspace.read', 'members.read', 'campaigns.read', 'attribution.read', 'experiments.read']);
   });
 
   it('gives admins everything but the workspace itself', () => {

@@ -28,6 +28,9 @@ export const permissions = {
   'renders.sync': ['owner', 'admin', 'marketer', 'creator'],
   'jobs.read': ['owner', 'admin', 'marketer', 'analyst'],
   'jobs.manage': ['owner', 'admin'],
+  'experiments.read': ['owner', 'admin', 'marketer', 'creator', 'analyst', 'viewer'],
+  /** Define, start, stop experiments and promote their winners. */
+  'experiments.manage': ['owner', 'admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

@@ -19,6 +19,7 @@ import { sync } from './migrations/0013-sync';
 import { externalConversions } from './migrations/0014-external-conversions';
 import { attribution } from './migrations/0015-attribution';
 import { connectors } from './migrations/0016-connectors';
+import { experiments } from './migrations/0017-experiments';
 import { ingestIndexes } from './migrations/0019-ingest-indexes';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
@@ -42,6 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0014-external-conversions': externalConversions,
   '0015-attribution': attribution,
   '0016-connectors': connectors,
+  '0017-experiments': experiments,
   '0019-ingest-indexes': ingestIndexes,
 };
 

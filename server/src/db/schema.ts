@@ -327,4 +327,22 @@ export interface HubSchema {
   connector_dead_letters: { workspace_id: string; id: string; connection_id: string; run_id: string; profile_id: string; operation: 'push' | 'withdraw' | 'erase'; error: string; created_at: Date };
   /** Salesforce authorizations under way: the state's digest, claimed once by the callback. */
   connector_oauth_states: { state_hash: string; workspace_id: string; connection_id: string; expires_at: Date };
+  /** A test of a campaign's variants; `definition` is the checked experiment definition, `weights` the traffic shares in force by variant id. */
+  experiments: {
+    workspace_id: string;
+    id: string;
+    campaign_id: string;
+    name: string;
+    status: 'draft' | 'running' | 'stopped' | 'decided';
+    definition: ColumnType<unknown, string, string>;
+    weights: ColumnType<Record<string, number>, string, string>;
+    winner_variant_id: string | null;
+    created_by: string;
+    created_at: Date;
+    updated_at: Date;
+    started_at: Date | null;
+    ended_at: Date | null;
+  };
+  /** Each change of an experiment's traffic weights (a start, a bandit run), with what it was computed from. */
+  experiment_weights: { workspace_id: string; experiment_id: string; id: Generated<string>; weights: ColumnType<Record<string, number>, string, string>; reason: string; details: ColumnType<Record<string, unknown>, string | undefined, string>; recorded_at: Date };
 }

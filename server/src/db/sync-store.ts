@@ -129,3 +129,35 @@ export async function changesAfter(db: Db, options: { workspaceId: string; after
     .execute();
   return rows.map(toSynced);
 }
+
+/** The device id stamped on fields the Hub itself changes (an experiment's winner promoted): never a Studio device, so a device's own-change rule never hides it. */
+export const hubDeviceId = 'hub';
+
+/**
+ * A change the Hub makes to a synced record on its own (not a device's push):
+ * the fields are written with a fresh stamp (version + 1, device `hub`) and
+ * the next change number, so Studio pulls it like any change, and a device's
+ * later update of the same field made on an older version reports it as
+ * overwritten, as the merge rule does for any other device. Returns null when
+ * the record is missing or deleted.
+ */
+export async function applyHubChange(tx: Tx, change: { workspaceId: string; recordId: string; recordType: StoredRecordType; fields: Record<string, unknown>; updatedBy: string; now: Date }): Promise<SyncedRecord | null> {
+  let lastSeq = await lockChangeCounter(tx, change.workspaceId);
+  const current = (await recordsByIds(tx, change.workspaceId, [change.recordId])).get(change.recordId);
+  if (!current || current.record.deleted || current.record.recordType !== change.recordType) return null;
+  const version = current.record.version + 1;
+  const updatedAt = change.now.toISOString();
+  const stamp = { version, deviceId: hubDeviceId, updatedBy: change.updatedBy, updatedAt };
+  const record: StoredRecord = {
+    ...current.record,
+    version,
+    fields: { ...current.record.fields, ...change.fields },
+    stamps: { ...current.record.stamps, ...Object.fromEntries(Object.keys(change.fields).map((field) => [field, stamp])) },
+    updatedAt,
+    updatedBy: change.updatedBy,
+  };
+  const next = { record, changeSeq: ++lastSeq };
+  await saveRecords(tx, change.workspaceId, [next]);
+  await setLastChange(tx, change.workspaceId, lastSeq);
+  return next;
+}
