@@ -107,6 +107,46 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
     }
   });
 
+  it('answers 409 CONTACT_EXISTS to a create of a taken email, and keeps a 409 on the batch upsert as one dead letter an admin retries', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      // The fake answers a create of an email HubSpot already has as HubSpot does (single and batch: the whole batch refused).
+      const taken = fake.addContact({ email: 'taken@crm.example' });
+      const create = (path: string, body: object) => fetch(`${fake.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${fake.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const single = await create('/crm/v3/objects/contacts', { properties: { email: 'Taken@crm.example' } });
+      expect(single.status).toBe(409);
+      expect(await single.json()).toMatchObject({ status: 'error', category: 'OBJECT_ALREADY_EXISTS', error: 'CONTACT_EXISTS', message: `Contact already exists. Existing ID: ${taken}` });
+      const batch = await create('/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'fresh@crm.example' } }, { properties: { email: 'taken@crm.example' } }] });
+      expect(batch.status).toBe(409);
+      expect(fake.contactByEmail('fresh@crm.example')).toBeUndefined();
+
+      // The connector only upserts by email, so it never creates: a 409 reaches it when an email is another contact's secondary address.
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('clash', 120));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      const holder = fake.addContact({ email: 'ada.main@crm.example', hs_additional_emails: 'clash-42@shop.example' });
+      fake.faults.conflictEmails.set('clash-42@shop.example', holder);
+      // The refused batch is sent again in halves: everyone else goes through, the one conflicting record is dead-lettered.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 119, failed: 1 });
+      expect(fake.contacts.size).toBe(2 + 119);
+      const letters = (await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters;
+      expect(letters).toEqual([expect.objectContaining({ profileId: await profileIdOf(ws, 'clash-42'), operation: 'push', error: `HubSpot answered 409 OBJECT_ALREADY_EXISTS (CONTACT_EXISTS): Contact already exists. Existing ID: ${holder}` })]);
+      expect(JSON.stringify(letters)).not.toContain('@');
+      // Left alone by later runs until someone retries.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, failed: 0 });
+
+      // Sales take the address off the other contact in HubSpot; the admin retries.
+      fake.faults.conflictEmails.clear();
+      const retried = await ws.call('POST', `/v1/connectors/${connectorId}/dead-letters/retry`, {});
+      expect(retried.json().released).toBe(1);
+      expect((await waitFor(() => hub.jobs.get(ws.id, retried.json().jobId), (j) => j?.state === 'completed'))?.output).toMatchObject({ pushed: 1, failed: 0 });
+      expect(fake.contactByEmail('clash-42@shop.example')).toBeDefined();
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('removes a customer who withdrew consent, and deletes an erased one for good at the next run', async () => {
     const fake = await startFakeHubspot();
     try {
