@@ -63,6 +63,7 @@ describe('malformed input on every route', () => {
       'GET /v1/connectors/oauth/callback': [`state=${'s'.repeat(300)}`, /state: Too big/],
       'GET /v1/connectors/:id/runs': ['limit=0', /limit: Too small/],
       'GET /v1/connectors/:id/dead-letters': ['limit=many', /limit: /],
+      'DELETE /v1/connectors/:id': ['keepRecordsInCrm=maybe', /keepRecordsInCrm: use true or false/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry', 'POST /v1/sso/oidc/test', 'POST /v1/sso/saml/test'];
     let checked = 0;

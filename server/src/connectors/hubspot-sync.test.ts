@@ -175,6 +175,40 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
     }
   });
 
+  it('refuses to delete a connection while its records are in HubSpot, unless the admin keeps them there explicitly, and says what that means', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      // A connection that never pushed anything goes at once.
+      const unused = (await ws.call('POST', '/v1/connectors/hubspot', { name: 'Unused', accessToken: fake.token, settings: { baseUrl: fake.url } })).json().id as string;
+      expect((await ws.call('DELETE', `/v1/connectors/${unused}`)).statusCode).toBe(204);
+
+      await ingestCustomers(ws, shopCustomers('leaving', 3));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 3 });
+      // An erasure accepted but not yet sent to HubSpot.
+      const erased = await ws.call('POST', '/v1/privacy-requests', { kind: 'erase', identifier: 'email:leaving-0@shop.example' });
+      await waitFor(async () => (await ws.call('GET', `/v1/privacy-requests/${erased.json().id}`)).json(), (r) => r.status === 'completed');
+
+      const refused = await ws.call('DELETE', `/v1/connectors/${connectorId}`);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ code: 'records-in-crm', error: `Connector ${connectorId} has 3 records in HubSpot (1 of them still to be erased there). Deleting it leaves them in HubSpot, and later erasures and withdrawn consents will no longer reach them. Remove them from HubSpot first, or delete with ?keepRecordsInCrm=true to leave them there.` });
+      expect((await ws.call('DELETE', `/v1/connectors/${connectorId}?keepRecordsInCrm=maybe`)).json().error).toMatch(/keepRecordsInCrm: use true or false/);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).statusCode).toBe(200);
+
+      const kept = await ws.call('DELETE', `/v1/connectors/${connectorId}?keepRecordsInCrm=true`);
+      expect(kept.statusCode, kept.body).toBe(200);
+      expect(kept.json()).toEqual({ deleted: true, recordsLeftInCrm: 3, erasuresNotSent: 1, warning: '3 records pushed by this connection stay in HubSpot, 1 of them owed an erasure. The Hub no longer knows them: later erasures and withdrawn consents will not reach HubSpot; remove them there yourself.' });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).statusCode).toBe(404);
+      expect(fake.contacts.size).toBe(3);
+      expect(await hub.database.db.selectFrom('connector_records').select('profile_id').where('workspace_id', '=', ws.id).execute()).toEqual([]);
+      const events = (await ws.call('GET', '/v1/audit/events?action=connector.deleted')).json().events;
+      expect(events.map((e: { target: { id: string } }) => e.target.id)).toEqual([connectorId, unused]);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('pulls closed-won deals as conversions with their amount, linked to the customer, from the cursor on', async () => {
     const fake = await startFakeHubspot();
     try {
