@@ -35,13 +35,15 @@ export interface ShopCustomer {
   name: string;
   plan: string;
   consent: boolean;
+  /** A company trait, sent when set (a Salesforce Lead needs one). */
+  company?: string;
 }
 
 /** Customers as a website would send them (identify with traits and consent), through the Hub's ingest. */
 export async function ingestCustomers(workspace: Awaited<ReturnType<typeof testWorkspace>>, customers: ShopCustomer[]): Promise<void> {
   const source = await workspace.writeKey();
   for (let at = 0; at < customers.length; at += 100) {
-    const batch = customers.slice(at, at + 100).map((c) => ({ type: 'identify', userId: c.userId, traits: { email: c.email, name: c.name, plan: c.plan }, context: { consent: { categoryPreferences: { 'email-marketing': c.consent } } } }));
+    const batch = customers.slice(at, at + 100).map((c) => ({ type: 'identify', userId: c.userId, traits: { email: c.email, name: c.name, plan: c.plan, ...(c.company !== undefined && { company: c.company }) }, context: { consent: { categoryPreferences: { 'email-marketing': c.consent } } } }));
     const response = await source.send('/v1/batch', { batch });
     if (response.statusCode >= 300) throw new Error(`ingest failed: ${response.body}`);
   }

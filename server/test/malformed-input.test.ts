@@ -65,6 +65,7 @@ describe('malformed input on every route', () => {
       'GET /v1/connectors/:id/dead-letters': ['limit=many', /limit: /],
       'GET /v1/experiments': ['status=paused', /status: Invalid option/],
       'GET /v1/experiments/:id/assignments': ['customerIds=,,', /customerIds: give at least one customer id/],
+      'DELETE /v1/connectors/:id': ['keepRecordsInCrm=maybe', /keepRecordsInCrm: use true or false/],
     };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry', 'POST /v1/sso/oidc/test', 'POST /v1/sso/saml/test'];
     let checked = 0;

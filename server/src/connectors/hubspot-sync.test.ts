@@ -117,6 +117,46 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
     }
   });
 
+  it('answers 409 CONTACT_EXISTS to a create of a taken email, and keeps a 409 on the batch upsert as one dead letter an admin retries', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      // The fake answers a create of an email HubSpot already has as HubSpot does (single and batch: the whole batch refused).
+      const taken = fake.addContact({ email: 'taken@crm.example' });
+      const create = (path: string, body: object) => fetch(`${fake.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${fake.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const single = await create('/crm/v3/objects/contacts', { properties: { email: 'Taken@crm.example' } });
+      expect(single.status).toBe(409);
+      expect(await single.json()).toMatchObject({ status: 'error', category: 'OBJECT_ALREADY_EXISTS', error: 'CONTACT_EXISTS', message: `Contact already exists. Existing ID: ${taken}` });
+      const batch = await create('/crm/v3/objects/contacts/batch/create', { inputs: [{ properties: { email: 'fresh@crm.example' } }, { properties: { email: 'taken@crm.example' } }] });
+      expect(batch.status).toBe(409);
+      expect(fake.contactByEmail('fresh@crm.example')).toBeUndefined();
+
+      // The connector only upserts by email, so it never creates: a 409 reaches it when an email is another contact's secondary address.
+      const { ws, connectorId } = await connected(fake);
+      await ingestCustomers(ws, shopCustomers('clash', 120));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      const holder = fake.addContact({ email: 'ada.main@crm.example', hs_additional_emails: 'clash-42@shop.example' });
+      fake.faults.conflictEmails.set('clash-42@shop.example', holder);
+      // The refused batch is sent again in halves: everyone else goes through, the one conflicting record is dead-lettered.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 119, failed: 1 });
+      expect(fake.contacts.size).toBe(2 + 119);
+      const letters = (await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters;
+      expect(letters).toEqual([expect.objectContaining({ profileId: await profileIdOf(ws, 'clash-42'), operation: 'push', error: `HubSpot answered 409 OBJECT_ALREADY_EXISTS (CONTACT_EXISTS): Contact already exists. Existing ID: ${holder}` })]);
+      expect(JSON.stringify(letters)).not.toContain('@');
+      // Left alone by later runs until someone retries.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, failed: 0 });
+
+      // Sales take the address off the other contact in HubSpot; the admin retries.
+      fake.faults.conflictEmails.clear();
+      const retried = await ws.call('POST', `/v1/connectors/${connectorId}/dead-letters/retry`, {});
+      expect(retried.json().released).toBe(1);
+      expect((await waitFor(() => hub.jobs.get(ws.id, retried.json().jobId), (j) => j?.state === 'completed'))?.output).toMatchObject({ pushed: 1, failed: 0 });
+      expect(fake.contactByEmail('clash-42@shop.example')).toBeDefined();
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('removes a customer who withdrew consent, and deletes an erased one for good at the next run', async () => {
     const fake = await startFakeHubspot();
     try {
@@ -140,6 +180,40 @@ describe.each(hubDatabases)('HubSpot connector on $name', ({ open }) => {
       expect(fake.contactByEmail('privacy-2@shop.example')).toBeUndefined();
       expect(fake.contacts.size).toBe(3);
       expect(await hub.database.db.selectFrom('connector_records').select('profile_id').where('workspace_id', '=', ws.id).execute()).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses to delete a connection while its records are in HubSpot, unless the admin keeps them there explicitly, and says what that means', async () => {
+    const fake = await startFakeHubspot();
+    try {
+      const { ws, connectorId } = await connected(fake);
+      // A connection that never pushed anything goes at once.
+      const unused = (await ws.call('POST', '/v1/connectors/hubspot', { name: 'Unused', accessToken: fake.token, settings: { baseUrl: fake.url } })).json().id as string;
+      expect((await ws.call('DELETE', `/v1/connectors/${unused}`)).statusCode).toBe(204);
+
+      await ingestCustomers(ws, shopCustomers('leaving', 3));
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 3 });
+      // An erasure accepted but not yet sent to HubSpot.
+      const erased = await ws.call('POST', '/v1/privacy-requests', { kind: 'erase', identifier: 'email:leaving-0@shop.example' });
+      await waitFor(async () => (await ws.call('GET', `/v1/privacy-requests/${erased.json().id}`)).json(), (r) => r.status === 'completed');
+
+      const refused = await ws.call('DELETE', `/v1/connectors/${connectorId}`);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ code: 'records-in-crm', error: `Connector ${connectorId} has 3 records in HubSpot (1 of them still to be erased there). Deleting it leaves them in HubSpot, and later erasures and withdrawn consents will no longer reach them. Remove them from HubSpot first, or delete with ?keepRecordsInCrm=true to leave them there.` });
+      expect((await ws.call('DELETE', `/v1/connectors/${connectorId}?keepRecordsInCrm=maybe`)).json().error).toMatch(/keepRecordsInCrm: use true or false/);
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).statusCode).toBe(200);
+
+      const kept = await ws.call('DELETE', `/v1/connectors/${connectorId}?keepRecordsInCrm=true`);
+      expect(kept.statusCode, kept.body).toBe(200);
+      expect(kept.json()).toEqual({ deleted: true, recordsLeftInCrm: 3, erasuresNotSent: 1, warning: '3 records pushed by this connection stay in HubSpot, 1 of them owed an erasure. The Hub no longer knows them: later erasures and withdrawn consents will not reach HubSpot; remove them there yourself.' });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).statusCode).toBe(404);
+      expect(fake.contacts.size).toBe(3);
+      expect(await hub.database.db.selectFrom('connector_records').select('profile_id').where('workspace_id', '=', ws.id).execute()).toEqual([]);
+      const events = (await ws.call('GET', '/v1/audit/events?action=connector.deleted')).json().events;
+      expect(events.map((e: { target: { id: string } }) => e.target.id)).toEqual([connectorId, unused]);
     } finally {
       await fake.close();
     }

@@ -28,8 +28,9 @@ interface AssociationsAnswer {
 }
 
 const describe = (status: number, body: unknown) => {
-  const b = body as { message?: string; category?: string; policyName?: string } | null;
-  return `HubSpot answered ${status}${b?.category ? ` ${b.category}` : ''}${b?.policyName ? ` (${b.policyName})` : ''}: ${maskPersonalValues(b?.message ?? String(body ?? ''))}`;
+  const b = body as { message?: string; category?: string; policyName?: string; error?: string } | null;
+  const code = b?.policyName ?? b?.error;
+  return `HubSpot answered ${status}${b?.category ? ` ${b.category}` : ''}${code ? ` (${code})` : ''}: ${maskPersonalValues(b?.message ?? String(body ?? ''))}`;
 };
 
 /**
@@ -107,23 +108,7 @@ export function hubspotConnector(options: { settings: HubspotSettings; credentia
       const sendable = contacts.filter((c) => c.properties.email);
       const outcomes: RecordOutcome[] = contacts.filter((c) => !c.properties.email).map((c) => ({ profileId: c.profileId, ok: false, error: 'The customer has no email address; HubSpot contacts are matched by email.' }));
       if (sendable.length === 0) return outcomes;
-      const answer = await call<BatchAnswer>('POST', '/crm/v3/objects/contacts/batch/upsert', { inputs: sendable.map((c) => ({ idProperty: 'email', id: c.properties.email, properties: c.properties })) }, { accept: [207, 400, 409] });
-      const profiles = byEmail(sendable);
-      const done = new Set<string>();
-      for (const result of answer.body.results ?? []) {
-        const profileId = profiles.get((result.properties.email ?? '').toLowerCase());
-        if (!profileId) continue;
-        done.add(profileId);
-        outcomes.push({ profileId, ok: true, crmId: result.id, created: result.new === true });
-      }
-      const failure = answer.status >= 400 ? describe(answer.status, answer.body) : null;
-      for (const contact of sendable) {
-        if (done.has(contact.profileId)) continue;
-        const email = contact.properties.email!.toLowerCase();
-        const specific = answer.body.errors?.find((e) => Object.values(e.context ?? {}).some((values) => values.some((v) => v.toLowerCase() === email)));
-        outcomes.push({ profileId: contact.profileId, ok: false, error: failure ?? maskPersonalValues(specific ? `${specific.category}: ${specific.message}` : 'HubSpot returned no result for this contact.') });
-      }
-      return outcomes;
+      return [...outcomes, ...(await upsertByEmail(sendable))];
     },
 
     async update(records) {
@@ -184,6 +169,37 @@ export function hubspotConnector(options: { settings: HubspotSettings; credentia
       }
     },
   };
+
+  /**
+   * The batch upsert by email. The connector never creates contacts, so the CONTACT_EXISTS a create meets
+   * cannot happen here; HubSpot still answers 409 CONTACT_EXISTS to an upsert whose email is another
+   * contact's secondary address, refusing the whole batch and naming one contact. The batch is then sent
+   * again in halves, so only the conflicting record is left with the CRM's message (a dead letter).
+   */
+  async function upsertByEmail(sendable: OutgoingContact[]): Promise<RecordOutcome[]> {
+    const answer = await call<BatchAnswer>('POST', '/crm/v3/objects/contacts/batch/upsert', { inputs: sendable.map((c) => ({ idProperty: 'email', id: c.properties.email, properties: c.properties })) }, { accept: [207, 400, 409] });
+    if (answer.status === 409 && sendable.length > 1) {
+      const half = Math.ceil(sendable.length / 2);
+      return [...(await upsertByEmail(sendable.slice(0, half))), ...(await upsertByEmail(sendable.slice(half)))];
+    }
+    const outcomes: RecordOutcome[] = [];
+    const profiles = byEmail(sendable);
+    const done = new Set<string>();
+    for (const result of answer.body.results ?? []) {
+      const profileId = profiles.get((result.properties.email ?? '').toLowerCase());
+      if (!profileId) continue;
+      done.add(profileId);
+      outcomes.push({ profileId, ok: true, crmId: result.id, created: result.new === true });
+    }
+    const failure = answer.status >= 400 ? describe(answer.status, answer.body) : null;
+    for (const contact of sendable) {
+      if (done.has(contact.profileId)) continue;
+      const email = contact.properties.email!.toLowerCase();
+      const specific = answer.body.errors?.find((e) => Object.values(e.context ?? {}).some((values) => values.some((v) => v.toLowerCase() === email)));
+      outcomes.push({ profileId: contact.profileId, ok: false, error: failure ?? maskPersonalValues(specific ? `${specific.category}: ${specific.message}` : 'HubSpot returned no result for this contact.') });
+    }
+    return outcomes;
+  }
 
   /** Each deal's first associated contact (v4 associations, 1,000 a call). */
   async function dealContacts(dealIds: string[]): Promise<Map<string, string>> {

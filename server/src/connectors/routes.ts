@@ -201,13 +201,41 @@ export function connectorRoutes(app: FastifyInstance, services: HubServices, job
     },
   );
 
-  r.delete('/v1/connectors/:id', { schema: { tags: ['connectors'], summary: 'Disconnect a CRM: its credentials, bindings, run history and dead letters go (the CRM keeps its records)', params: idParams, response: { 204: z.null(), ...errorResponses } }, config: manage }, async (request, reply) => {
-    const { workspaceId } = callerOf(request);
-    await audited(request, services, { action: 'connector.deleted', target: { kind: 'connector', id: request.params.id } }, async (tx) => {
-      if (!(await store.deleteConnection(tx, workspaceId, request.params.id))) throw new HubError(404, `No connector ${request.params.id} in this workspace.`, 'not-found');
-    });
-    return reply.status(204).send(null);
-  });
+  r.delete(
+    '/v1/connectors/:id',
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Disconnect a CRM: its credentials, bindings, run history and dead letters go. Refused (409) while records it pushed are in the CRM, unless keepRecordsInCrm=true: those records then stay in the CRM and later erasures will not reach them',
+        params: idParams,
+        querystring: z.object({ keepRecordsInCrm: z.stringbool({ error: 'use true or false' }).default(false).describe('Delete even though records pushed by this connection stay in the CRM') }),
+        response: { 200: z.object({ deleted: z.literal(true), recordsLeftInCrm: z.number(), erasuresNotSent: z.number(), warning: z.string() }), 204: z.null(), ...errorResponses, 409: errorResponses[400] },
+      },
+      config: manage,
+    },
+    async (request, reply) => {
+      const { workspaceId } = callerOf(request);
+      const row = await found(workspaceId, request.params.id);
+      const crm = row.kind === 'salesforce' ? 'Salesforce' : 'HubSpot';
+      const { keepRecordsInCrm } = request.query;
+      // The Hub's record of what it pushed goes with the connection: after that, no erasure or withdrawal can reach those CRM records.
+      const left = await store.recordsInCrm(services.db, workspaceId, row.id);
+      if (left.records > 0 && !keepRecordsInCrm) {
+        const owed = left.erasuresPending > 0 ? ` (${left.erasuresPending} of them still to be erased there)` : '';
+        throw new HubError(409, `Connector ${row.id} has ${left.records} records in ${crm}${owed}. Deleting it leaves them in ${crm}, and later erasures and withdrawn consents will no longer reach them. Remove them from ${crm} first, or delete with ?keepRecordsInCrm=true to leave them there.`, 'records-in-crm');
+      }
+      await audited(request, services, { action: 'connector.deleted', target: { kind: 'connector', id: row.id }, change: { keepRecordsInCrm, recordsLeftInCrm: left.records, erasuresNotSent: left.erasuresPending } }, async (tx) => {
+        if (!(await store.deleteConnection(tx, workspaceId, row.id))) throw new HubError(404, `No connector ${row.id} in this workspace.`, 'not-found');
+      });
+      if (left.records === 0) return reply.status(204).send(null);
+      return reply.status(200).send({
+        deleted: true as const,
+        recordsLeftInCrm: left.records,
+        erasuresNotSent: left.erasuresPending,
+        warning: `${left.records} records pushed by this connection stay in ${crm}${left.erasuresPending > 0 ? `, ${left.erasuresPending} of them owed an erasure` : ''}. The Hub no longer knows them: later erasures and withdrawn consents will not reach ${crm}; remove them there yourself.`,
+      });
+    },
+  );
 
   r.put(
     '/v1/connectors/:id/segments',

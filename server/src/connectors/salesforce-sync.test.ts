@@ -9,9 +9,9 @@ describe.each(hubDatabases)('Salesforce connector on $name', ({ open }) => {
   const hub = connectorHub(open);
 
   /** Adds the connection and goes through Salesforce's sign-in as an admin's browser would. */
-  async function authorized(fake: FakeSalesforce) {
+  async function authorized(fake: FakeSalesforce, settings: object = {}) {
     const ws = await testWorkspace(hub.app, hub.database);
-    const created = await ws.call('POST', '/v1/connectors/salesforce', { name: 'Salesforce', clientId: fake.clientId, clientSecret: fake.clientSecret, settings: { loginUrl: fake.url } });
+    const created = await ws.call('POST', '/v1/connectors/salesforce', { name: 'Salesforce', clientId: fake.clientId, clientSecret: fake.clientSecret, settings: { loginUrl: fake.url, ...settings } });
     expect(created.statusCode, created.body).toBe(201);
     const connection = created.json();
     expect(connection).toMatchObject({ status: 'awaiting-authorization', callbackUrl: 'http://127.0.0.1:4400/v1/connectors/oauth/callback' });
@@ -102,6 +102,53 @@ describe.each(hubDatabases)('Salesforce connector on $name', ({ open }) => {
       await waitFor(async () => (await ws.call('GET', `/v1/privacy-requests/${erased.json().id}`)).json(), (r) => r.status === 'completed');
       expect(await sync(ws, connectorId)).toMatchObject({ removed: 1 });
       expect(fake.byField('Contact', 'Kata_Id__c', erasedId)).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('pushes consented members as Leads upserted by the external id (collections of 200), and a withdrawal and an erasure reach the Lead', async () => {
+    const fake = await startFakeSalesforce();
+    try {
+      const { ws, connectorId } = await authorized(fake, { sobject: 'Lead', fieldMapping: { Email: 'email', FirstName: 'firstName', LastName: 'lastName', Company: 'traits.company' } });
+      expect((await ws.call('GET', `/v1/connectors/${connectorId}`)).json().settings).toMatchObject({ sobject: 'Lead', externalIdField: 'Kata_Id__c', onWithdrawal: 'update' });
+      await ingestCustomers(ws, [...shopCustomers('lead', 205, { company: 'Analytical Engines Ltd' }), ...shopCustomers('lead-solo', 1), ...shopCustomers('lead-no', 3, { consent: false, company: 'Nope Inc' })]);
+      await ws.call('PUT', `/v1/connectors/${connectorId}/segments`, { segmentIds: [await goldSegment(ws)] });
+
+      // A member without a company is refused by Salesforce (a Lead needs one), record by record.
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 205, failed: 1 });
+      expect(fake.objects.Lead!.size).toBe(205);
+      expect(fake.objects.Contact!.size).toBe(0);
+      expect(fake.stats.collectionCalls).toBe(2);
+      const ada = await profileIdOf(ws, 'lead-7');
+      expect(fake.byField('Lead', 'Kata_Id__c', ada)).toEqual([expect.objectContaining({ Email: 'lead-7@shop.example', FirstName: 'Ada', LastName: 'lead7 Lovelace', Company: 'Analytical Engines Ltd' })]);
+      expect(fake.byField('Lead', 'Email', 'lead-no-0@shop.example')).toEqual([]);
+      const solo = await profileIdOf(ws, 'lead-solo-0');
+      const letters = (await ws.call('GET', `/v1/connectors/${connectorId}/dead-letters`)).json().deadLetters;
+      expect(letters).toEqual([expect.objectContaining({ profileId: solo, operation: 'push', error: 'REQUIRED_FIELD_MISSING: Required fields are missing: [Company]' })]);
+
+      // The customer gives a company; the admin's retry upserts the one Lead by its external id.
+      await ingestCustomers(ws, shopCustomers('lead-solo', 1, { company: 'Solo Trader' }));
+      const retried = await ws.call('POST', `/v1/connectors/${connectorId}/dead-letters/retry`, {});
+      expect((await waitFor(() => hub.jobs.get(ws.id, retried.json().jobId), (j) => j?.state === 'completed'))?.output).toMatchObject({ pushed: 1, failed: 0 });
+      expect(fake.byField('Lead', 'Kata_Id__c', solo)).toEqual([expect.objectContaining({ Company: 'Solo Trader' })]);
+      // The customer's company changes: the next run upserts onto the same Lead, never a second one.
+      await ingestCustomers(ws, [{ ...shopCustomers('lead', 1, { company: 'Difference Engines Ltd' })[0]! }]);
+      expect(await sync(ws, connectorId)).toMatchObject({ pushed: 0, updated: 1 });
+      expect(fake.byField('Lead', 'Kata_Id__c', await profileIdOf(ws, 'lead-0'))).toEqual([expect.objectContaining({ Company: 'Difference Engines Ltd' })]);
+      expect(fake.objects.Lead!.size).toBe(206);
+
+      // Withdrawal: the Lead is marked opted out (the default for Salesforce), erasure deletes it.
+      const withdrawing = await profileIdOf(ws, 'lead-2');
+      await ws.call('PUT', `/v1/customers/${withdrawing}/consent/email-marketing`, { status: 'denied' });
+      expect(await sync(ws, connectorId)).toMatchObject({ removed: 1, failed: 0 });
+      expect(fake.byField('Lead', 'Kata_Id__c', withdrawing)).toEqual([expect.objectContaining({ HasOptedOutOfEmail: true })]);
+      const erasedId = await profileIdOf(ws, 'lead-3');
+      const erased = await ws.call('POST', '/v1/privacy-requests', { kind: 'erase', identifier: 'email:lead-3@shop.example' });
+      await waitFor(async () => (await ws.call('GET', `/v1/privacy-requests/${erased.json().id}`)).json(), (r) => r.status === 'completed');
+      expect(await sync(ws, connectorId)).toMatchObject({ removed: 1, failed: 0 });
+      expect(fake.byField('Lead', 'Kata_Id__c', erasedId)).toEqual([]);
+      expect(fake.objects.Lead!.size).toBe(205);
     } finally {
       await fake.close();
     }

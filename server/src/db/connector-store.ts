@@ -67,6 +67,17 @@ export function connectorRecords(db: Db, workspaceId: string, connectionId: stri
   return db.selectFrom('connector_records').selectAll().where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId).execute();
 }
 
+/** How many of a connection's records are in the CRM, and how many of those still owe the CRM an erasure. */
+export async function recordsInCrm(db: Db, workspaceId: string, connectionId: string): Promise<{ records: number; erasuresPending: number }> {
+  const row = await db
+    .selectFrom('connector_records')
+    .select((eb) => [eb.fn.countAll<string>().as('records'), eb.fn.sum<string | null>(eb.case().when('state', '=', 'erase-pending').then(1).else(0).end()).as('erasures')])
+    .where('workspace_id', '=', workspaceId)
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirstOrThrow();
+  return { records: Number(row.records), erasuresPending: Number(row.erasures ?? 0) };
+}
+
 export async function saveRecords(db: Db, rows: ConnectorRecordRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db

@@ -5,7 +5,8 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
  * A local HubSpot CRM v3 that answers like the real one, for the connector's
  * tests and benchmark: private-app bearer tokens, contacts batch upsert (by
  * email, at most 100 inputs), batch update / archive / read, GDPR delete,
- * single create with 409 CONFLICT "Contact already exists", search (5 a
+ * single and batch create with 409 CONTACT_EXISTS for an email already
+ * taken (the whole batch refused, naming the first one), search (5 a
  * second, `after` paging, at most 200 a page) for contacts and deals, v4
  * deal→contact associations, and the rolling ten-second limit with its
  * X-HubSpot-RateLimit-* headers and the 429 body naming `policyName`.
@@ -44,7 +45,11 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
   const acceptedAt: number[] = [];
   const searches: number[] = [];
   const stats = { requests: 0, accepted: 0, rateLimited: 0, searchRateLimited: 0, peakInWindow: 0, upsertCalls: 0, firstAt: 0, lastAt: 0 };
-  const faults = { rateLimitNext: 0, serverErrorNext: 0, invalidEmails: new Set<string>(), revokedToken: false };
+  /**
+   * `conflictEmails`: an address HubSpot holds as another contact's secondary email, with that contact's
+   * id; a batch upsert carrying one is refused whole with 409 CONTACT_EXISTS naming that contact.
+   */
+  const faults = { rateLimitNext: 0, serverErrorNext: 0, invalidEmails: new Set<string>(), conflictEmails: new Map<string, string>(), revokedToken: false };
   // OAuth apps: codes handed out by the authorize page, refresh tokens, and access tokens with their expiry.
   const oauthClient = { clientId: options.oauthClientId ?? 'fake-hubspot-app', clientSecret: options.oauthClientSecret ?? 'fake-hubspot-app-secret' };
   const oauthCodes = new Map<string, string>();
@@ -175,12 +180,35 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     return { results: [...contacts.values()].slice(0, limit).map((c) => present(c)) };
   });
 
+  /** HubSpot's 409 for a create (or upsert) that meets an email another contact has: CONTACT_EXISTS with the existing id. */
+  const contactExists = (reply: FastifyReply, email: string, existingId: string) =>
+    error(reply, 409, 'OBJECT_ALREADY_EXISTS', `Contact already exists. Existing ID: ${existingId}`, {
+      error: 'CONTACT_EXISTS',
+      identityProfile: { vid: Number(existingId), identity: [{ value: email, type: 'EMAIL', timestamp: Date.now(), isPrimary: true }], isContact: true },
+      errors: [{ message: `A contact with email ${email} already exists. Existing ID: ${existingId}`, in: 'email' }],
+    });
+
   app.post('/crm/v3/objects/contacts', async (request, reply) => {
     const properties = ((request.body as { properties?: Record<string, string> }).properties ?? {}) as Record<string, string>;
     const existing = properties.email ? contactByEmail(properties.email) : undefined;
-    if (existing) return error(reply, 409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
+    if (existing) return contactExists(reply, properties.email!, existing.id);
     const contact = saveContact({ id: String(nextId++), properties, createdAt: stamp(), updatedAt: stamp() });
     return reply.status(201).send(present(contact));
+  });
+
+  app.post('/crm/v3/objects/contacts/batch/create', async (request, reply) => {
+    const startedAt = stamp();
+    const inputs = inputsOf(request, reply, 100);
+    if (!inputs) return reply;
+    const propertiesOf = (input: Record<string, unknown>) => (input.properties ?? {}) as Record<string, string>;
+    // A create is all or nothing: the first email already taken refuses the whole batch.
+    for (const input of inputs) {
+      const email = propertiesOf(input).email;
+      const existing = email ? contactByEmail(email) : undefined;
+      if (existing) return contactExists(reply, email!, existing.id);
+    }
+    const results = inputs.map((input) => present(saveContact({ id: String(nextId++), properties: { ...propertiesOf(input) }, createdAt: stamp(), updatedAt: stamp() })));
+    return reply.status(201).send({ status: 'COMPLETE', results, startedAt, completedAt: stamp() });
   });
 
   app.post('/crm/v3/objects/contacts/batch/upsert', async (request, reply) => {
@@ -188,6 +216,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}) {
     const inputs = inputsOf(request, reply, 100);
     if (!inputs) return reply;
     stats.upsertCalls += 1;
+    const conflicting = inputs.map((input) => String(input.id ?? '')).find((email) => faults.conflictEmails.has(email.toLowerCase()));
+    if (conflicting) return contactExists(reply, conflicting, faults.conflictEmails.get(conflicting.toLowerCase())!);
     const results: unknown[] = [];
     const errors: unknown[] = [];
     for (const input of inputs) {

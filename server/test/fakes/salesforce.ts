@@ -94,7 +94,9 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}) {
 
   const api = `/services/data/${version}`;
   const fieldsOf = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'attributes' && k !== 'Id' && k !== 'id'));
-  const missingRequired = (type: string, row: Record<string, unknown>) => ((type === 'Contact' || type === 'Lead') && !row.LastName ? ['LastName'] : type === 'Lead' && !row.Company ? ['Company'] : []);
+  // Salesforce names every required field missing: a Contact needs LastName, a Lead LastName and Company.
+  const required: Record<string, string[]> = { Contact: ['LastName'], Lead: ['LastName', 'Company'] };
+  const missingRequired = (type: string, row: Record<string, unknown>) => (required[type] ?? []).filter((field) => !row[field]);
   const matchesOf = (type: string, field: string, value: string) => [...(objects[type]?.values() ?? [])].filter((r) => r[field] === value);
   const upsertOne = (type: string, field: string, value: string, fields: Record<string, unknown>) => {
     if (faults.failExternalIds.has(value)) return { id: null, success: false, errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Rejected by a validation rule on this org', fields: [] }] };
