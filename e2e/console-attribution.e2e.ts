@@ -173,7 +173,8 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
   it('an admin connects HubSpot with a private-app token, maps a field, binds a segment, syncs, and retries a record HubSpot refused', async () => {
     const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-US' });
     const page = await context.newPage();
-    const errors = watchPageErrors(page, [/status of 401/]);
+    // (The first visit asks who is signed in: nobody yet, a 401; disconnecting is first refused, a 409.)
+    const errors = watchPageErrors(page, [/status of 401/, /status of 409/]);
     await signIn(page, owner);
     await page.getByRole('link', { name: 'CRM connectors' }).click();
     await page.getByText('No CRM connected yet: connect HubSpot or Salesforce above.').waitFor();
@@ -226,6 +227,14 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     expect(hubspot.contactByEmail('ben@shop.example')?.properties.firstname).toBe('Ben');
     await page.getByRole('table', { name: 'Runs' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'console-connectors-history');
+
+    // Disconnecting while HubSpot holds records the Hub pushed: refused with the reason, then done on purpose.
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    await page.getByText(/has 2 records in HubSpot/).waitFor();
+    await page.getByRole('button', { name: 'Disconnect anyway, leaving the records in HubSpot' }).click();
+    await page.getByText('No CRM connected yet: connect HubSpot or Salesforce above.').waitFor();
+    expect(hubspot.contacts.size).toBe(2);
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);

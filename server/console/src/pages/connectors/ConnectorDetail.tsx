@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { Empty, Failed, Loading, Notice, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
 import { connectorsKey, crmName, statusText, type Connection } from './connectors-api';
@@ -14,7 +14,9 @@ export function ConnectorDetail({ id, onGone }: { id: string; onGone: () => void
   const [syncJob, setSyncJob] = useState<string | null>(null);
   const sync = useAction(() => api<{ jobId: string }>(`${path}/sync`, { method: 'POST', body: {} }), []);
   const health = useAction(() => api<{ ok: boolean; detail: string }>(`${path}/health`), [[...connectorsKey]]);
-  const disconnect = useAction(() => api(path, { method: 'DELETE' }), [[...connectorsKey]]);
+  const disconnect = useAction((keepRecordsInCrm: boolean) => api(path, { method: 'DELETE', query: { keepRecordsInCrm: keepRecordsInCrm || undefined } }), [[...connectorsKey]]);
+  // The Hub refuses while records this connection pushed are in the CRM: deleting anyway leaves them there, out of reach of later erasures.
+  const recordsInCrm = disconnect.error instanceof ApiError && disconnect.error.code === 'records-in-crm';
   return (
     <QueryView query={connection} what="the connection">
       {(data) => (
@@ -42,7 +44,7 @@ export function ConnectorDetail({ id, onGone }: { id: string; onGone: () => void
                   className="button danger"
                   disabled={disconnect.isPending}
                   onClick={() => {
-                    if (window.confirm(`Disconnect ${data.name}? Its credentials, segments, run history and dead letters go; ${crmName(data.kind)} keeps its records.`)) disconnect.mutate(undefined, { onSuccess: onGone });
+                    if (window.confirm(`Disconnect ${data.name}? Its credentials, segments, run history and dead letters go; ${crmName(data.kind)} keeps its records.`)) disconnect.mutate(false, { onSuccess: onGone });
                   }}
                 >
                   Disconnect
@@ -51,6 +53,13 @@ export function ConnectorDetail({ id, onGone }: { id: string; onGone: () => void
             </div>
             {health.data && <Notice tone={health.data.ok ? 'ok' : 'bad'}>{health.data.detail}</Notice>}
             {[health.error, sync.error, disconnect.error].map((error, index) => error && <Notice key={index} tone="bad">{error.message}</Notice>)}
+            {recordsInCrm && (
+              <div>
+                <button type="button" className="button danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate(true, { onSuccess: onGone })}>
+                  Disconnect anyway, leaving the records in {crmName(data.kind)}
+                </button>
+              </div>
+            )}
             {data.kind === 'hubspot' && <ReplaceToken path={path} />}
           </div>
           <BoundSegments connection={data} path={path} />
