@@ -7,6 +7,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContai
  * and the legend shows both. The numbers are always in a table beside the chart.
  */
 
+// Series keep their order in the legend (recharts sorts by name otherwise), so it reads like the bars and the table.
 const colours = ['#9d90ff', '#3ecf8e', '#f5b94a', '#ff6b6b', '#5ec8ff', '#ff6bb5', '#c9d36a', '#e8e9ee'];
 const dashes = ['', '6 3', '2 3', '10 4 2 4', '1 5', '12 4', '4 2 1 2', '8 2'];
 const colourOf = (index: number) => colours[index % colours.length]!;
@@ -78,7 +79,7 @@ export function GroupedBarChart({ title, data, category, series, format }: { tit
           <XAxis dataKey={category} tick={axis} stroke={axis.stroke} interval={0} />
           <YAxis tick={axis} stroke={axis.stroke} tickFormatter={(value: number) => format(value)} width={80} />
           <Tooltip {...tooltipStyle} formatter={(value) => (typeof value === 'number' ? format(value) : '—')} cursor={{ fill: 'rgba(124, 108, 255, 0.08)' }} />
-          <Legend />
+          <Legend itemSorter={null} />
           {series.map((one, index) => (
             <Bar key={one.key} dataKey={one.key} name={one.label} fill={`url(#series-fill-${index})`} stroke={colourOf(index)} isAnimationActive={false} />
           ))}
@@ -98,7 +99,7 @@ export function TrendChart({ title, data, category, series, format }: { title: s
           <XAxis dataKey={category} tick={axis} stroke={axis.stroke} />
           <YAxis tick={axis} stroke={axis.stroke} tickFormatter={(value: number) => format(value)} width={80} />
           <Tooltip {...tooltipStyle} formatter={(value) => (typeof value === 'number' ? format(value) : '—')} />
-          <Legend iconType="plainline" />
+          <Legend iconType="plainline" itemSorter={null} />
           {series.map((one, index) => (
             <Line
               key={one.key}

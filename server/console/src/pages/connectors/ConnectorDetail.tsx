@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api';
 import { Empty, Failed, Loading, Notice, QueryView } from '../../ui/states';
@@ -14,7 +14,15 @@ export function ConnectorDetail({ id, onGone }: { id: string; onGone: () => void
   const [syncJob, setSyncJob] = useState<string | null>(null);
   const sync = useAction(() => api<{ jobId: string }>(`${path}/sync`, { method: 'POST', body: {} }), []);
   const health = useAction(() => api<{ ok: boolean; detail: string }>(`${path}/health`), [[...connectorsKey]]);
-  const disconnect = useAction((keepRecordsInCrm: boolean) => api(path, { method: 'DELETE', query: { keepRecordsInCrm: keepRecordsInCrm || undefined } }), [[...connectorsKey]]);
+  const queries = useQueryClient();
+  // Only the list is fetched again: the connection itself is gone (a 404), and its page closes.
+  const disconnect = useMutation({
+    mutationFn: (keepRecordsInCrm: boolean) => api(path, { method: 'DELETE', query: { keepRecordsInCrm: keepRecordsInCrm || undefined } }),
+    onSuccess: async () => {
+      onGone();
+      await queries.invalidateQueries({ queryKey: connectorsKey, exact: true });
+    },
+  });
   // The Hub refuses while records this connection pushed are in the CRM: deleting anyway leaves them there, out of reach of later erasures.
   const recordsInCrm = disconnect.error instanceof ApiError && disconnect.error.code === 'records-in-crm';
   return (
@@ -44,7 +52,7 @@ export function ConnectorDetail({ id, onGone }: { id: string; onGone: () => void
                   className="button danger"
                   disabled={disconnect.isPending}
                   onClick={() => {
-                    if (window.confirm(`Disconnect ${data.name}? Its credentials, segments, run history and dead letters go; ${crmName(data.kind)} keeps its records.`)) disconnect.mutate(false, { onSuccess: onGone });
+                    if (window.confirm(`Disconnect ${data.name}? Its credentials, segments, run history and dead letters go; ${crmName(data.kind)} keeps its records.`)) disconnect.mutate(false);
                   }}
                 >
                   Disconnect
@@ -55,7 +63,7 @@ export function ConnectorDetail({ id, onGone }: { id: string; onGone: () => void
             {[health.error, sync.error, disconnect.error].map((error, index) => error && <Notice key={index} tone="bad">{error.message}</Notice>)}
             {recordsInCrm && (
               <div>
-                <button type="button" className="button danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate(true, { onSuccess: onGone })}>
+                <button type="button" className="button danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate(true)}>
                   Disconnect anyway, leaving the records in {crmName(data.kind)}
                 </button>
               </div>
