@@ -82,7 +82,7 @@ describe('npm run hub -- attribution', () => {
   });
 
   it('runs every model on the example path file, crediting all its conversions and value', async () => {
-    const example = new URL('../../../examples/attribution-paths.csv', import.meta.url).pathname;
+    const example = new URL('../../../examples/hub/attribution-paths.csv', import.meta.url).pathname;
     for (const args of [['first'], ['last'], ['last-non-direct'], ['linear'], ['time-decay'], ['position'], ['markov', '--order', '1'], ['markov', '--order', '2'], ['markov', '--order', '3'], ['shapley']]) {
       const { code, out } = await run(['--paths', example, '--model', ...args, '--json']);
       expect(code).toBe(0);

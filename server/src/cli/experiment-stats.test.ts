@@ -49,7 +49,7 @@ describe('npm run hub -- experiment-stats', () => {
 
   it('reads the example in examples/, relative to the folder the command was typed in', async () => {
     const repo = new URL('../../../', import.meta.url).pathname;
-    const result = await experimentStats(['examples/experiment.json'], { env: { INIT_CWD: repo }, out: () => {}, err: (line) => expect.fail(line) });
+    const result = await experimentStats(['examples/hub/experiment.json'], { env: { INIT_CWD: repo }, out: () => {}, err: (line) => expect.fail(line) });
     expect(result).toBe(0);
   });
 

@@ -70,6 +70,14 @@ describe('Markov removal effects, worked by hand', () => {
       { key: 'b', conversions: expect.closeTo(1, 12), value: expect.closeTo(10, 12) },
     ]);
   });
+
+  it.each([1, 2, 3])('at order %i, still credits value that came with no conversion at all (odd data), equally, so credits sum to what was observed', (order) => {
+    const result = attribute('markov', [path('search', 0, 0, 5e-7), path('email > search', 0, 0, 1)], { order });
+    expect(result.credits).toEqual([
+      { key: 'email', conversions: 0, value: expect.closeTo(0.50000025, 12) },
+      { key: 'search', conversions: 0, value: expect.closeTo(0.50000025, 12) },
+    ]);
+  });
 });
 
 /** A small deterministic generator (mulberry32). */

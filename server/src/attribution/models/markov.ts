@@ -83,8 +83,9 @@ export function markovCredit(journeys: Iterable<Journey>, order: number, tally: 
   }
   const { conversions, value } = totals();
   const removalSum = removal.reduce((a, b) => a + b, 0);
-  // Value only on journeys that neither converted nor failed (odd data) never enters the chain: share it like conversions.
-  const valueShares = valueRemoval.some((e) => e > 0) ? valueRemoval : removal;
+  // Value only on journeys that neither converted nor failed (odd data) never enters the chain: share it like conversions,
+  // and when nothing converted at all, equally over the keys seen, so that the credits still sum to the observed value.
+  const valueShares = valueRemoval.some((e) => e > 0) ? valueRemoval : removal.some((e) => e > 0) ? removal : new Float64Array(keyCount).fill(1);
   const valueSharesSum = valueShares.reduce((a, b) => a + b, 0);
   for (let c = 0; c < keyCount; c++) {
     tally.add(c, removalSum > 0 ? (conversions * removal[c]!) / removalSum : 0, valueSharesSum > 0 ? (value * valueShares[c]!) / valueSharesSum : 0);
