@@ -155,7 +155,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     // A customer found by an identifier, with their consent; then an export of their data, downloaded once done.
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('table', { name: 'Customers' }).waitFor();
-    expect(await page.getByRole('table', { name: 'Customers' }).getByRole('row').count()).toBe(5);
+    await expect.poll(() => page.getByRole('table', { name: 'Customers' }).getByRole('row').count()).toBe(5);
     await page.getByLabel('Value').fill('ana@example.com');
     await page.getByLabel('Value').press('Enter');
     await expect.poll(() => page.getByRole('table', { name: 'Customers' }).getByRole('row').count()).toBe(2);
@@ -193,7 +193,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
       await page.getByRole('button', { name: 'Create' }).click();
       await expect.poll(() => page.getByTestId('shown-once').textContent()).toMatch(/^kak_/);
       await page.getByRole('button', { name: 'Done' }).click();
-      expect(await page.getByTestId('shown-once').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('shown-once').count()).toBe(0);
       expect(await page.getByRole('row', { name: /Nightly audit export/ }).textContent()).toContain('workspace.read, audit.export');
 
       await page.getByRole('link', { name: 'Single sign-on' }).click();
