@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHubspot, type FakeHubspot } from '../server/test/fakes/hubspot';
 import { startFakeSalesforce } from '../server/test/fakes/salesforce';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
+import { signInToConsole, statusOf } from './console-pages';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
 const viewer = { name: 'Victor Vu', email: 'victor@acme.example', password: 'another long passphrase' };
@@ -51,22 +52,6 @@ afterAll(async () => {
   await hubspot?.close();
 });
 
-async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
-  await page.goto(`${hub.url}/`);
-  await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
-  await page.getByLabel('Email', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByLabel('Password', { exact: true }).press('Enter');
-  await page.getByTestId('signed-in-as').waitFor();
-}
-
-function statusOf(page: Page, path: string, method = 'GET', body?: unknown): Promise<number> {
-  return page.evaluate(
-    async ({ path, method, body }) => (await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).status,
-    { path, method, body },
-  );
-}
-
 /** A table's body rows as their cells' text, the row header first. */
 function rowsOf(page: Page, table: string): Promise<string[][]> {
   return page
@@ -103,7 +88,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     const page = await context.newPage();
     // (The first visit asks who is signed in: nobody yet, a 401; the file with a bad line is refused, a 400.)
     const errors = watchPageErrors(page, [/status of 401/, /status of 400/]);
-    await signIn(page, owner);
+    await signInToConsole(page, hub.url, owner);
     await page.getByRole('link', { name: 'Attribution' }).click();
     await page.getByText('No comparisons yet: choose a date range and models above.').waitFor();
 
@@ -175,7 +160,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     const page = await context.newPage();
     // (The first visit asks who is signed in: nobody yet, a 401; disconnecting is first refused, a 409.)
     const errors = watchPageErrors(page, [/status of 401/, /status of 409/]);
-    await signIn(page, owner);
+    await signInToConsole(page, hub.url, owner);
     await page.getByRole('link', { name: 'CRM connectors' }).click();
     await page.getByText('No CRM connected yet: connect HubSpot or Salesforce above.').waitFor();
 
@@ -245,7 +230,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     try {
       const page = await context.newPage();
       const errors = watchPageErrors(page, [/status of 401/]);
-      await signIn(page, owner);
+      await signInToConsole(page, hub.url, owner);
       await page.goto(`${hub.url}/console/connectors`);
       await page.getByRole('button', { name: 'Connect Salesforce' }).click();
       await page.getByLabel('Name', { exact: true }).fill('Acme Salesforce');

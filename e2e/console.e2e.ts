@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { totpCode } from '../server/src/auth/totp';
 import { startOpenIdProvider } from '../server/test/openid-provider';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
+import { signInToConsole, statusOf } from './console-pages';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
 const viewer = { name: 'Victor Vu', email: 'victor@acme.example', password: 'another long passphrase' };
@@ -28,30 +29,13 @@ async function ownerToken(): Promise<string> {
   return ((await login.json()) as { accessToken: string }).accessToken;
 }
 
-async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
-  await page.goto(`${hub.url}/`);
-  await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
-  await page.getByLabel('Email', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByLabel('Password', { exact: true }).press('Enter');
-  await page.getByTestId('signed-in-as').waitFor();
-}
-
-/** What a page's own script gets from the Hub for a call, with the page's session cookie. */
-function statusOf(page: Page, path: string, method = 'GET', body?: unknown): Promise<number> {
-  return page.evaluate(
-    async ({ path, method, body }) => (await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).status,
-    { path, method, body },
-  );
-}
-
 describe('the Hub admin console, in Chromium against a real Hub', () => {
   it('an admin signs in, verifies the audit log, and sees the break once the chain is changed in the database', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     // (The first visit asks who is signed in: nobody yet, a 401.)
     const errors = watchPageErrors(page, [/status of 401/]);
-    await signIn(page, owner);
+    await signInToConsole(page, hub.url, owner);
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Maya Lee (maya@acme.example)');
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('owner in acme');
 
@@ -110,7 +94,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     const page = await context.newPage();
     // (The first visit asks who is signed in: nobody yet, a 401.)
     const errors = watchPageErrors(page, [/status of 401/]);
-    await signIn(page, owner);
+    await signInToConsole(page, hub.url, owner);
     // A new consent purpose, set in the workspace's settings, is one a segment can be for.
     await page.getByRole('link', { name: 'Settings' }).click();
     const purposes = page.getByLabel('Purposes (comma-separated, lower-case words joined by hyphens)');
@@ -184,7 +168,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       const errors = watchPageErrors(page, [/status of 40[14]/]);
-      await signIn(page, owner);
+      await signInToConsole(page, hub.url, owner);
 
       await page.getByRole('link', { name: 'API keys' }).click();
       await page.getByText('None yet.').waitFor();

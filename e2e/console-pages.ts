@@ -1,0 +1,20 @@
+/** Steps the console's end-to-end specs share: signing in through the console's own page, and calling the Hub as the page's script would. */
+import type { Page } from 'playwright-core';
+
+/** Signs in on the console's sign-in page with a password (no two-step code), and waits for the signed-in shell. */
+export async function signInToConsole(page: Page, hubUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${hubUrl}/`);
+  await page.getByRole('heading', { name: 'Sign in to Kata Hub' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByLabel('Password', { exact: true }).press('Enter');
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** What a page's own script gets from the Hub for a call, with the page's session cookie. */
+export function statusOf(page: Page, path: string, method = 'GET', body?: unknown): Promise<number> {
+  return page.evaluate(
+    async ({ path, method, body }) => (await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })).status,
+    { path, method, body },
+  );
+}
