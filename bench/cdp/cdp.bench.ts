@@ -6,11 +6,13 @@
  * 10,000 events/s and under 2 s for a three-condition segment over 1,000,000
  * profiles. Databases and temporary folders are removed at the end, also on
  * Ctrl+C; the exit code is 1 when a request failed or a count disagreed.
+ * The Hub runs in this process, with the Node flags `npm run hub` gives it.
  * Run: npm run bench:cdp (KATA_BENCH_SECONDS, KATA_BENCH_WARMUP_SECONDS,
  * KATA_BENCH_PGLITE_SECONDS, KATA_BENCH_CONNECTIONS, KATA_BENCH_USERS,
  * KATA_BENCH_PROFILES, KATA_BENCH_EVENTS_PER_PROFILE, KATA_BENCH_RUNS,
  * KATA_BENCH_EXPLAIN=1, KATA_BENCH_ONLY=ingest|segments, KATA_BENCH_POSTGRES_URL)
  */
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -39,6 +41,18 @@ async function serverVersion(): Promise<string> {
   }
 }
 
+/**
+ * The Hub runs in this process: it should have the Node flags `npm run hub`
+ * starts the Hub with (a larger young generation, see package.json), which
+ * `npm run bench:cdp` gives it. Says which are missing, when run otherwise.
+ */
+function hubFlags(): string {
+  const script = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts.hub ?? '';
+  const flags = script.split(/\s+/).filter((token) => token.startsWith('--'));
+  const missing = flags.filter((flag) => !process.execArgv.includes(flag));
+  return missing.length === 0 ? `the Hub runs with ${flags.join(' ') || 'no Node flags'}, as npm run hub starts it` : `WARNING: the Hub runs without ${missing.join(' ')}, which npm run hub gives it; run npm run bench:cdp`;
+}
+
 /** How busy other processes keep the machine, since they share it with the bench's figures. */
 async function busyBeforeStart(): Promise<string> {
   const start = sampleCpu();
@@ -50,6 +64,7 @@ async function busyBeforeStart(): Promise<string> {
 async function main(): Promise<number> {
   console.log(`Customer data on the real PostgreSQL, Node ${process.version}, ${cpus().length} cores, ${await serverVersion()}`);
   console.log(`machine busy with other work before the bench: ${await busyBeforeStart()}`);
+  console.log(hubFlags());
   const problems: string[] = [];
   if (only !== 'segments') {
     problems.push(

@@ -73,7 +73,7 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
 
 /**
  * Stores several senders' batches for a workspace as one, in the order given,
- * in one transaction of four statements (lock, read, merges if any, write),
+ * in one transaction of four or five statements (lock, read, read what resolution needs of the profiles found if anything, merges if any, write),
  * and answers each with its own counts: a message id that an earlier batch of
  * the same call carries counts as that batch's, and as a duplicate in the
  * later one.
@@ -92,15 +92,16 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
   const count = (messageId: string, field: keyof IngestResult) => results[ownerOf.get(messageId)!]![field]++;
   const receivedAt = services.now();
   return services.db.transaction().execute(async (tx) => {
-    await store.lockWorkspaceIngest(tx, workspaceId);
+    await store.beginIngest(tx, workspaceId);
     const state = await store.readIngestState(tx, workspaceId, {
       messageIds: unique.map((m) => m.messageId),
       identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
     });
     const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
     if (fresh.length === 0) return results;
-    const graph = new IdentityGraph([...state.identities, ...state.userIds] as (Identifier & { profileId: string })[], () => randomUUID());
-    const consentState = new Map(state.consents.map((c) => [`${c.profileId}\n${c.purpose}`, c.status]));
+    const details = await store.readProfileDetails(tx, workspaceId, profilesToRead(fresh, state.identities));
+    const graph = new IdentityGraph([...state.identities, ...details.userIds] as (Identifier & { profileId: string })[], () => randomUUID());
+    const consentState = new Map(details.consents.map((c) => [`${c.profileId}\n${c.purpose}`, c.status]));
 
     const created = new Map<string, Date>();
     const newIdentities: (Named & { profileId: string; seenAt: Date })[] = [];
@@ -170,6 +171,41 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
     for (const change of consentChanges) count(change.messageId!, 'consentChanges');
     return results;
   });
+}
+
+/**
+ * The stored profiles whose user ids and consent resolution may need, found
+ * from where the batch's identifiers are stored:
+ * - user ids (the graph's rule 3) matter only where a message may attach an
+ *   identifier or merge profiles: an alias, or a message with an identifier
+ *   not stored yet or with identifiers on more than one profile. A message
+ *   whose identifiers are all stored on one profile changes nothing in the
+ *   graph, so the profiles of the other messages are all it can meet.
+ * - consent matters for the profiles a message states consent for, and, as
+ *   a message earlier in the batch may merge profiles or attach one of its
+ *   identifiers to a stored profile, the profiles of the messages that may.
+ */
+export function profilesToRead(messages: readonly Pick<PreparedMessage, 'type' | 'own' | 'previous' | 'consent'>[], stored: readonly { kind: string; hash: string; profileId: string }[]): { userIdsOf: string[]; consentOf: string[] } {
+  const ownerOf = new Map(stored.map((i) => [`${i.kind}\n${i.hash}`, i.profileId]));
+  const userIdsOf = new Set<string>();
+  const consentOf = new Set<string>();
+  let statesConsent = false;
+  for (const message of messages) {
+    const owners = new Set<string>();
+    let unknown = false;
+    for (const identifier of [...message.own, ...message.previous]) {
+      const owner = ownerOf.get(`${identifier.kind}\n${identifier.hash}`);
+      if (owner === undefined) unknown = true;
+      else owners.add(owner);
+    }
+    if (message.type === 'alias' || unknown || owners.size > 1) for (const owner of owners) userIdsOf.add(owner);
+    if (message.consent.length > 0) {
+      statesConsent = true;
+      for (const owner of owners) consentOf.add(owner);
+    }
+  }
+  if (statesConsent) for (const owner of userIdsOf) consentOf.add(owner);
+  return { userIdsOf: [...userIdsOf], consentOf: [...consentOf] };
 }
 
 /** The identifiers a message carries, normalised and hashed (`previous`: the forms an alias's previousId may take). */

@@ -13,9 +13,21 @@ export async function lockWorkspaceIngest(tx: Tx, workspaceId: string): Promise<
 }
 
 /**
- * What a batch's resolution needs, in one statement: which of its message ids
- * are stored already, the profiles its identifiers belong to, those
- * profiles' user ids and consent, and the workspace's purposes.
+ * Ingest's own start: the workspace's ingest lock, and for the rest of the
+ * transaction the plans its prepared statements were first given. Left to
+ * itself, PostgreSQL plans such a statement again for its parameters on every
+ * run when the generic plan looks costlier, which for ingest's statements (a
+ * probe by key per row, whatever the rows) it always does: the planning took
+ * about a tenth of PostgreSQL's ingest work (perf), for the same plan.
+ */
+export async function beginIngest(tx: Tx, workspaceId: string): Promise<void> {
+  await sql`${sql.raw(preparedStatement)} select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0)), set_config('plan_cache_mode', 'force_generic_plan', true)`.execute(tx);
+}
+
+/**
+ * What a batch's resolution needs first, in one statement: which of its
+ * message ids are stored already, the profiles its identifiers belong to,
+ * and the workspace's purposes.
  *
  * Each row is probed by its key (LATERAL … LIMIT 1 keeps the planner from
  * turning a probe into a scan of the workspace): a workspace that grew since
@@ -25,28 +37,40 @@ export async function lockWorkspaceIngest(tx: Tx, workspaceId: string): Promise<
 export async function readIngestState(tx: Tx, workspaceId: string, wanted: { messageIds: string[]; identifiers: { kind: string; hash: string }[] }) {
   // A person's events name them again and again: each identifier is looked up once.
   const identifiers = [...new Map(wanted.identifiers.map((i) => [`${i.kind}\n${i.hash}`, i])).values()];
-  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; user_ids: [string, string][]; consents: [string, string, string][]; purposes: string[] }>`${sql.raw(preparedStatement)}
-    with known as materialized (
-      select i.kind, w.hash, i.profile_id from unnest(${identifiers.map((i) => i.kind)}::text[], ${identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
-      cross join lateral (select kind, profile_id from identities where workspace_id = ${workspaceId} and value_hash = w.hash limit 1) i
-      where i.kind = w.kind
-    ), profiles as (select distinct profile_id as id from known)
+  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; purposes: string[] }>`${sql.raw(preparedStatement)}
     select
       (select coalesce(json_agg(e.message_id), '[]') from unnest(${wanted.messageIds}::text[]) as m(id)
         cross join lateral (select message_id from events where workspace_id = ${workspaceId} and message_id = m.id limit 1) e) as stored,
-      (select coalesce(json_agg(json_build_array(kind, hash, profile_id)), '[]') from known) as identities,
-      (select coalesce(json_agg(json_build_array(u.value_hash, p.id)), '[]') from profiles p
-        cross join lateral (select value_hash from identities where workspace_id = ${workspaceId} and profile_id = p.id and kind = 'user_id' offset 0) u) as user_ids,
-      (select coalesce(json_agg(json_build_array(p.id, c.purpose, c.status)), '[]') from profiles p
-        cross join lateral (select purpose, status from consents where workspace_id = ${workspaceId} and profile_id = p.id offset 0) c) as consents,
+      (select coalesce(json_agg(json_build_array(i.kind, w.hash, i.profile_id)), '[]') from unnest(${identifiers.map((i) => i.kind)}::text[], ${identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
+        cross join lateral (select kind, profile_id from identities where workspace_id = ${workspaceId} and value_hash = w.hash limit 1) i
+        where i.kind = w.kind) as identities,
       (select consent_purposes from workspaces where id = ${workspaceId}) as purposes`.execute(tx);
   const state = rows[0]!;
   return {
     storedMessageIds: new Set(state.stored),
     identities: state.identities.map(([kind, hash, profileId]) => ({ kind, hash, profileId })),
-    userIds: state.user_ids.map(([hash, profileId]) => ({ kind: 'user_id', hash, profileId })),
-    consents: state.consents.map(([profileId, purpose, status]) => ({ profileId, purpose, status })),
     purposes: state.purposes,
+  };
+}
+
+/**
+ * What resolution needs to know of some stored profiles, once the batch's
+ * identifiers are found: the user ids of those a message may merge or attach
+ * a user id to, and the consent of those a message states consent for.
+ * Nothing is asked when neither list has a profile.
+ */
+export async function readProfileDetails(tx: Tx, workspaceId: string, wanted: { userIdsOf: string[]; consentOf: string[] }) {
+  if (wanted.userIdsOf.length === 0 && wanted.consentOf.length === 0) return { userIds: [], consents: [] };
+  const { rows } = await sql<{ user_ids: [string, string][]; consents: [string, string, string][] }>`${sql.raw(preparedStatement)}
+    select
+      (select coalesce(json_agg(json_build_array(u.value_hash, p.id)), '[]') from unnest(${wanted.userIdsOf}::text[]) as p(id)
+        cross join lateral (select value_hash from identities where workspace_id = ${workspaceId} and profile_id = p.id and kind = 'user_id' offset 0) u) as user_ids,
+      (select coalesce(json_agg(json_build_array(p.id, c.purpose, c.status)), '[]') from unnest(${wanted.consentOf}::text[]) as p(id)
+        cross join lateral (select purpose, status from consents where workspace_id = ${workspaceId} and profile_id = p.id offset 0) c) as consents`.execute(tx);
+  const details = rows[0]!;
+  return {
+    userIds: details.user_ids.map(([hash, profileId]) => ({ kind: 'user_id', hash, profileId })),
+    consents: details.consents.map(([profileId, purpose, status]) => ({ profileId, purpose, status })),
   };
 }
 

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 // kysely stays on the version kysely-pglite is built against, so both dialects share one set of types.
-import { createHash } from 'node:crypto';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { workspacesAndAudit } from './migrations/0001-workspaces-and-audit';
@@ -49,13 +49,21 @@ export const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** Prepared statements' names by their text (a few statements, written in the code), shared by every connection. */
+const statementNames = new Map<string, string>();
+const statementName = (text: string) => {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `kata_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`));
+  return name;
+};
+
 /** A pg client that prepares statements marked with `preparedStatement`, named by their text. */
 class PreparingClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [text, values] = args;
     const query = pg.Client.prototype.query as (...a: unknown[]) => never;
     if (args.length === 2 && typeof text === 'string' && text.startsWith(preparedStatement) && Array.isArray(values)) {
-      return query.call(this, { name: `kata_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`, text, values });
+      return query.call(this, { name: statementName(text), text, values });
     }
     return query.apply(this, args);
   }
