@@ -34,6 +34,13 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect((await send('/v1/batch', batch)).json()).toEqual({ success: true, accepted: 0, duplicates: 3 });
     expect(await profiles()).toEqual([profile]);
     expect(await events()).toHaveLength(3);
+
+    // A sender retrying part of a batch with new messages: only the new ones count, once.
+    const retried = { batch: [batch.batch[1], { type: 'track', messageId: 'm4', anonymousId: 'anon-1', event: 'Order Completed', properties: { revenue: 120 }, timestamp: '2026-11-20T10:05:00Z' }, batch.batch[2]] };
+    expect((await send('/v1/batch', retried)).json()).toEqual({ success: true, accepted: 1, duplicates: 2 });
+    const [after] = await profiles();
+    expect(after).toMatchObject({ id: profile!.id, event_count: 4 });
+    expect((await events()).map((e) => e.message_id)).toEqual(['m1', 'm2', 'm3', 'm4']);
   });
 
   it('recognises a replayed message without a messageId by its content', async () => {

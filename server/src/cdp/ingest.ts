@@ -79,6 +79,23 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
  * later one.
  */
 export async function ingestBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[]): Promise<IngestResult[]> {
+  try {
+    return await storeBatches(services, workspaceId, batches, { lookForStored: false });
+  } catch (error) {
+    if (!store.isStoredMessageConflict(error)) throw error;
+    return storeBatches(services, workspaceId, batches, { lookForStored: true });
+  }
+}
+
+/**
+ * The batches in one transaction. Senders rarely send a message again, so
+ * first every message is taken as new and the events' own key finds one that
+ * is stored already (the insert fails, and the transaction leaves nothing);
+ * then the batches go again, looking up which message ids are stored. That
+ * lookup walked the events' key index once more per message, for nothing
+ * nearly every time.
+ */
+async function storeBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: { lookForStored: boolean }): Promise<IngestResult[]> {
   const ownerOf = new Map<string, number>();
   const unique: PreparedMessage[] = [];
   batches.forEach((batch, index) => {
@@ -94,7 +111,7 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
   return services.db.transaction().execute(async (tx) => {
     await store.beginIngest(tx, workspaceId);
     const state = await store.readIngestState(tx, workspaceId, {
-      messageIds: unique.map((m) => m.messageId),
+      messageIds: options.lookForStored ? unique.map((m) => m.messageId) : [],
       identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
     });
     const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));

@@ -26,8 +26,9 @@ export async function beginIngest(tx: Tx, workspaceId: string): Promise<void> {
 
 /**
  * What a batch's resolution needs first, in one statement: which of its
- * message ids are stored already, the profiles its identifiers belong to,
- * and the workspace's purposes.
+ * message ids are stored already (only those given: ingest asks after its
+ * write found one stored), the profiles its identifiers belong to, and the
+ * workspace's purposes.
  *
  * Each row is probed by its key (LATERAL … LIMIT 1 keeps the planner from
  * turning a probe into a scan of the workspace): a workspace that grew since
@@ -72,6 +73,12 @@ export async function readProfileDetails(tx: Tx, workspaceId: string, wanted: { 
     userIds: details.user_ids.map(([hash, profileId]) => ({ kind: 'user_id', hash, profileId })),
     consents: details.consents.map(([profileId, purpose, status]) => ({ profileId, purpose, status })),
   };
+}
+
+/** Whether an ingest failed on a message id stored already: the events' key refused a second row for it. */
+export function isStoredMessageConflict(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === 'events_pkey';
 }
 
 export async function insertProfiles(tx: Tx, workspaceId: string, profiles: { id: string; seenAt: Date }[]): Promise<void> {
@@ -149,7 +156,7 @@ const profileColumns = sql`(id text, first_seen timestamptz, last_seen timestamp
  * being inserted and then updated. Plain inserts, no ON CONFLICT: under the
  * workspace's ingest lock, readIngestState has already said which message ids
  * and identities are stored, so every event given is stored (or the
- * statement fails).
+ * statement fails, see isStoredMessageConflict).
  */
 export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrite): Promise<void> {
   const events = json(write.events.map((e) => ({ message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: e.properties, context: e.context, occurred_at: e.occurredAt.toISOString() })));
