@@ -61,7 +61,9 @@ class IvSource {
  * fills or has been filling for `seconds`, it becomes the older and the
  * oldest is dropped (a hash found in the older moves back up). So an
  * identifier, erased or not, stays in memory at most twice `seconds` after
- * it was last used.
+ * it was last used. A generation holds 100,000 (some 18 MB): the
+ * identifiers of tens of thousands of people active within minutes, each
+ * with a user id, an anonymous id and an email or two.
  */
 class RecentHashes {
   private newer = new Map<string, string>();
@@ -87,7 +89,7 @@ class RecentHashes {
 export class PersonalDataCipher {
   private readonly byId: Map<string, Buffer>;
   private readonly ivs = new IvSource();
-  private readonly recentHashes = new RecentHashes({ perGeneration: 50_000, seconds: 300 });
+  private readonly recentHashes = new RecentHashes({ perGeneration: 100_000, seconds: 300 });
   constructor(private readonly keys: PersonalDataKeys) {
     if (keys.dataKeys.length === 0) throw new Error('At least one data key is needed.');
     this.byId = new Map(keys.dataKeys.map((k) => [k.id, k.key]));
