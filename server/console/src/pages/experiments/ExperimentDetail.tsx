@@ -131,10 +131,10 @@ function Results({ experiment, results, computedAt }: { experiment: Experiment; 
         {experiment.status === 'running' ? ', and again every few seconds while the experiment runs' : ''}.
         {results.analysisProblem && ` No analysis yet: ${results.analysisProblem}.`}
       </p>
-      <div className="chart-and-table">
+      <div className="chart-and-table table-first">
         {intervals.length > 0 ? <IntervalChart title={`Relative lift against ${results.variants[0]?.name ?? 'the control'}, with its ${level} ${bayesian ? 'credible' : 'confidence'} interval`} rows={intervals} format={(value) => signedPercent(value)} /> : <Empty>The lift chart appears once every variant has customers.</Empty>}
         <div className="table-scroll">
-          <table aria-label="Results by variant">
+          <table aria-label="Results by variant" className="nowrap">
             <thead>
               <tr>
                 <th scope="col">Variant</th>

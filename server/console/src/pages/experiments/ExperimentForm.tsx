@@ -68,7 +68,8 @@ export function ExperimentForm({ onCreated, onCancel }: { onCreated: (experiment
             alpha: numberOf(alpha),
             engine,
             sequential,
-            bandit: { enabled: bandit.enabled, minShare: numberOf(bandit.minShare), minUnitsPerArm: numberOf(bandit.minUnitsPerArm), schedule: bandit.schedule },
+            // Its settings only count when it is on: the Hub's defaults otherwise.
+            bandit: bandit.enabled ? { enabled: true, minShare: numberOf(bandit.minShare), minUnitsPerArm: numberOf(bandit.minUnitsPerArm), schedule: bandit.schedule } : { enabled: false },
             autoPromote,
           },
         },

@@ -16,7 +16,11 @@ const axis = { stroke: 'var(--muted)', fontSize: 12 };
  */
 export function IntervalChart({ title, rows, format }: { title: string; rows: IntervalRow[]; format: (value: number) => string }) {
   const data = rows.map((row) => ({ label: row.label, interval: [row.lower, row.upper] as [number, number], estimate: row.estimate }));
-  const extent = Math.max(0.01, ...rows.flatMap((row) => [Math.abs(row.lower), Math.abs(row.upper)]).filter(Number.isFinite));
+  const widest = Math.max(0.01, ...rows.flatMap((row) => [Math.abs(row.lower), Math.abs(row.upper)]).filter(Number.isFinite));
+  // Symmetric about no change, on round steps, so the line at 0 sits in the middle.
+  const step = niceStep(widest / 2);
+  const extent = step * Math.ceil(widest / step);
+  const ticks = Array.from({ length: Math.round((2 * extent) / step) + 1 }, (_, i) => -extent + i * step);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
@@ -24,7 +28,7 @@ export function IntervalChart({ title, rows, format }: { title: string; rows: In
         <ResponsiveContainer width="100%" height={Math.max(120, 60 + rows.length * 48)}>
           <ComposedChart accessibilityLayer={false} layout="vertical" data={data} margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
             <CartesianGrid stroke="var(--border)" horizontal={false} />
-            <XAxis type="number" domain={[-extent * 1.1, extent * 1.1]} tick={axis} stroke={axis.stroke} tickFormatter={(value: number) => format(value)} />
+            <XAxis type="number" domain={[-extent, extent]} ticks={ticks} tick={axis} stroke={axis.stroke} tickFormatter={(value: number) => format(value)} />
             <YAxis type="category" dataKey="label" tick={axis} stroke={axis.stroke} width={120} />
             <Tooltip
               contentStyle={{ background: 'var(--surface-2)', border: '1px solid var(--border)', color: 'var(--text)' }}
@@ -38,4 +42,10 @@ export function IntervalChart({ title, rows, format }: { title: string; rows: In
       </div>
     </figure>
   );
+}
+
+/** 1, 2 or 5 times a power of ten, at least `rough`. */
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= rough)!;
 }
