@@ -14,7 +14,8 @@ export function CampaignCreative({ campaign }: { campaign: Campaign }) {
   const activeCreative = campaign.activeCreative;
   const localName = useLiveQuery(() => (activeCreative ? creativeNameOf(db, activeCreative) : Promise.resolve(null)), [activeCreative?.recordType, activeCreative?.recordId]);
   const renderName = useRenderName(activeCreative?.recordType === 'render' ? activeCreative.recordId : null);
-  const experiments = useCampaignExperiments(campaign.id);
+  // Read again when a promotion arrives by sync, so the finished experiment stops showing as live.
+  const experiments = useCampaignExperiments(campaign.id, activeCreative?.promotedAt ?? null);
   return <ActiveCreativeView activeCreative={activeCreative} creativeName={localName ?? renderName} experiments={experiments} />;
 }
 
@@ -36,7 +37,7 @@ function useRenderName(renderId: string | null): string | null {
 }
 
 /** The campaign's experiments from the Hub, read again now and then; null while signed out or offline (the synced winner still shows). */
-function useCampaignExperiments(campaignId: string): CampaignExperiment[] | null {
+function useCampaignExperiments(campaignId: string, promotedAt: string | null): CampaignExperiment[] | null {
   const [experiments, setExperiments] = useState<CampaignExperiment[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -51,6 +52,6 @@ function useCampaignExperiments(campaignId: string): CampaignExperiment[] | null
       live = false;
       clearInterval(timer);
     };
-  }, [campaignId]);
+  }, [campaignId, promotedAt]);
   return experiments;
 }

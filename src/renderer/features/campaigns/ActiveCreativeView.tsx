@@ -15,7 +15,7 @@ export function ActiveCreativeView({ activeCreative, creativeName, experiments }
   const running = (experiments ?? []).filter((e) => e.live !== null);
   if (!activeCreative && running.length === 0) return null;
   return (
-    <section className="panel" aria-label="Winning creative">
+    <section className="panel winning-creative" aria-label="Winning creative">
       <h3>Winning creative</h3>
       {activeCreative && (
         <p data-testid="active-creative">
