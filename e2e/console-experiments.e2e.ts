@@ -53,7 +53,7 @@ function rowsOf(page: Page, table: string): Promise<string[][]> {
   return page
     .getByRole('table', { name: table, exact: true })
     .locator('tbody tr')
-    .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent ?? '')));
+    .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').replace(/\u00a0/g, ' '))));
 }
 
 interface Results {
@@ -148,7 +148,7 @@ describe('the console’s experiment pages, in Chromium against a real Hub', () 
     const banner = page.getByTestId('srm-warning');
     await banner.waitFor();
     expect(await banner.getAttribute('role')).toBe('alert');
-    expect(await banner.textContent()).toContain('Expected Control 250, Warm voice 250; got Control 300, Warm voice 200.');
+    expect((await banner.textContent())!.replace(/\u00a0/g, ' ')).toContain('Expected Control 250, Warm voice 250; got Control 300, Warm voice 200.');
     expect(await page.getByTestId('decision').textContent()).toMatch(/^Sample ratio mismatch/);
     const { results } = await call<Results>('GET', `/v1/experiments/${id}/results`);
     expect(results.sampleRatio.mismatch).toBe(true);

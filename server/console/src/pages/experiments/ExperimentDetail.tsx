@@ -5,7 +5,7 @@ import { useCan } from '../../session';
 import { TrendChart } from '../../ui/charts';
 import { Empty, formatTime, Notice, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
-import { decimal, decisionLabel, experimentKey, experimentsKey, liveRefreshMs, percent, pValueText, signedPercent, type Experiment, type ExperimentResults, type ResultsAnswer, type WeightsAnswer } from './experiments-api';
+import { decimal, decisionLabel, pEquals, experimentKey, experimentsKey, liveRefreshMs, percent, pValueText, signedPercent, type Experiment, type ExperimentResults, type ResultsAnswer, type WeightsAnswer } from './experiments-api';
 import { IntervalChart } from './IntervalChart';
 
 /**
@@ -118,7 +118,7 @@ function Results({ experiment, results, computedAt }: { experiment: Experiment; 
     <>
       {sampleRatio.mismatch && (
         <div className="notice bad srm-banner" role="alert" data-testid="srm-warning">
-          Sample ratio mismatch: the variants did not get the traffic their weights call for (chi-square {decimal(sampleRatio.statistic)}, p = {pValueText(sampleRatio.pValue)}). Expected{' '}
+          Sample ratio mismatch: the variants did not get the traffic their weights call for (chi-square {decimal(sampleRatio.statistic)}, {pEquals(sampleRatio.pValue)}). Expected{' '}
           {results.variants.map((v, i) => `${v.name} ${decimal(sampleRatio.expected[i], 0)}`).join(', ')}; got {results.variants.map((v) => `${v.name} ${v.n.toLocaleString()}`).join(', ')}. Find the cause in assignment or logging before trusting any result.
         </div>
       )}
@@ -134,7 +134,7 @@ function Results({ experiment, results, computedAt }: { experiment: Experiment; 
       <div className="chart-and-table table-first">
         {intervals.length > 0 ? <IntervalChart title={`Relative lift against ${results.variants[0]?.name ?? 'the control'}, with its ${level} ${bayesian ? 'credible' : 'confidence'} interval`} rows={intervals} format={(value) => signedPercent(value)} /> : <Empty>The lift chart appears once every variant has customers.</Empty>}
         <div className="table-scroll">
-          <table aria-label="Results by variant" className="nowrap">
+          <table aria-label="Results by variant">
             <thead>
               <tr>
                 <th scope="col">Variant</th>

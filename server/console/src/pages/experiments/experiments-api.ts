@@ -46,10 +46,16 @@ export const decisionLabel: Record<ExperimentResults['decision']['state'], strin
   decided: 'Decided',
 };
 
-export const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : `${(value * 100).toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })} %`);
+/** A share as a percentage; the no-break space keeps the number and its sign on one line in a narrow table. */
+export const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : `${(value * 100).toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })}\u00a0%`);
 export const signedPercent = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : `${value > 0 ? '+' : ''}${percent(value)}`);
 export const decimal = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toLocaleString(undefined, { maximumFractionDigits: digits }));
 export const pValueText = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value < 0.0001 ? '< 0.0001' : value.toFixed(4));
+/** "p = 0.0123", or "p < 0.0001". */
+export const pEquals = (value: number | null | undefined) => {
+  const text = pValueText(value);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
+};
 
 /**
  * The Hub names what it refused field by field ("Invalid body: definition.variants.1.id: …; name: …",
