@@ -50,7 +50,7 @@ export const decisionLabel: Record<ExperimentResults['decision']['state'], strin
 export const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : `${(value * 100).toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })}\u00a0%`);
 export const signedPercent = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : `${value > 0 ? '+' : ''}${percent(value)}`);
 export const decimal = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toLocaleString(undefined, { maximumFractionDigits: digits }));
-export const pValueText = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value < 0.0001 ? '< 0.0001' : value.toFixed(4));
+export const pValueText = (value: number | null | undefined) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : value < 0.0001 ? '<\u00a00.0001' : value.toFixed(4));
 /** "p = 0.0123", or "p < 0.0001". */
 export const pEquals = (value: number | null | undefined) => {
   const text = pValueText(value);
