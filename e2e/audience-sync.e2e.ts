@@ -57,7 +57,7 @@ beforeAll(async () => {
   segmentId = segment.id;
   expect(await snapshot()).toMatchObject({ version: 1, memberCount: 3 });
   studio = await startStudioHost();
-}, 90_000);
+}, 240_000);
 afterAll(async () => {
   await browser?.close();
   await studio?.stop();
@@ -136,7 +136,29 @@ describe("Studio's audience, pulled from the Hub, in Chromium", () => {
     await page.getByRole('list', { name: 'Campaign list' }).getByRole('button', { name: /Spring newsletter/ }).click();
     await expect.poll(() => page.getByRole('checkbox', { name: 'Newsletter readers (2)' }).isChecked()).toBe(true);
 
+    // An experiment on the campaign (made on the Hub): its live leader on the campaign page, then its promoted winner after a sync.
+    const pulled = await hubCall<{ changes: { recordId: string; recordType: string; fields: { name?: string } }[] }>('GET', '/v1/sync/pull?limit=1000');
+    const campaignId = pulled.changes.find((r) => r.recordType === 'campaign' && r.fields.name === 'Spring newsletter')!.recordId;
+    const variants = [{ id: 'control', name: 'Calm hook', ref: { recordType: 'render', recordId: 'render-calm' } }, { id: 'bold', name: 'Bold hook', ref: { recordType: 'render', recordId: 'render-bold' } }];
+    const experiment = await hubCall<{ id: string }>('POST', '/v1/experiments', { campaignId, name: 'Spring hooks', definition: { variants, primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } });
+    await hubCall('POST', `/v1/experiments/${experiment.id}/start`, {});
+    const shoppers = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    await sendBatch([
+      ...shoppers.map((userId) => ({ type: 'identify', messageId: `id-${userId}`, userId, traits: {}, context: { consent: { categoryPreferences: { profiling: true } } } })),
+      ...shoppers.map((userId, i) => ({ type: 'track', messageId: `seen-${userId}`, userId, event: 'Experiment Viewed', properties: { experiment_id: experiment.id, variant_id: i < 3 ? 'control' : 'bold' } })),
+      ...['s1', 's4', 's5'].map((userId) => ({ type: 'track', messageId: `order-${userId}`, userId, event: 'Order Completed', properties: {} })),
+    ]);
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('list', { name: 'Campaign list' }).getByRole('button', { name: /Spring newsletter/ }).click();
+    await expect.poll(() => page.getByTestId('live-leader').textContent(), { timeout: 30_000 }).toMatch(/^Experiment “Spring hooks”, live: Bold hook leads \(66\.7 % converted/);
+    await hubCall('POST', `/v1/experiments/${experiment.id}/promote`, { variantId: 'bold' });
+    await syncNow(page);
+    await expect.poll(() => page.getByTestId('active-creative').textContent(), { timeout: 30_000 }).toMatch(/^Showing render render-bold · promoted by experiment “Spring hooks” on /);
+    // The experiment is decided: no longer shown as live.
+    await expect.poll(() => page.getByTestId('live-leader').count(), { timeout: 30_000 }).toBe(0);
+    await screenshot(page, 'campaign-winning-creative');
+
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 });

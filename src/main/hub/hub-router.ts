@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { hubAccountSchema, type HubAccount } from '../../shared/hub/account';
 import { publicProcedure, router, type AppContext } from '../trpc';
 import { hubUrlSchema } from './hub-status';
+import { campaignExperimentsInputSchema, campaignExperimentsSchema, createHubExperiments } from './hub-experiments';
 import { asTrpc, createHubSync } from './hub-sync';
 import { pullResponseSchema, pushRequestSchema, pushResponseSchema, segmentMembersResponseSchema, segmentsResponseSchema } from '../../shared/sync/protocol';
 import { pullInputSchema, segmentMembersInputSchema, segmentsInputSchema } from '../../shared/sync/transport';
@@ -50,5 +51,13 @@ export const hubRouter = router({
     pull: publicProcedure.input(pullInputSchema).output(pullResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).pull(input))),
     segments: publicProcedure.input(segmentsInputSchema).output(segmentsResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).segments(input))),
     segmentMembers: publicProcedure.input(segmentMembersInputSchema).output(segmentMembersResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).segmentMembers(input))),
+  }),
+
+  /** A campaign's experiments on the Hub, with the live leader of the running ones (same failures as sync). */
+  experiments: router({
+    forCampaign: publicProcedure
+      .input(campaignExperimentsInputSchema)
+      .output(campaignExperimentsSchema)
+      .query(({ ctx, input }) => asTrpc(() => createHubExperiments(ctx.services.hubAccount).forCampaign(input.campaignId))),
   }),
 });

@@ -25,13 +25,9 @@ function hubMessage(status: number, body: string): string {
   return `HTTP ${status}`;
 }
 
-/**
- * Studio's sync calls to the Hub as the signed-in person (main only: the
- * token never leaves it). Answers are parsed with the protocol's schemas;
- * failures say whether Studio is signed out, offline, or what the Hub refused.
- */
-export function createHubSync(account: Pick<HubAccountService, 'fetch'>): SyncTransport {
-  async function call<T>(what: string, path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
+/** One call to the Hub as the signed-in person: its answer parsed with `schema`, or a SyncFailure saying what went wrong. */
+export function hubCaller(account: Pick<HubAccountService, 'fetch'>) {
+  return async function call<T>(what: string, path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
     let status: number;
     let body: string;
     try {
@@ -56,8 +52,16 @@ export function createHubSync(account: Pick<HubAccountService, 'fetch'>): SyncTr
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new SyncFailure('hub-error', `The Hub's answer to ${what} is not what Studio expects (${describeIssues(parsed.error).replaceAll('\n', '; ')}).`);
     return parsed.data;
-  }
+  };
+}
 
+/**
+ * Studio's sync calls to the Hub as the signed-in person (main only: the
+ * token never leaves it). Answers are parsed with the protocol's schemas;
+ * failures say whether Studio is signed out, offline, or what the Hub refused.
+ */
+export function createHubSync(account: Pick<HubAccountService, 'fetch'>): SyncTransport {
+  const call = hubCaller(account);
   const query = (params: Record<string, string | number | undefined>) => {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));

@@ -46,6 +46,19 @@ describe('applying what the Hub holds', () => {
     expect(await campaigns.get(id)).toBeUndefined();
   });
 
+  it("keeps the active creative the Hub set on promotion, through the device's own later changes", async () => {
+    const campaign = await campaigns.create({ name: 'Spring' });
+    await db.outbox.clear(); // its create reached the Hub
+    const activeCreative = { recordType: 'script', recordId: 'script-9', experimentId: 'exp-1', variantId: 'bold', promotedAt: '2030-01-01T00:00:00.000Z' };
+    await apply(hubRecord(campaign.id, 2, { activeCreative }));
+    expect((await campaigns.get(campaign.id))?.activeCreative).toEqual(activeCreative);
+    await campaigns.rename(campaign.id, 'Spring EU');
+    expect(await campaigns.get(campaign.id)).toMatchObject({ name: 'Spring EU', activeCreative });
+    expect((await campaigns.list())[0]?.activeCreative).toEqual(activeCreative);
+    // Studio never pushes the field back: only the rename travels.
+    expect((await db.outbox.toArray()).map((m) => m.changes)).toEqual([{ name: 'Spring EU' }]);
+  });
+
   it('brings a persona made on another device into the influencer library, and merges a later change into its document', async () => {
     const influencers = influencerRepository(db);
     const elsewhere = new KataDatabase(`elsewhere-${crypto.randomUUID()}`);

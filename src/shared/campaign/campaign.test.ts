@@ -100,6 +100,21 @@ describe('parseStoredCampaign', () => {
   });
 });
 
+describe('the active creative the Hub sets', () => {
+  const activeCreative = { recordType: 'persona', recordId: 'persona-7', experimentId: 'exp-1', variantId: 'bold', promotedAt: '2026-11-24T12:00:00.000Z' } as const;
+
+  it('is kept when a stored campaign is read, and through a patch of another field', () => {
+    const stored = { ...make(), activeCreative };
+    expect(parseStoredCampaign(stored).activeCreative).toEqual(activeCreative);
+    expect(applyCampaignPatch({ campaign: parseStoredCampaign(stored), patch: { name: 'Renamed' }, now: t1 }).campaign.activeCreative).toEqual(activeCreative);
+  });
+
+  it('is refused when malformed, naming the field, and cannot be set by a patch', () => {
+    expect(() => parseStoredCampaign({ ...make(), activeCreative: { ...activeCreative, recordType: 'banner' } })).toThrow(/activeCreative\.recordType/);
+    expect(() => applyCampaignPatch({ campaign: make(), patch: { activeCreative } as never, now: t1 })).toThrow(ValidationError);
+  });
+});
+
 describe('matchesCampaignQuery', () => {
   const campaign = make({ name: 'Holiday Gifts', channels: ['instagram'], objective: 'conversion' });
   it('matches name, objective and channels case-insensitively', () => {

@@ -43,6 +43,19 @@ const segmentIds = z
   .max(50, 'a campaign targets at most 50 segments')
   .refine((list) => new Set(list).size === list.length, 'each segment may appear once');
 
+/**
+ * The creative the campaign shows now, set by the Hub when an experiment's
+ * winner is promoted (Studio never edits it; it arrives through sync).
+ */
+export const activeCreativeSchema = z.object({
+  recordType: z.enum(['render', 'composition', 'persona', 'script']),
+  recordId: z.string().min(1).max(64),
+  experimentId: z.string().min(1).max(64),
+  variantId: z.string().min(1).max(64),
+  promotedAt: z.iso.datetime({ offset: true }),
+});
+export type ActiveCreative = z.infer<typeof activeCreativeSchema>;
+
 const editableFields = {
   name,
   objective: z.enum(campaignObjectives),
@@ -65,6 +78,8 @@ export const campaignSchema = z
     // Campaigns stored before segments could be targeted have none.
     segmentIds: segmentIds.default([]),
     status: z.enum(campaignStatuses),
+    /** Set by the Hub on promotion; absent until an experiment's winner is promoted. */
+    activeCreative: activeCreativeSchema.optional(),
     /** Record revision: bumped on every change, it is the base version a sync mutation names. */
     rev: z.number().int().min(1),
     createdAt: z.iso.datetime(),

@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useNavigation } from '../../app/navigation';
 import { errorText, useNotices } from '../../app/notices';
 import { campaigns } from '../../db';
+import { CampaignCreative } from './ActiveCreative';
 import { CampaignForm, formValuesOf } from './CampaignForm';
 
 export function CampaignDetail({ id }: { id: string }) {
@@ -46,6 +47,7 @@ export function CampaignDetail({ id }: { id: string }) {
       <p className="list-meta">
         Created {new Date(campaign.createdAt).toLocaleString()} · last changed {new Date(campaign.updatedAt).toLocaleString()}
       </p>
+      <CampaignCreative key={campaign.id} campaign={campaign} />
       <CampaignForm
         key={`${campaign.rev}`}
         initial={formValuesOf(campaign)}
