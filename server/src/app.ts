@@ -20,6 +20,7 @@ import { connectorRoutes } from './connectors/routes';
 import { ingestRoutes } from './cdp/ingest-routes';
 import { segmentRoutes } from './cdp/segment-routes';
 import { experimentRoutes } from './experiments/routes';
+import { budgetRoutes } from './experiments/budget/routes';
 import { syncRoutes } from './sync/routes';
 import { renderRoutes } from './sync/render-routes';
 import { scimRoutes } from './scim/routes';
@@ -244,6 +245,7 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
   renderRoutes(app, services);
   attributionRoutes(app, services, { jobs: options.jobs, attribute: options.attribute ?? attribute });
   experimentRoutes(app, services);
+  budgetRoutes(app, services);
   scimTokenRoutes(app, services);
   oidcConfigRoutes(app, services);
   oidcSignInRoutes(app, services, { signInPerMinute: limits.signIn });

@@ -64,6 +64,7 @@ describe('malformed input on every route', () => {
       'GET /v1/connectors/:id/runs': ['limit=0', /limit: Too small/],
       'GET /v1/connectors/:id/dead-letters': ['limit=many', /limit: /],
       'GET /v1/experiments': ['status=paused', /status: Invalid option/],
+      'GET /v1/budget/advice': ['limit=0', /limit: Too small/],
       'GET /v1/experiments/:id/assignments': ['customerIds=,,', /customerIds: give at least one customer id/],
       'DELETE /v1/connectors/:id': ['keepRecordsInCrm=maybe', /keepRecordsInCrm: use true or false/],
     };

@@ -7,6 +7,7 @@ import type { HubDatabase } from '../src/db/database';
 import { startJobQueue, type JobQueue } from '../src/jobs/queue';
 import { definePrivacyJobs } from '../src/privacy/jobs';
 import { defineAttributionJobs } from '../src/attribution/jobs';
+import { createAdvice } from '../src/db/budget-store';
 import { attribute } from '../src/attribution/models';
 import { hubDatabases } from './databases';
 import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } from './hub';
@@ -89,9 +90,12 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     expect(aLink.id, JSON.stringify(aLink)).toEqual(expect.any(String));
     for (let i = 0; i < 50 && (await a.call('GET', `/v1/attribution/runs/${aRun.id}`)).json().status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 200));
     // A's experiment on that campaign, started.
+    // A's budget advice (written as the advice route stores it; fitting one needs months of history).
+    const aAdvice = randomUUID();
+    await createAdvice(database.db, { workspaceId: a.id, id: aAdvice, request: { weeklyBudget: 1234.5 }, advice: { channels: [{ channel: 'a-secret-channel', proposed: 1234.5 }] }, createdBy: a.ownerId, now: new Date() });
     const aExperiment = (await a.call('POST', '/v1/experiments', { campaignId: 'a-campaign', name: 'A secret experiment', definition: { variants: [{ id: 'control', name: 'A control', ref: { recordType: 'render', recordId: 'a-render-1' } }, { id: 'bold', name: 'A bold', ref: { recordType: 'render', recordId: 'a-render-2' } }], primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } })).json();
     expect((await a.call('POST', `/v1/experiments/${aExperiment.id}/start`, {})).statusCode).toBe(200);
-    const aSecrets = ['A secret experiment', aExperiment.id, 'a-render-1', aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
+    const aSecrets = ['A secret experiment', aExperiment.id, aAdvice, 'a-render-1', aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -109,6 +113,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
       syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
       experiments: await database.db.selectFrom('experiments').selectAll().where('workspace_id', '=', a.id).execute(),
+      budgetAdvice: await database.db.selectFrom('budget_advice').selectAll().where('workspace_id', '=', a.id).execute(),
       experimentWeights: await database.db.selectFrom('experiment_weights').selectAll().where('workspace_id', '=', a.id).execute(),
       syncApplied: await database.db.selectFrom('sync_applied_mutations').selectAll().where('workspace_id', '=', a.id).execute(),
       syncHistory: await database.db.selectFrom('sync_record_history').selectAll().where('workspace_id', '=', a.id).execute(),
@@ -151,6 +156,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
       if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
       if (url.startsWith('/v1/experiments/')) return aExperiment.id;
+      if (url.startsWith('/v1/budget/advice/')) return aAdvice;
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
       if (url.startsWith('/v1/attribution/runs/')) return aRun.id;
       if (url.startsWith('/v1/attribution/holdouts/')) return aHoldout.id;
@@ -175,6 +181,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/experiments/:id/start': {},
       'POST /v1/experiments/:id/stop': {},
       'POST /v1/experiments/:id/promote': { variantId: 'bold' },
+      // Budget advice: B's is fitted from B's own runs and spend (none here); A's advice is 404 to B.
+      'POST /v1/budget/advice': { from: '2026-01-05', to: '2026-08-02', model: 'last', weeklyBudget: 1000 },
+      'POST /v1/budget/advice/:id/approve': { note: 'approved by B' },
+      'POST /v1/budget/advice/:id/reject': { note: 'rejected by B' },
       'PATCH /v1/workspace': { name: 'Renamed by B', mfaRequired: true, auditRetentionDays: 30 },
       'PATCH /v1/members/:id': { role: 'viewer' },
       'POST /v1/invitations': { email: 'someone@b.example', role: 'viewer' },

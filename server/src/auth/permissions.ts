@@ -31,6 +31,8 @@ export const permissions = {
   'experiments.read': ['owner', 'admin', 'marketer', 'creator', 'analyst', 'viewer'],
   /** Define, start, stop experiments and promote their winners. */
   'experiments.manage': ['owner', 'admin', 'marketer'],
+  /** Approve or reject budget advice: an approved one becomes the workspace's budget plan. */
+  'budget.manage': ['owner', 'admin', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 

@@ -345,4 +345,17 @@ export interface HubSchema {
   };
   /** Each change of an experiment's traffic weights (a start, a bandit run), with what it was computed from. */
   experiment_weights: { workspace_id: string; experiment_id: string; id: Generated<string>; weights: ColumnType<Record<string, number>, string, string>; reason: string; details: ColumnType<Record<string, unknown>, string | undefined, string>; recorded_at: Date };
+  /** A proposed reallocation of a weekly budget (`request` what was asked, `advice` the answer); the newest approved one is the active budget plan. */
+  budget_advice: {
+    workspace_id: string;
+    id: string;
+    status: 'proposed' | 'approved' | 'rejected';
+    request: ColumnType<unknown, string, string>;
+    advice: ColumnType<unknown, string, string>;
+    created_by: string;
+    created_at: Date;
+    decided_by: string | null;
+    decided_at: Date | null;
+    decision_note: string | null;
+  };
 }

@@ -18,6 +18,7 @@ export const navItems: NavItem[] = [
   { to: '/audience/privacy-requests', label: 'Privacy requests', permission: 'privacy.manage', group: 'Audience' },
   { to: '/attribution', label: 'Attribution', permission: 'attribution.read', group: 'Marketing' },
   { to: '/experiments', label: 'Experiments', permission: 'experiments.read', group: 'Marketing' },
+  { to: '/budget', label: 'Budget advice', permission: 'attribution.read', group: 'Marketing' },
   { to: '/connectors', label: 'CRM connectors', permission: 'connectors.manage', group: 'Marketing' },
   { to: '/renders', label: 'Renders', permission: 'renders.sync', group: 'Studio' },
   { to: '/audit', label: 'Audit log', permission: 'audit.read', group: 'Security' },

@@ -34,6 +34,7 @@ const router = createBrowserRouter(
             { path: 'audience/privacy-requests', ...page(async () => (await import('../pages/audience/PrivacyRequestsPage')).PrivacyRequestsPage) },
             { path: 'attribution', ...page(async () => (await import('../pages/attribution/AttributionPage')).AttributionPage) },
             { path: 'experiments', ...page(async () => (await import('../pages/experiments/ExperimentsPage')).ExperimentsPage) },
+            { path: 'budget', ...page(async () => (await import('../pages/budget/BudgetPage')).BudgetPage) },
             { path: 'connectors', ...page(async () => (await import('../pages/connectors/ConnectorsPage')).ConnectorsPage) },
             { path: 'renders', ...page(async () => (await import('../pages/renders/RendersPage')).RendersPage) },
             { path: 'audit', ...page(async () => (await import('../pages/audit/AuditLogPage')).AuditLogPage) },
