@@ -92,6 +92,7 @@ export async function createRenderPreviewUploads(options: { account: Pick<HubAcc
 
   async function flushOnce(): Promise<FlushOutcome> {
     const result: FlushOutcome = { uploaded: [], waiting: [], dropped: [] };
+    if (uploads.length === 0) return result;
     for (const upload of [...uploads]) {
       const { outcome, problem } = await send(upload);
       if (outcome === 'wait') {
