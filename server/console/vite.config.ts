@@ -12,10 +12,11 @@ const require = createRequire(import.meta.url);
  * ffmpeg/<version>/ so the console loads it from its own origin: the CSP allows no other. The folder is named by
  * version, so the Hub can let browsers cache it for good.
  */
-function ffmpegCore(): Plugin {
-  // The package exports no package.json: its root is two folders above its entry (dist/umd/ffmpeg-core.js).
-  const corePackage = join(dirname(require.resolve('@ffmpeg/core')), '..', '..');
-  const { version } = JSON.parse(readFileSync(join(corePackage, 'package.json'), 'utf8')) as { version: string };
+// The package exports no package.json: its root is two folders above its entry (dist/umd/ffmpeg-core.js).
+const corePackage = join(dirname(require.resolve('@ffmpeg/core')), '..', '..');
+const ffmpegCoreVersion = (JSON.parse(readFileSync(join(corePackage, 'package.json'), 'utf8')) as { version: string }).version;
+
+function ffmpegCore(version: string): Plugin {
   return {
     name: 'kata-ffmpeg-core',
     apply: 'build',
@@ -29,7 +30,9 @@ function ffmpegCore(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
-  plugins: [react(), ffmpegCore()],
+  plugins: [react(), ffmpegCore(ffmpegCoreVersion)],
+  // The page asks for the core by the folder the build put it in.
+  define: { 'import.meta.env.VITE_FFMPEG_CORE_VERSION': JSON.stringify(ffmpegCoreVersion) },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 600 },
   // @ffmpeg/ffmpeg starts a module worker that imports the core at run time: the worker must be an ES module too.
   worker: { format: 'es' },

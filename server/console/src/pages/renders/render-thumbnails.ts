@@ -9,8 +9,8 @@ import { ApiError, apiUrl, describeError } from '../../api';
  * it to /console/ffmpeg/<version>/), never fetched from another origin.
  */
 
-/** The @ffmpeg/core version the console build copies (server/console/vite.config.ts): the folder name keeps caches apart. */
-export const ffmpegCoreVersion = '0.12.10';
+/** The @ffmpeg/core version the console build copied (server/console/vite.config.ts): the folder's name, which keeps caches apart. */
+const ffmpegCoreVersion = String(import.meta.env.VITE_FFMPEG_CORE_VERSION);
 /** A frame this far into the clip (past fades at its start); the first frame when the clip is shorter. */
 const frameAtSeconds = 1;
 export const thumbnailWidth = 160;
