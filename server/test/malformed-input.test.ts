@@ -68,21 +68,29 @@ describe('malformed input on every route', () => {
       'GET /v1/experiments/:id/assignments': ['customerIds=,,', /customerIds: give at least one customer id/],
       'DELETE /v1/connectors/:id': ['keepRecordsInCrm=maybe', /keepRecordsInCrm: use true or false/],
     };
+    /** Routes whose body is a file, not JSON: what they get wrong, sent with their own content type. */
+    const binaryBodies: Record<string, { contentType: string; payload: string; expect: RegExp }[]> = {
+      'PUT /v1/renders/:id/preview': [
+        { contentType: 'video/mp4', payload: '<html>a proxy error page instead of the clip</html>', expect: /body: the body is not an MP4: it does not open with an "ftyp" box/ },
+        { contentType: 'video/mp4', payload: 'short', expect: /body: the body is 5 bytes, too short to be an MP4/ },
+      ],
+    };
     const takesNoBody = ['POST /v1/auth/logout', 'POST /v1/auth/mfa/totp/setup', 'POST /v1/jobs/:id/retry', 'POST /v1/sso/oidc/test', 'POST /v1/sso/saml/test'];
     let checked = 0;
     for (const route of app.declaredRoutes) {
       const key = `${route.method} ${route.url}`;
       // Over the schema's 64 characters, under the router's own 100-character limit (which answers 414).
       const url = route.url.replace(':id', 'x'.repeat(80));
-      const attempts: { payload?: string; url: string; expect: RegExp }[] = [];
+      const attempts: { payload?: string; contentType?: string; url: string; expect: RegExp }[] = [];
       if (route.url.includes(':id')) attempts.push({ url, expect: /id: Too big/ });
-      if (['POST', 'PATCH', 'PUT'].includes(route.method)) {
+      if (binaryBodies[key]) attempts.push(...binaryBodies[key]!.map((attempt) => ({ ...attempt, url: route.url.replace(':id', 'abc') })));
+      else if (['POST', 'PATCH', 'PUT'].includes(route.method)) {
         attempts.push({ url: route.url.replace(':id', 'abc').replace(':purpose', 'analytics'), payload: '{"unterminated": ', expect: /not valid JSON/ });
         if (!takesNoBody.includes(key)) attempts.push({ url: route.url.replace(':id', 'abc').replace(':purpose', 'analytics'), payload: '[1, 2, 3]', expect: /body: Invalid input: expected (object|record), received array/ });
       }
       if (queries[key]) attempts.push({ url: `${route.url}?${queries[key]![0]}`, expect: queries[key]![1] });
       for (const attempt of attempts) {
-        const response = await app.inject({ method: route.method as 'POST', url: attempt.url, headers: { ...(route.access === 'scim' ? scimHeaders : headers), ...(attempt.payload !== undefined && { 'content-type': 'application/json' }) }, ...(attempt.payload !== undefined && { payload: attempt.payload }) });
+        const response = await app.inject({ method: route.method as 'POST', url: attempt.url, headers: { ...(route.access === 'scim' ? scimHeaders : headers), ...(attempt.payload !== undefined && { 'content-type': attempt.contentType ?? 'application/json' }) }, ...(attempt.payload !== undefined && { payload: attempt.payload }) });
         const answer = `${key} with ${attempt.payload ?? attempt.url.slice(0, 60)}: ${response.body}`;
         expect(response.statusCode, answer).toBe(400);
         expect(whatItSaid(route, response), answer).toMatch(attempt.expect);

@@ -11,6 +11,7 @@ import { createAdvice } from '../src/db/budget-store';
 import { attribute } from '../src/attribution/models';
 import { hubDatabases } from './databases';
 import { callHub, ownerPassword, signIn, testCipher, testHub, testWorkspace } from './hub';
+import { previewClip } from './preview-clip';
 import { startSamlIdp } from './saml-idp';
 
 /**
@@ -26,6 +27,9 @@ import { startSamlIdp } from './saml-idp';
 // Studio's sign-in (OAuth 2.0 for a native app): the metadata and the authorization endpoint are for anyone; the pages check the browser's Hub session
 // (the confirm form is bound to it and to the request); the token and revocation endpoints take no client secret (a public client): the code with its PKCE verifier, or the refresh token, decides.
 // A Studio campaign's tracking link: anyone may follow it; it redirects only to the destination stored with it.
+/** Stands for a binary body (an MP4 preview clip), which the walk sends as video/mp4 instead of JSON. */
+const previewBody = { binary: 'an MP4 preview clip' };
+
 const publicByDesign = ['GET /v1/attribution/go/:id', 'GET /.well-known/oauth-authorization-server', 'GET /oauth/authorize', 'GET /oauth/requests/:id', 'POST /oauth/requests/:id/sign-in', 'POST /oauth/requests/:id/sso', 'POST /oauth/requests/:id/decision', 'POST /oauth/requests/:id/other-account', 'POST /oauth/token', 'POST /oauth/revoke', 'POST /v1/auth/login', 'POST /v1/auth/accept-invitation', 'POST /v1/setup', 'GET /v1/audit/signing-key', 'GET /v1/sso/oidc/:workspaceSlug/start', 'GET /v1/sso/oidc/callback', 'POST /v1/sso/oidc/:workspaceSlug/backchannel-logout', 'GET /v1/sso/oidc/:workspaceSlug/jwks', 'GET /v1/sso/saml/:workspaceSlug/metadata', 'GET /v1/sso/saml/:workspaceSlug/start', 'POST /v1/sso/saml/:workspaceSlug/acs'];
 
 describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
@@ -81,6 +85,12 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     // Another of A's devices renames it unseen: the secret name lives on in the record's history.
     const aRename = await a.call('POST', '/v1/sync/push', { deviceId: randomUUID(), mutations: [{ id: randomUUID(), recordType: 'campaign', recordId: 'a-campaign', op: 'update', baseRev: 0, changes: { name: 'A renamed campaign' }, deviceTime: new Date().toISOString() }] });
     expect(aRename.json().results[0].overwritten[0].value, aRename.body).toBe('A secret campaign');
+    // A's render (synced from Studio) with its preview clip.
+    const aRenderPush = await a.call('POST', '/v1/sync/push', { deviceId: aDevice, mutations: [{ id: randomUUID(), recordType: 'render', recordId: 'a-render', op: 'create', baseRev: 0, changes: { name: 'A secret render' }, deviceTime: new Date().toISOString() }] });
+    expect(aRenderPush.json().results[0].status, aRenderPush.body).toBe('applied');
+    const aPreview = await previewClip();
+    const aPreviewUpload = await app.inject({ method: 'PUT', url: '/v1/renders/a-render/preview', payload: aPreview, headers: { authorization: `Bearer ${a.ownerToken}`, 'content-type': 'video/mp4' } });
+    expect(aPreviewUpload.statusCode, aPreviewUpload.body).toBe(200);
     // A's attribution: settings, spend, a run, a holdout on its segment, a tracking link for its campaign.
     expect((await a.call('PUT', '/v1/attribution/settings', { lookbackDays: 7, reportingCurrency: 'EUR', channelGrouping: { rules: [{ channel: 'a-secret-channel', when: { sources: ['a-partner'] } }] } })).statusCode).toBe(200);
     expect((await a.call('POST', '/v1/attribution/spend', { lines: [{ date: '2026-06-01', channel: 'a-secret-channel', campaign: 'a-campaign', amount: 1234.5 }] })).statusCode).toBe(200);
@@ -95,7 +105,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
     await createAdvice(database.db, { workspaceId: a.id, id: aAdvice, request: { weeklyBudget: 1234.5 }, advice: { channels: [{ channel: 'a-secret-channel', proposed: 1234.5 }] }, createdBy: a.ownerId, now: new Date() });
     const aExperiment = (await a.call('POST', '/v1/experiments', { campaignId: 'a-campaign', name: 'A secret experiment', definition: { variants: [{ id: 'control', name: 'A control', ref: { recordType: 'render', recordId: 'a-render-1' } }, { id: 'bold', name: 'A bold', ref: { recordType: 'render', recordId: 'a-render-2' } }], primaryMetric: { kind: 'conversion-rate', event: 'Order Completed' } } })).json();
     expect((await a.call('POST', `/v1/experiments/${aExperiment.id}/start`, {})).statusCode).toBe(200);
-    const aSecrets = ['A secret experiment', aExperiment.id, aAdvice, 'a-render-1', aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
+    const aSecrets = ['A secret render', aPreviewUpload.json().etag, 'A secret experiment', aExperiment.id, aAdvice, 'a-render-1', aRun.id, aHoldout.id, 'A secret holdout', aLink.id, 'a-landing.example', 'a-secret-channel', '1234.5', 'A secret campaign', 'A renamed campaign', aDevice, a.id, a.slug, a.ownerEmail, aMember.id, aMember.email, aKey.id, aInvitation.id, 'future@a.example', aJob, aWriteKey.id, aCustomer, 'customer@a.example', 'gold', aSegment.id, 'A gold customers', aPrivacyRequest.id, a.ownerId, aScim.id, aScimUser.id, 'provisioned@a.example', 'a-okta-1', aScimGroup.id, 'A provisioned group', 'a-okta-group', 'idp.a-corp.example', 'a-corp-client', 'a-corp.example', 'saml.a-corp.example', aConnector.id, 'A CRM HubSpot', 'pat-na1-a-corp-secret-token', 'crm.a-corp.example'];
     const snapshot = async () => ({
       workspace: await database.db.selectFrom('workspaces').selectAll().where('id', '=', a.id).execute(),
       users: await database.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'deactivated_at', 'password_hash', 'totp_enabled', 'external_id', 'given_name', 'family_name', 'scim_deleted_at', 'updated_at']).where('workspace_id', '=', a.id).orderBy('id').execute(),
@@ -112,6 +122,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       segments: await database.db.selectFrom('segments').select(['id', 'name', 'purpose', 'rule', 'updated_at', 'deleted_at']).where('workspace_id', '=', a.id).execute(),
       segmentSnapshots: await database.db.selectFrom('segment_snapshots').selectAll().where('workspace_id', '=', a.id).execute(),
       syncRecords: await database.db.selectFrom('sync_records').selectAll().where('workspace_id', '=', a.id).execute(),
+      renderPreviews: await database.db.selectFrom('render_previews').selectAll().where('workspace_id', '=', a.id).execute(),
       experiments: await database.db.selectFrom('experiments').selectAll().where('workspace_id', '=', a.id).execute(),
       budgetAdvice: await database.db.selectFrom('budget_advice').selectAll().where('workspace_id', '=', a.id).execute(),
       experimentWeights: await database.db.selectFrom('experiment_weights').selectAll().where('workspace_id', '=', a.id).execute(),
@@ -155,6 +166,7 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       if (url.startsWith('/v1/privacy-requests/')) return aPrivacyRequest.id;
       if (url.startsWith('/v1/segments/') || url.startsWith('/v1/sync/segments/')) return aSegment.id;
       if (url.startsWith('/v1/sync/records/')) return 'a-campaign';
+      if (url.startsWith('/v1/renders/')) return 'a-render';
       if (url.startsWith('/v1/experiments/')) return aExperiment.id;
       if (url.startsWith('/v1/budget/advice/')) return aAdvice;
       if (url.startsWith('/v1/scim-tokens/')) return aScim.id;
@@ -185,6 +197,8 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       'POST /v1/budget/advice': { from: '2026-01-05', to: '2026-08-02', model: 'last', weeklyBudget: 1000 },
       'POST /v1/budget/advice/:id/approve': { note: 'approved by B' },
       'POST /v1/budget/advice/:id/reject': { note: 'rejected by B' },
+      // Previews: B's upload for A's render id finds no render of B's (404); A's clip is not B's to read.
+      'PUT /v1/renders/:id/preview': previewBody,
       'PATCH /v1/workspace': { name: 'Renamed by B', mfaRequired: true, auditRetentionDays: 30 },
       'PATCH /v1/members/:id': { role: 'viewer' },
       'POST /v1/invitations': { email: 'someone@b.example', role: 'viewer' },
@@ -261,7 +275,10 @@ describe.each(hubDatabases)('tenant isolation on $name', ({ open }) => {
       // A fresh sign-in per route: some routes (sign-out, password change) end B's own sessions.
       for (const credential of [await signIn(app, b.ownerEmail, ownerPassword, b.slug), bKey, bWriteKey, bScim]) {
         const eventsBefore = (await readAuditEvents(database.db, b.id)).length;
-        const response = await callHub(app, route.method, url, typeof given === 'function' ? given() : (body ?? undefined), credential);
+        const response =
+          given === previewBody
+            ? await app.inject({ method: 'PUT', url, payload: aPreview, headers: { authorization: credential.startsWith('Basic ') ? credential : `Bearer ${credential}`, 'content-type': 'video/mp4' } })
+            : await callHub(app, route.method, url, typeof given === 'function' ? given() : (body ?? undefined), credential);
         // Every change that succeeds is in B's audit log.
         // (Ingested events are data, not administration: they are not audited one by one.)
         if (route.method !== 'GET' && route.access !== 'write-key' && response.statusCode < 300) expect((await readAuditEvents(database.db, b.id)).length, `${key} changed something without an audit event`).toBeGreaterThan(eventsBefore);

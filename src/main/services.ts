@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { createFileVault, type TokenVault } from './auth/token-vault';
 import { createHubAccount, type HubAccountService } from './hub/hub-account';
 import { hubSettingsFile } from './hub/hub-settings';
+import { createRenderPreviewUploads, type RenderPreviewUploads } from './hub/render-preview-uploads';
+import { makePreviewClip, previewPathOf } from './media/preview-clip';
 import { checkHub, type HubSetting, type HubStatus } from './hub/hub-status';
 import { probeFfmpeg, type FfmpegStatus, type LocateOptions } from './render/ffmpeg-locator';
 import { createMediaLibrary, type MediaLibrary } from './media/library';
@@ -53,6 +55,8 @@ export interface StudioServices {
   hubStatus(): Promise<HubStatus>;
   /** The person's Hub account: sign-in, renewal, sign-out; its tokens never leave main. */
   hubAccount: HubAccountService;
+  /** Preview clips of finished renders waiting to go to the Hub; flushed after each sync push. */
+  previewUploads(): Promise<RenderPreviewUploads>;
   close(): Promise<void>;
 }
 
@@ -78,6 +82,7 @@ export function createStudioServices(options: {
   let queue: Promise<RenderQueue> | null = null;
   let library: Promise<MediaLibrary> | null = null;
   let proxyStore: Promise<ProxyStore> | null = null;
+  let previewUploads: Promise<RenderPreviewUploads> | null = null;
   const ffmpegStatus = ({ refresh = false } = {}) => {
     if (!ffmpeg || refresh) ffmpeg = probeFfmpeg(options.ffmpeg);
     return ffmpeg;
@@ -97,6 +102,13 @@ export function createStudioServices(options: {
       openBrowser: options.desktop && ((url) => options.desktop!.openExternal(url)),
       onWarning: options.onWarning,
     });
+  const previewUploadsOnce = () => {
+    previewUploads ??= createRenderPreviewUploads({ account: hubAccount, stateFile: join(options.dataDir, 'preview-uploads.json'), onWarning: options.onWarning }).catch((error: unknown) => {
+      previewUploads = null;
+      throw error;
+    });
+    return previewUploads;
+  };
   return {
     appVersion: options.appVersion,
     runtime: options.runtime,
@@ -119,6 +131,13 @@ export function createStudioServices(options: {
           ffmpegPath,
           ...(options.encoderPreset ? { encoder: { preset: options.encoderPreset } } : {}),
           onWarning: options.onWarning,
+          // A short preview beside each finished render, for review on the Hub; sent now if Studio is connected, else on a later sync.
+          onDone: async (job) => {
+            const clip = await makePreviewClip({ ffmpegPath, path: job.outputPath, outputPath: previewPathOf(job.outputPath) });
+            const uploads = await previewUploadsOnce();
+            await uploads.add({ renderId: job.id, previewPath: clip.outputPath });
+            if ((await hubAccount.current()).state === 'signed-in') await uploads.flush();
+          },
         });
         await created.start();
         return created;
@@ -150,6 +169,7 @@ export function createStudioServices(options: {
     },
     hubStatus: async () => checkHub(await hubAccount.setting()),
     hubAccount,
+    previewUploads: previewUploadsOnce,
     async close() {
       hubAccount.close();
       if (queue) await (await queue).close();

@@ -22,6 +22,7 @@ import { connectors } from './migrations/0016-connectors';
 import { experiments } from './migrations/0017-experiments';
 import { ingestIndexes } from './migrations/0019-ingest-indexes';
 import { budgetAdvice } from './migrations/0021-budget-advice';
+import { renderPreviews } from './migrations/0022-render-previews';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0017-experiments': experiments,
   '0019-ingest-indexes': ingestIndexes,
   '0021-budget-advice': budgetAdvice,
+  '0022-render-previews': renderPreviews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -237,6 +237,8 @@ export interface HubSchema {
   sync_sequences: { workspace_id: string; last_seq: ColumnType<string, number | string | undefined, number | string> };
   /** Values that lost a same-field conflict, and the fields deletes removed. */
   sync_record_history: { id: ColumnType<string, never, never>; workspace_id: string; record_id: string; mutation_id: string; entry: ColumnType<HistoryEntry, string, string>; recorded_at: Generated<Date> };
+  /** A short preview clip (MP4) of a synced render, uploaded by Studio; `etag` is the digest of `bytes`. */
+  render_previews: { workspace_id: string; render_id: string; bytes: Buffer; size: number; etag: string; uploaded_by: string; uploaded_at: Date };
   /** Mutations applied, by id, with the answer given (the idempotency key). */
   sync_applied_mutations: { workspace_id: string; mutation_id: string; device_id: string; result: ColumnType<PushResult, string, string>; applied_at: Date };
   /** Conversions from outside the event stream (CRM deals, the API), one per source and external id; attribution reads them beside conversion events. */

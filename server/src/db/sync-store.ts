@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { HistoryEntry, PushResult, StoredRecord, StoredRecordType } from '../../../src/shared/sync/protocol';
+import { deleteRenderPreviews } from './render-preview-store';
 import type { HubSchema } from './schema';
 
 /** Synced records, their history, and the mutations already applied; every query scoped by workspace. */
@@ -99,6 +100,8 @@ export async function saveRecords(tx: Tx, workspaceId: string, records: readonly
     on conflict (workspace_id, record_id) do update set
       version = excluded.version, fields = excluded.fields, stamps = excluded.stamps, deleted = excluded.deleted,
       updated_at = excluded.updated_at, updated_by = excluded.updated_by, change_seq = excluded.change_seq`.execute(tx);
+  // A render deleted in Studio takes its preview clip along.
+  await deleteRenderPreviews(tx, workspaceId, records.filter((r) => r.record.recordType === 'render' && r.record.deleted).map((r) => r.record.recordId));
 }
 
 export async function addHistory(tx: Tx, workspaceId: string, entries: readonly { recordId: string; mutationId: string; entry: HistoryEntry }[], now: Date): Promise<void> {

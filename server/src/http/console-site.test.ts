@@ -11,6 +11,9 @@ beforeAll(async () => {
   await mkdir(join(folder, 'assets'));
   await writeFile(join(folder, 'index.html'), '<!doctype html><title>Kata Hub console</title><div id="root"></div>');
   await writeFile(join(folder, 'assets', 'index-abc123.js'), 'console.log("console")');
+  await mkdir(join(folder, 'ffmpeg', '0.12.10'), { recursive: true });
+  // The smallest valid WebAssembly module: magic and version.
+  await writeFile(join(folder, 'ffmpeg', '0.12.10', 'ffmpeg-core.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
@@ -43,6 +46,21 @@ describe('the console site', () => {
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect((await app.inject({ url: '/console/assets/gone-999.js' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/console/robots.txt' })).statusCode).toBe(404);
+  });
+
+  it("lets the page compile WebAssembly for render thumbnails, serving FFmpeg's core from the console's own folder", async () => {
+    // WebAssembly only: eval and new Function stay refused, and workers come from this origin, never blob: or data:.
+    expect(consoleContentSecurityPolicy).toContain("script-src 'self' 'wasm-unsafe-eval';");
+    expect(consoleContentSecurityPolicy).not.toMatch(/(^|\s)'unsafe-eval'/);
+    expect(consoleContentSecurityPolicy).toContain("worker-src 'self';");
+    const app = await siteWith(folder);
+    const core = await app.inject({ url: '/console/ffmpeg/0.12.10/ffmpeg-core.wasm' });
+    expect(core.statusCode).toBe(200);
+    // Browsers compile while downloading only when the type says wasm.
+    expect(core.headers['content-type']).toBe('application/wasm');
+    expect(core.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(core.headers['content-security-policy']).toBe(consoleContentSecurityPolicy);
+    expect((await app.inject({ url: '/console/ffmpeg/0.12.10/missing.wasm' })).statusCode).toBe(404);
   });
 
   it('leads /, /console and invitation links to the console', async () => {

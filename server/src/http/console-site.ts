@@ -7,10 +7,16 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /** Where `npm run build:console` puts the admin console (server/console/dist). */
 export const builtConsoleFolder = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
-/** The console's own policy, stricter than the API's: no inline script or style, no frames, no plug-ins, API calls to this origin only. */
+/**
+ * The console's own policy, stricter than the API's: no inline script or style, no frames, no plug-ins, API calls to this origin only.
+ * Render thumbnails are decoded by FFmpeg compiled to WebAssembly, in a worker: 'wasm-unsafe-eval' lets the page compile
+ * WebAssembly (and nothing else: no eval, no new Function), and workers may come from this origin only (the worker
+ * script and the FFmpeg core are files of the console's build; no blob: workers).
+ */
 export const consoleContentSecurityPolicy = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
@@ -48,7 +54,8 @@ export async function consoleSite(app: FastifyInstance, options: { folder?: stri
     scope.addHook('onSend', async (request, reply) => {
       reply.header('content-security-policy', consoleContentSecurityPolicy);
       if (reply.getHeader('content-type')?.toString().startsWith('text/html')) reply.header('cache-control', 'no-store');
-      else if (request.url.startsWith('/console/assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      // Hashed file names, and FFmpeg's core in a folder named by its version: neither changes under its URL.
+      else if (request.url.startsWith('/console/assets/') || request.url.startsWith('/console/ffmpeg/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
     });
     if (!built) {
       const answerNotBuilt = async (_request: unknown, reply: FastifyReply) => reply.status(503).type('text/html; charset=utf-8').send(notBuiltPage);

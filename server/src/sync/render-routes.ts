@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readPermissionOf } from '../../../src/shared/sync/protocol';
+import { previewEtags } from '../db/render-preview-store';
 import { changesAfter } from '../db/sync-store';
 import { callerOf } from '../http/access';
 import { errorResponses } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { renderPreviewRoutes } from './render-preview-routes';
 
 const renderOut = z.object({
   id: z.string(),
@@ -16,10 +18,14 @@ const renderOut = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
   changeSeq: z.number(),
+  /** Whether Studio uploaded a preview clip (GET /v1/renders/:id/preview); its ETag changes with each upload. */
+  hasPreview: z.boolean(),
+  previewEtag: z.string().nullable(),
 });
 
 /** Render records synced from Studio, for review in the console: filtered and paged in SQL, in the order they last changed. */
 export function renderRoutes(app: FastifyInstance, services: HubServices): void {
+  void app.register(async (scoped) => renderPreviewRoutes(scoped, services));
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/v1/renders',
@@ -36,8 +42,12 @@ export function renderRoutes(app: FastifyInstance, services: HubServices): void 
       const { after = 0, limit } = request.query;
       const rows = await changesAfter(services.db, { workspaceId: callerOf(request).workspaceId, after, recordTypes: ['render'], limit: limit + 1 });
       const page = rows.slice(0, limit);
+      const etags = await previewEtags(services.db, callerOf(request).workspaceId, page.map(({ record }) => record.recordId));
       return {
-        renders: page.map(({ record, changeSeq }) => ({ id: record.recordId, version: record.version, fields: record.fields, deleted: record.deleted, updatedAt: record.updatedAt, updatedBy: record.updatedBy, changeSeq })),
+        renders: page.map(({ record, changeSeq }) => {
+          const previewEtag = etags.get(record.recordId) ?? null;
+          return { id: record.recordId, version: record.version, fields: record.fields, deleted: record.deleted, updatedAt: record.updatedAt, updatedBy: record.updatedBy, changeSeq, hasPreview: previewEtag !== null, previewEtag };
+        }),
         next: rows.length > limit ? page.at(-1)!.changeSeq : null,
       };
     },

@@ -47,7 +47,18 @@ export const hubRouter = router({
 
   /** Sync with the Hub as the signed-in person; failures come as UNAUTHORIZED (signed out), SERVICE_UNAVAILABLE (offline) or BAD_GATEWAY (the Hub refused, with its words). */
   sync: router({
-    push: publicProcedure.input(pushRequestSchema).output(pushResponseSchema).mutation(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).push(input))),
+    push: publicProcedure
+      .input(pushRequestSchema)
+      .output(pushResponseSchema)
+      .mutation(async ({ ctx, input }) => {
+        const answer = await asTrpc(() => hubSyncOf(ctx).push(input));
+        // The Hub is reachable and may now hold the render records previews wait for: send them, beside the sync.
+        void ctx.services
+          .previewUploads()
+          .then((uploads) => uploads.flush())
+          .catch(() => undefined);
+        return answer;
+      }),
     pull: publicProcedure.input(pullInputSchema).output(pullResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).pull(input))),
     segments: publicProcedure.input(segmentsInputSchema).output(segmentsResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).segments(input))),
     segmentMembers: publicProcedure.input(segmentMembersInputSchema).output(segmentMembersResponseSchema).query(({ ctx, input }) => asTrpc(() => hubSyncOf(ctx).segmentMembers(input))),

@@ -9,6 +9,7 @@ import { systemFfmpeg, tempDir } from '../../../test/ffmpeg-fixtures';
 import { makeVideo } from '../../../test/media-fixtures';
 import { probeOutput } from '../../../test/pixels';
 import { videoMedia } from '../../../test/render-fixtures';
+import { makePreviewClip, previewPathOf } from '../media/preview-clip';
 import { renderJobSchema } from './render-jobs';
 import { createRenderQueue, type RenderJob, type RenderQueue, type RenderQueueOptions } from './render-queue';
 
@@ -335,4 +336,21 @@ describe('render queue', () => {
     await expect(queue.cancel('nope')).rejects.toThrow(/no render job "nope"/);
     await expect(queue.enqueueBatch({ composition: composition(1), outputs: [] })).rejects.toThrow(/at least one output/);
   });
+
+  it('hands each finished job to onDone (its preview clip made there), and a failure there is a warning, not a failed render', async () => {
+    const madeFor: string[] = [];
+    const { queue, dir, warnings } = await startQueue({
+      onDone: async (job) => {
+        madeFor.push(job.outputPath);
+        await makePreviewClip({ ffmpegPath: systemFfmpeg, path: job.outputPath, outputPath: previewPathOf(job.outputPath) });
+        throw new Error('the Hub is not set up');
+      },
+    });
+    const job = await queue.enqueue({ composition: composition(1), outputPath: join(dir, 'out.mp4') });
+    expect((await finished(queue, job.id)).state).toBe('done');
+    await expect.poll(() => warnings, { timeout: 60_000 }).toEqual([`After render ${job.id} (${join(dir, 'out.mp4')}): the Hub is not set up`]);
+    expect(madeFor).toEqual([join(dir, 'out.mp4')]);
+    expect(existsSync(join(dir, 'out.preview.mp4'))).toBe(true);
+    expect(queue.get(job.id)!.state).toBe('done');
+  }, 120_000);
 });

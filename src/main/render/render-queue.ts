@@ -25,6 +25,11 @@ export interface RenderQueueOptions {
   encoder?: { preset?: string; crf?: number };
   /** Problems the user should hear about that do not stop the queue (a damaged state file, a failed save). */
   onWarning?: (message: string) => void;
+  /**
+   * Called once a job is done and saved as done (e.g. to make and upload its preview clip). It runs beside the
+   * queue, never holding it up; what it throws is a warning, never a failed render.
+   */
+  onDone?: (job: RenderJob) => Promise<void>;
   now?: () => Date;
 }
 
@@ -130,6 +135,8 @@ export function createRenderQueue(options: RenderQueueOptions): RenderQueue {
       update(id, { state: 'failed', error: `The render failed after ${job.attempts} attempts: ${message} The FFmpeg log is in ${job.logPath}.`, finishedAt: now().toISOString() });
     }
     await saver.save();
+    const done = jobs.get(id);
+    if (done?.state === 'done' && options.onDone) void options.onDone(done).catch((error: Error) => warn(`After render ${id} (${done.outputPath}): ${error.message}`));
   }
 
   async function renderOnce(job: RenderJob, signal: AbortSignal): Promise<AttemptOutcome> {

@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api';
 import { Empty, formatTime, QueryView } from '../../ui/states';
+import { RenderThumbnail } from './RenderThumbnail';
 
 interface RenderRecord {
   id: string;
@@ -11,14 +12,16 @@ interface RenderRecord {
   updatedAt: string;
   updatedBy: string;
   changeSeq: number;
+  hasPreview: boolean;
+  previewEtag: string | null;
 }
 
 const text = (value: unknown) => (value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
 
 /**
  * Renders synced from Studio, for review: a page at a time from the Hub.
- * The Hub keeps the records, not the video files, so there is no preview
- * to make a thumbnail from yet.
+ * The Hub keeps the records and, when Studio uploaded one, a short preview
+ * clip of each; its thumbnail is made here, in the browser.
  */
 export function RendersPage() {
   const [cursors, setCursors] = useState<number[]>([]);
@@ -34,7 +37,7 @@ export function RendersPage() {
       <div className="page-header">
         <h1>Renders</h1>
       </div>
-      <p className="muted">Render records synced from Kata Studio, in the order they last changed. Video files stay on the computers that made them.</p>
+      <p className="muted">Render records synced from Kata Studio, in the order they last changed. Video files stay on the computers that made them; Studio uploads a 3-second preview of each, from which the thumbnail is made in this browser.</p>
       <div className="section">
         <QueryView query={renders} what="renders">
           {(data) =>
@@ -66,7 +69,13 @@ export function RendersPage() {
                         <td>
                           <code>{render.updatedBy}</code>
                         </td>
-                        <td className="muted">no preview file on the Hub</td>
+                        <td>
+                          {render.hasPreview && render.previewEtag && !render.deleted ? (
+                            <RenderThumbnail render={{ id: render.id, version: render.version, previewEtag: render.previewEtag }} name={text(render.fields.name ?? render.id)} />
+                          ) : (
+                            <span className="muted">no preview on the Hub yet</span>
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
