@@ -91,9 +91,9 @@ describe.each(hubDatabases)('members, invitations and API keys on $name', ({ ope
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = (await ws.call('GET', `/v1/members?limit=2${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
+        const page: { members: { id: string }[]; nextCursor: string | null } = (await ws.call('GET', `/v1/members?limit=2${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
         expect(page.members.length).toBeLessThanOrEqual(2);
-        seen.push(...page.members.map((m: { id: string }) => m.id));
+        seen.push(...page.members.map((m) => m.id));
         cursor = page.nextCursor;
       } while (cursor);
       return seen;
