@@ -96,8 +96,8 @@ function consoleCalls(workspaceId: string, now: Date, cipher: PersonalDataCipher
   const byEmail = customer(424_242 % customers || 1).email;
   const byUserId = customer(999_999 % customers || 2).userId;
   const byPhone = customer(300_003 % customers || 3).phone;
-  // A customer with events (every fifth has none).
-  const opened = profileIdOf(Math.min(customers - 1, 777_774));
+  // A customer with events (every fifth has none) and an identity conflict (see seed.ts).
+  const opened = profileIdOf(Math.min(customers - 26, 777_774));
   const profile = `/v1/customers/${opened}`;
 
   return [
@@ -129,7 +129,7 @@ function consoleCalls(workspaceId: string, now: Date, cipher: PersonalDataCipher
       page: 'customer',
       label: 'open: profile, identities, consent',
       path: profile,
-      check: ((answer: { id: string; email: string | null; identities: unknown[] }) => (answer.id === opened && answer.email?.endsWith('@bench.example') && answer.identities.length >= 2 ? null : 'not the customer opened, or not decrypted')) as (answer: never) => string | null,
+      check: ((answer: { id: string; email: string | null; identities: unknown[]; conflicts: unknown[] }) => (answer.id === opened && answer.email?.endsWith('@bench.example') && answer.identities.length >= 2 && answer.conflicts.length === 1 ? null : 'not the customer opened, not decrypted, or without its conflict')) as (answer: never) => string | null,
       sql: async (db) => {
         await cdpStore.getProfile(db, ws, opened);
         await getWorkspace(db, ws);

@@ -37,7 +37,7 @@ export async function plansOf(pool: pg.Pool, work: (db: Kysely<HubSchema>) => Pr
     const executionMs = Number(/Execution Time: ([\d.]+)/.exec(text.join('\n'))?.[1] ?? NaN);
     // A small table (workspaces, members) read whole is not a scale problem; the console's big ones are.
     const bigSort = (line: string) => /^\s*(->\s*)?Sort\b/.test(line) && Number(/actual time=\S+ rows=(\d+)/.exec(line)?.[1] ?? 0) > 1_000;
-    const wholeTable = text.some((line) => /Seq Scan on (audit_events|profiles|identities|events|consents|consent_history)\b/.test(line) || bigSort(line));
+    const wholeTable = text.some((line) => /Seq Scan on (audit_events|profiles|identities|identity_conflicts|events|consents|consent_history)\b/.test(line) || bigSort(line));
     summaries.push({ statement: query.sql.replace(/\s+/g, ' ').slice(0, 160), nodes, wholeTable, executionMs, text });
   }
   return summaries;

@@ -64,9 +64,9 @@ export async function seedAuditEvents(db: Kysely<HubSchema>, options: { workspac
 }
 
 /** The tables filled; their secondary indexes are dropped while filling and rebuilt from their own definitions after. */
-const customerTables = ['profiles', 'identities', 'consents', 'consent_history', 'events'] as const;
+const customerTables = ['profiles', 'identities', 'identity_conflicts', 'consents', 'consent_history', 'events'] as const;
 
-/** `count` customers numbered from 1: sealed email, phone for a third, a user id each; two events on average; consent for two purposes with its history. */
+/** `count` customers numbered from 1: sealed email, phone for a third, a user id each; two events on average; consent for two purposes with its history; one in 50 in an identity conflict. */
 export async function seedCustomers(db: Kysely<HubSchema>, options: { workspaceId: string; count: number; now: Date; cipher: PersonalDataCipher }): Promise<string> {
   const { workspaceId: ws, count, now, cipher } = options;
   const steps: string[] = [];
@@ -137,6 +137,14 @@ export async function seedCustomers(db: Kysely<HubSchema>, options: { workspaceI
         from generate_series(1, ${count}::int) g
         cross join lateral generate_series(1, g % 5) i
         cross join lateral (select ${now}::timestamptz - make_interval(secs => ((g::bigint * 16 + i) * 104729) % (90 * 86400)) as at) drawn`.execute(connection);
+    });
+    // One customer in 50 shares an email with the next one, who has another user id: a conflict, left unmerged.
+    await timedStep(steps, 'identity conflicts', async () => {
+      await sql`
+        insert into identity_conflicts (workspace_id, id, profile_id, other_profile_id, identifier_kind, identifier_hash, message_id, seen_at)
+        select ${ws}, md5('conflict-' || g), i.profile_id, ${sql.raw(`'p-' || lpad((g + 1)::text, 8, '0') || '-' || to_hex((((g + 1)::bigint * 2654435761) % 4294967296))`)}, 'email', i.value_hash, null, ${now}::timestamptz - interval '30 days'
+        from generate_series(24, ${count - 1}::int, 50) g
+        join identities i on i.workspace_id = ${ws} and i.kind = 'email' and i.profile_id = ${profileId}`.execute(connection);
     });
     await timedStep(steps, `${secondary.length} indexes`, async () => {
       for (const index of secondary) await sql.raw(index.definition).execute(connection);
