@@ -7,16 +7,21 @@ import { roles } from './workspace-api';
 
 /** What the OIDC and SAML forms share: who may sign in and with which role, saving, testing, turning off, and the Hub's addresses. */
 
-type FormValues = Record<string, string | boolean>;
+type FormValues<T> = { [K in keyof T]: string | boolean };
+interface CheckboxProps {
+  type: 'checkbox';
+  checked: boolean;
+  onChange: (event: { target: { checked: boolean } }) => void;
+}
 
 /** A form's values, with the props that bind a text input, select or textarea to one of them, and a checkbox to another. */
-export function useFormValues<T extends FormValues>(initial: T) {
+export function useFormValues<T extends FormValues<T>>(initial: T) {
   const [form, setForm] = useState(initial);
   const text = (name: keyof T & string) => ({ value: String(form[name]), onChange: (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value }) });
-  const checkbox = (name: keyof T & string) => ({ type: 'checkbox' as const, checked: form[name] === true, onChange: (event: { target: { checked: boolean } }) => setForm({ ...form, [name]: event.target.checked }) });
+  const checkbox = (name: keyof T & string): CheckboxProps => ({ type: 'checkbox', checked: form[name] === true, onChange: (event) => setForm({ ...form, [name]: event.target.checked }) });
   return { form, text, checkbox };
 }
-export type FormBinding<T extends FormValues> = ReturnType<typeof useFormValues<T>>;
+export type FormBinding<T extends FormValues<T>> = ReturnType<typeof useFormValues<T>>;
 
 export function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -27,7 +32,7 @@ export function Field({ label, children }: { label: string; children: ReactNode 
   );
 }
 
-export function Check({ label, input }: { label: string; input: ReturnType<FormBinding<FormValues>['checkbox']> }) {
+export function Check({ label, input }: { label: string; input: CheckboxProps }) {
   return (
     <label className="rule-row">
       <input {...input} />
@@ -37,7 +42,7 @@ export function Check({ label, input }: { label: string; input: ReturnType<FormB
 }
 
 /** The values both protocols keep about admitting people. */
-export interface AdmissionValues extends FormValues {
+export interface AdmissionValues {
   allowedEmailDomains: string;
   groups: string;
   roleMapping: string;
