@@ -23,6 +23,7 @@ import { experiments } from './migrations/0017-experiments';
 import { ingestIndexes } from './migrations/0019-ingest-indexes';
 import { budgetAdvice } from './migrations/0021-budget-advice';
 import { renderPreviews } from './migrations/0022-render-previews';
+import { consoleIndexes } from './migrations/0023-console-indexes';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '0019-ingest-indexes': ingestIndexes,
   '0021-budget-advice': budgetAdvice,
   '0022-render-previews': renderPreviews,
+  '0023-console-indexes': consoleIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

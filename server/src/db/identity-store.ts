@@ -55,8 +55,24 @@ export function getUser(db: Db, workspaceId: string, id: string): Promise<UserRo
   return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }
 
-export function listUsers(db: Db, workspaceId: string): Promise<UserRow[]> {
-  return db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+/**
+ * A page of members, oldest first, after `after` (the last one of the page
+ * before); `active` keeps only members not deactivated. Ordered by the join
+ * time to the millisecond, as the page cursor holds it, so a time finer than
+ * the cursor's neither repeats nor skips a member.
+ */
+export function listUsersPage(db: Db, workspaceId: string, page: { limit: number; after?: { at: Date; id: string }; active?: boolean }): Promise<UserRow[]> {
+  const joined = sql<Date>`date_trunc('milliseconds', created_at)`;
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .$if(page.active === true, (query) => query.where('deactivated_at', 'is', null))
+    .$if(page.after !== undefined, (query) => query.where((eb) => eb.or([eb(joined, '>', page.after!.at), eb.and([eb(joined, '=', page.after!.at), eb('id', '>', page.after!.id)])])))
+    .orderBy(joined)
+    .orderBy('id')
+    .limit(page.limit)
+    .execute();
 }
 
 export async function countActiveOwners(db: Db, workspaceId: string): Promise<number> {

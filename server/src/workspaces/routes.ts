@@ -9,6 +9,7 @@ import * as store from '../db/identity-store';
 import { audited, callerOf, memberOf } from '../http/access';
 import { errorResponses, HubError } from '../http/errors';
 import type { HubServices } from '../http/services';
+import { decodeTimeCursor, pageOf, timeCursorSchema } from '../http/time-cursor';
 
 const invitationDays = 7;
 const conflict = { 409: errorResponses[400] };
@@ -45,9 +46,28 @@ export function workspaceRoutes(app: FastifyInstance, services: HubServices): vo
   const memberOut = userSummary.extend({ mfaEnabled: z.boolean(), active: z.boolean(), createdAt: z.string() });
   const presentMember = (u: store.UserRow) => ({ id: u.id, email: u.email, name: u.name, role: u.role as Role, mfaEnabled: u.totp_enabled, active: u.deactivated_at === null, createdAt: u.created_at.toISOString() });
 
-  r.get('/v1/members', { schema: { tags: ['members'], summary: "The workspace's members and their roles", response: { 200: z.object({ members: z.array(memberOut) }), ...errorResponses } }, config: { access: { permission: 'members.read' } } }, async (request) => ({
-    members: (await store.listUsers(services.db, callerOf(request).workspaceId)).map(presentMember),
-  }));
+  r.get(
+    '/v1/members',
+    {
+      schema: {
+        tags: ['members'],
+        summary: "The workspace's members and their roles, in the order they joined, a page at a time",
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: timeCursorSchema.optional().describe("The previous page's nextCursor"),
+          status: z.enum(['active', 'all']).default('all').describe('active: leave out deactivated members'),
+        }),
+        response: { 200: z.object({ members: z.array(memberOut), nextCursor: z.string().nullable() }), ...errorResponses },
+      },
+      config: { access: { permission: 'members.read' } },
+    },
+    async (request) => {
+      const { limit, cursor, status } = request.query;
+      const rows = await store.listUsersPage(services.db, callerOf(request).workspaceId, { limit: limit + 1, after: cursor === undefined ? undefined : decodeTimeCursor(cursor), active: status === 'active' });
+      const page = pageOf(rows, limit, (row) => ({ at: row.created_at, id: row.id }));
+      return { members: page.rows.map(presentMember), nextCursor: page.nextCursor };
+    },
+  );
 
   /** Checks the change an actor wants to make to a member; the last active owner always stays. */
   async function guardMemberChange(actorRole: Role, workspaceId: string, userId: string, newRole: Role | null): Promise<store.UserRow> {

@@ -70,7 +70,7 @@ export function Shell() {
               <ul>
                 {items.map((item) => (
                   <li key={item.to}>
-                    <NavLink className={({ isActive }) => `nav-item${isActive ? ' active' : ''}`} to={item.to}>
+                    <NavLink className={({ isActive }) => `nav-item${isActive ? ' active' : ''}`} to={item.to} end={item.end}>
                       {item.label}
                     </NavLink>
                   </li>

@@ -6,6 +6,8 @@ export interface NavItem {
   label: string;
   permission: Permission;
   group: 'Workspace' | 'Audience' | 'Marketing' | 'Studio' | 'Security';
+  /** Active only on this very page, not on the pages under it that have their own item. */
+  end?: boolean;
 }
 
 export const navItems: NavItem[] = [
@@ -16,7 +18,10 @@ export const navItems: NavItem[] = [
   { to: '/audience/customers', label: 'Customers', permission: 'customers.read', group: 'Audience' },
   { to: '/audience/segments', label: 'Segments', permission: 'customers.read', group: 'Audience' },
   { to: '/audience/privacy-requests', label: 'Privacy requests', permission: 'privacy.manage', group: 'Audience' },
-  { to: '/attribution', label: 'Attribution', permission: 'attribution.read', group: 'Marketing' },
+  { to: '/attribution', label: 'Attribution', permission: 'attribution.read', group: 'Marketing', end: true },
+  { to: '/attribution/settings', label: 'Conversions and channels', permission: 'attribution.read', group: 'Marketing' },
+  { to: '/attribution/holdouts', label: 'Holdouts', permission: 'attribution.read', group: 'Marketing' },
+  { to: '/attribution/links', label: 'Tracking links', permission: 'attribution.read', group: 'Marketing' },
   { to: '/experiments', label: 'Experiments', permission: 'experiments.read', group: 'Marketing' },
   { to: '/budget', label: 'Budget advice', permission: 'attribution.read', group: 'Marketing' },
   { to: '/connectors', label: 'CRM connectors', permission: 'connectors.manage', group: 'Marketing' },

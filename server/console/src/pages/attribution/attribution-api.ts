@@ -78,3 +78,39 @@ export function formatMetric(metric: Metric | 'spend', value: number | null, cur
 export function dayBefore(days: number, from = new Date()): string {
   return new Date(from.getTime() - days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
 }
+
+/** GET /v1/attribution/settings, in full (PUT takes the same fields, each optional; channelGrouping null for the defaults). */
+export interface AttributionSettingsDetail extends AttributionSettings {
+  channelGrouping: ChannelGrouping;
+  defaultGrouping: boolean;
+}
+export interface ChannelGrouping {
+  rules: { channel: string; when: Record<string, unknown> }[];
+  referralChannel: string;
+  directChannel: string;
+  otherChannel: string;
+}
+export const settingsKey = ['attribution-settings'] as const;
+
+/** GET /v1/attribution/holdouts. */
+export interface Holdout {
+  id: string;
+  name: string;
+  campaignId: string;
+  segmentId: string;
+  share: number;
+  createdAt: string;
+}
+export const holdoutsKey = ['attribution-holdouts'] as const;
+
+/** GET /v1/attribution/links. */
+export interface TrackingLink {
+  id: string;
+  campaignId: string;
+  channel: string;
+  destinationUrl: string;
+  url: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+export const linksKey = ['attribution-links'] as const;

@@ -1,19 +1,27 @@
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api';
 import { useCan, useMe, type Role } from '../../session';
+import { Pager } from '../../ui/Pager';
 import { ShownOnce } from '../../ui/ShownOnce';
 import { Empty, formatTime, Notice, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
+import { useCursorPages } from '../../ui/useCursorPages';
 import { roles, type Invitation, type Member } from './workspace-api';
 
 const membersKey = ['members'];
 const invitationsKey = ['invitations'];
+const pageSize = 50;
 
-/** Members and their roles; admins also change roles, remove members and invite people. */
+/** Members and their roles, a page at a time (paged by the Hub); admins also change roles, remove members and invite people. */
 export function MembersPage() {
   const can = useCan();
-  const members = useQuery({ queryKey: membersKey, queryFn: () => api<{ members: Member[] }>('/v1/members') });
+  const pages = useCursorPages();
+  const members = useQuery({
+    queryKey: [...membersKey, pages.cursor],
+    queryFn: ({ signal }) => api<{ members: Member[]; nextCursor: string | null }>('/v1/members', { query: { status: 'active', limit: pageSize, cursor: pages.cursor }, signal }),
+    placeholderData: keepPreviousData,
+  });
   const manage = can('members.manage');
   return (
     <>
@@ -22,10 +30,16 @@ export function MembersPage() {
       </div>
       <div className="section">
         <QueryView query={members} what="members">
-          {({ members: list }) => {
-            const active = list.filter((member) => member.active);
-            return active.length === 0 ? <Empty>No members yet.</Empty> : <MemberTable members={active} manage={manage} />;
-          }}
+          {(data) =>
+            data.members.length === 0 ? (
+              <Empty>No members yet.</Empty>
+            ) : (
+              <>
+                <MemberTable members={data.members} manage={manage} />
+                <Pager isFirst={pages.isFirst} nextCursor={data.nextCursor} onNewer={pages.newer} onOlder={pages.older} loading={members.isFetching} />
+              </>
+            )
+          }
         </QueryView>
       </div>
       {manage && <Invitations />}

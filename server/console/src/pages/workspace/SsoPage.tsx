@@ -1,10 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../../api';
-import { Empty, Notice, QueryView } from '../../ui/states';
+import { Empty, QueryView } from '../../ui/states';
 import { useAction } from '../../ui/useAction';
-import { listFromText, mappingFromText, mappingToText, type ConnectionTest } from './sso-forms';
-import { roles } from './workspace-api';
+import { AdmissionFields, Check, Field, SsoForm, useFormValues, type AdmissionValues } from './sso-fields';
+import { listFromText, mappingFromText, mappingToText } from './sso-forms';
 
 interface OidcSettings {
   issuer: string;
@@ -74,120 +73,64 @@ export function SsoPage() {
   );
 }
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      {children}
-    </label>
-  );
-}
-
-function Addresses({ rows }: { rows: [string, string | null][] }) {
-  return (
-    <dl>
-      {rows
-        .filter(([, value]) => value)
-        .map(([label, value]) => (
-          <div key={label}>
-            <dt className="muted">{label}</dt>
-            <dd>
-              <code>{value}</code>
-            </dd>
-          </div>
-        ))}
-    </dl>
-  );
-}
-
-function TestResult({ test }: { test: ConnectionTest }) {
-  return (
-    <Notice tone={test.ok ? 'ok' : 'bad'}>
-      <strong data-testid="sso-test-result">{test.ok ? 'The connection works.' : 'The connection has a problem.'}</strong>
-      <ul>
-        {test.checks.map((check) => (
-          <li key={check.check}>
-            {check.ok ? '✓' : '✗'} {check.detail}
-          </li>
-        ))}
-      </ul>
-    </Notice>
-  );
-}
-
-function SaveTestRemove({ protocol, configured, saving }: { protocol: 'oidc' | 'saml'; configured: boolean; saving: boolean }) {
-  const test = useAction(() => api<ConnectionTest>(`/v1/sso/${protocol}/test`, { method: 'POST' }), []);
-  const remove = useAction(() => api(`/v1/sso/${protocol}`, { method: 'DELETE' }), [['sso', protocol]]);
-  return (
-    <>
-      <div className="page-actions">
-        <button type="submit" className="button primary" disabled={saving}>
-          Save
-        </button>
-        {configured && (
-          <>
-            <button type="button" className="button" disabled={test.isPending} onClick={() => test.mutate()}>
-              {test.isPending ? 'Testing…' : 'Test connection'}
-            </button>
-            <button
-              type="button"
-              className="button danger"
-              disabled={remove.isPending}
-              onClick={() => {
-                if (window.confirm('Turn off this single sign-on? Members keep their accounts and sessions.')) remove.mutate();
-              }}
-            >
-              Turn off
-            </button>
-          </>
-        )}
-      </div>
-      {test.data && <TestResult test={test.data} />}
-      {(test.error ?? remove.error) && <Notice tone="bad">{(test.error ?? remove.error)!.message}</Notice>}
-    </>
-  );
-}
+/** What the Hub keeps about admitting people, as the shared fields edit it. */
+const admissionOf = (settings: { allowedEmailDomains: string[]; roleMapping: Record<string, string>; defaultRole: string; jitProvisioning: boolean } | null, groups: string | null | undefined) => ({
+  allowedEmailDomains: settings?.allowedEmailDomains.join(', ') ?? '',
+  groups: groups ?? '',
+  roleMapping: mappingToText(settings?.roleMapping ?? {}),
+  defaultRole: settings?.defaultRole ?? 'viewer',
+  jitProvisioning: settings?.jitProvisioning ?? false,
+});
+const admissionBody = (form: AdmissionValues) => ({
+  allowedEmailDomains: listFromText(form.allowedEmailDomains),
+  roleMapping: mappingFromText(form.roleMapping),
+  defaultRole: form.defaultRole,
+  jitProvisioning: form.jitProvisioning,
+});
 
 function OidcForm({ settings }: { settings: OidcSettings | null }) {
-  const [form, setForm] = useState({
+  const binding = useFormValues({
+    ...admissionOf(settings, settings?.roleClaim),
     issuer: settings?.issuer ?? '',
     clientId: settings?.clientId ?? '',
     clientSecret: '',
     scopes: (settings?.scopes ?? ['openid', 'email', 'profile']).join(' '),
-    allowedEmailDomains: settings?.allowedEmailDomains.join(', ') ?? '',
-    roleClaim: settings?.roleClaim ?? '',
-    roleMapping: mappingToText(settings?.roleMapping ?? {}),
-    defaultRole: settings?.defaultRole ?? 'viewer',
-    jitProvisioning: settings?.jitProvisioning ?? false,
     clientAuth: settings?.clientAuth ?? 'client_secret',
   });
+  const { form, text } = binding;
   const save = useAction(
     () =>
       api('/v1/sso/oidc', {
         method: 'PUT',
         body: {
+          ...admissionBody(form),
           issuer: form.issuer.trim(),
           clientId: form.clientId.trim(),
           // Left empty, the saved secret stays.
           ...(form.clientSecret && { clientSecret: form.clientSecret }),
           scopes: listFromText(form.scopes),
-          allowedEmailDomains: listFromText(form.allowedEmailDomains),
-          roleClaim: form.roleClaim.trim() || null,
-          roleMapping: mappingFromText(form.roleMapping),
-          defaultRole: form.defaultRole,
-          jitProvisioning: form.jitProvisioning,
+          roleClaim: form.groups.trim() || null,
           clientAuth: form.clientAuth,
         },
       }),
     [['sso', 'oidc']],
   );
-  const text = (name: keyof typeof form) => ({ value: String(form[name]), onChange: (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value }) });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
   return (
-    <form className="form" onSubmit={submit} aria-label="OIDC settings">
+    <SsoForm
+      protocol="oidc"
+      label="OIDC settings"
+      save={save}
+      configured={settings !== null}
+      addresses={
+        settings && [
+          ['Redirect URI to register at the provider', settings.redirectUri],
+          ['Back-channel logout URI', settings.backchannelLogoutUri],
+          ['Post-logout redirect URI', settings.postLogoutRedirectUri],
+          ['JWKS URI (private_key_jwt)', settings.jwksUri],
+          ["Members' sign-in address", settings.signInUrl],
+        ]
+      }
+    >
       {!settings && <Empty>OpenID Connect is not set up.</Empty>}
       <Field label="Issuer (e.g. https://acme.okta.com)">
         <input required {...text('issuer')} />
@@ -207,78 +150,43 @@ function OidcForm({ settings }: { settings: OidcSettings | null }) {
       <Field label="Scopes (space-separated)">
         <input {...text('scopes')} />
       </Field>
-      <Field label="Email domains allowed to sign in (comma-separated)">
-        <input required {...text('allowedEmailDomains')} />
-      </Field>
-      <Field label="Claim with the person's groups (optional, e.g. groups)">
-        <input {...text('roleClaim')} />
-      </Field>
-      <Field label="Groups to roles, one per line (group=role)">
-        <textarea rows={3} {...text('roleMapping')} />
-      </Field>
-      <Field label="Role of people no group maps">
-        <select {...text('defaultRole')}>
-          {roles.map((role) => (
-            <option key={role}>{role}</option>
-          ))}
-        </select>
-      </Field>
-      <label className="rule-row">
-        <input type="checkbox" checked={form.jitProvisioning} onChange={(event) => setForm({ ...form, jitProvisioning: event.target.checked })} />
-        Create a member at their first sign-in
-      </label>
-      {save.error && <Notice tone="bad">{save.error.message}</Notice>}
-      {save.isSuccess && <Notice tone="ok">Saved.</Notice>}
-      <SaveTestRemove protocol="oidc" configured={settings !== null} saving={save.isPending} />
-      {settings && (
-        <Addresses
-          rows={[
-            ['Redirect URI to register at the provider', settings.redirectUri],
-            ['Back-channel logout URI', settings.backchannelLogoutUri],
-            ['Post-logout redirect URI', settings.postLogoutRedirectUri],
-            ['JWKS URI (private_key_jwt)', settings.jwksUri],
-            ["Members' sign-in address", settings.signInUrl],
-          ]}
-        />
-      )}
-    </form>
+      <AdmissionFields binding={binding} groupsLabel="Claim with the person's groups (optional, e.g. groups)" />
+    </SsoForm>
   );
 }
 
 function SamlForm({ settings }: { settings: SamlSettings | null }) {
-  const [form, setForm] = useState({
-    metadataXml: '',
-    allowedEmailDomains: settings?.allowedEmailDomains.join(', ') ?? '',
-    roleAttribute: settings?.roleAttribute ?? '',
-    roleMapping: mappingToText(settings?.roleMapping ?? {}),
-    defaultRole: settings?.defaultRole ?? 'viewer',
-    jitProvisioning: settings?.jitProvisioning ?? false,
-    allowIdpInitiated: settings?.allowIdpInitiated ?? false,
-  });
+  const binding = useFormValues({ ...admissionOf(settings, settings?.roleAttribute), metadataXml: '', allowIdpInitiated: settings?.allowIdpInitiated ?? false });
+  const { form, text, checkbox } = binding;
   const save = useAction(
     () =>
       api('/v1/sso/saml', {
         method: 'PUT',
         body: {
+          ...admissionBody(form),
           // The Hub keeps the provider's certificates, but shows only their summaries: each save sends the metadata again.
           metadataXml: form.metadataXml,
-          allowedEmailDomains: listFromText(form.allowedEmailDomains),
-          roleAttribute: form.roleAttribute.trim() || null,
-          roleMapping: mappingFromText(form.roleMapping),
-          defaultRole: form.defaultRole,
-          jitProvisioning: form.jitProvisioning,
+          roleAttribute: form.groups.trim() || null,
           allowIdpInitiated: form.allowIdpInitiated,
         },
       }),
     [['sso', 'saml']],
   );
-  const text = (name: keyof typeof form) => ({ value: String(form[name]), onChange: (event: { target: { value: string } }) => setForm({ ...form, [name]: event.target.value }) });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate();
-  };
   return (
-    <form className="form" onSubmit={submit} aria-label="SAML settings">
+    <SsoForm
+      protocol="saml"
+      label="SAML settings"
+      save={save}
+      configured={settings !== null}
+      addresses={
+        settings && [
+          ['Entity ID (audience) to give the identity provider', settings.spEntityId],
+          ['Assertion consumer service (ACS) URL', settings.acsUrl],
+          ["The Hub's metadata", settings.metadataUrl],
+          ["Members' sign-in address", settings.signInUrl],
+        ]
+      }
+    >
       {settings ? (
         <p>
           Identity provider <code>{settings.idpEntityId}</code>, signing in at <code>{settings.idpSsoUrl}</code>; certificates:{' '}
@@ -290,43 +198,8 @@ function SamlForm({ settings }: { settings: SamlSettings | null }) {
       <Field label="The identity provider's metadata XML (needed with every save)">
         <textarea rows={4} required {...text('metadataXml')} />
       </Field>
-      <Field label="Email domains allowed to sign in (comma-separated)">
-        <input required {...text('allowedEmailDomains')} />
-      </Field>
-      <Field label="Attribute with the person's groups (optional)">
-        <input {...text('roleAttribute')} />
-      </Field>
-      <Field label="Groups to roles, one per line (group=role)">
-        <textarea rows={3} {...text('roleMapping')} />
-      </Field>
-      <Field label="Role of people no group maps">
-        <select {...text('defaultRole')}>
-          {roles.map((role) => (
-            <option key={role}>{role}</option>
-          ))}
-        </select>
-      </Field>
-      <label className="rule-row">
-        <input type="checkbox" checked={form.jitProvisioning} onChange={(event) => setForm({ ...form, jitProvisioning: event.target.checked })} />
-        Create a member at their first sign-in
-      </label>
-      <label className="rule-row">
-        <input type="checkbox" checked={form.allowIdpInitiated} onChange={(event) => setForm({ ...form, allowIdpInitiated: event.target.checked })} />
-        Accept sign-ins started at the identity provider
-      </label>
-      {save.error && <Notice tone="bad">{save.error.message}</Notice>}
-      {save.isSuccess && <Notice tone="ok">Saved.</Notice>}
-      <SaveTestRemove protocol="saml" configured={settings !== null} saving={save.isPending} />
-      {settings && (
-        <Addresses
-          rows={[
-            ['Entity ID (audience) to give the identity provider', settings.spEntityId],
-            ['Assertion consumer service (ACS) URL', settings.acsUrl],
-            ["The Hub's metadata", settings.metadataUrl],
-            ["Members' sign-in address", settings.signInUrl],
-          ]}
-        />
-      )}
-    </form>
+      <AdmissionFields binding={binding} groupsLabel="Attribute with the person's groups (optional)" />
+      <Check label="Accept sign-ins started at the identity provider" input={checkbox('allowIdpInitiated')} />
+    </SsoForm>
   );
 }
