@@ -6,6 +6,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { parseComposition } from '../../shared/composition/composition';
 import { platformPresets, presetIds } from '../../shared/composition/presets';
+import { outputFormat } from '../../shared/composition/reframe';
 import { proxyHeight, withProxies } from '../media/proxies';
 import { publicProcedure, router } from '../trpc';
 import { compileComposition } from './compile/compile-composition';
@@ -20,7 +21,8 @@ const jobId = z.object({ jobId: z.uuid() });
 /** What the UI sees of a job: everything but the composition it carries. */
 function summary(job: RenderJob) {
   const { composition: doc, ...rest } = job;
-  return { ...rest, compositionName: doc.name, durationSeconds: doc.canvas.duration };
+  const { width, height } = outputFormat(doc);
+  return { ...rest, compositionId: doc.id, compositionName: doc.name, preset: doc.preset ?? null, width, height, durationSeconds: doc.canvas.duration };
 }
 
 export const renderRouter = router({
