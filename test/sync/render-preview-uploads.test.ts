@@ -84,7 +84,7 @@ describe('render preview uploads from Studio to a real Hub', () => {
     expect(warnings).toEqual([]);
   }, 180_000);
 
-  it("a finished render goes through Studio's own path: its record reaches the Hub first, then its preview", async () => {
+  it("a finished render goes through Studio's own path: its record reaches the Hub first, then its preview; removed, it is deleted there", async () => {
     const ws = await testWorkspace(app, database);
     const services = await testServices({ hubAccount: await accountFor(ws, hubUrl) });
     const studio = appRouter.createCaller({ services });
@@ -130,12 +130,32 @@ describe('render preview uploads from Studio to a real Hub', () => {
       expect(onHub.fields.sizeBytes).toBeGreaterThan(0);
       expect(JSON.stringify(onHub.fields)).not.toContain(dir);
       expect(uploads.pending()).toEqual([]);
+
+      // Removed from Studio's history: the record is deleted on the Hub at the next sync.
+      await studio.render.remove({ jobId: queued.id });
+      await records.remove(queued.id);
+      expect(await engine.syncNow()).toMatchObject({ state: 'synced' });
+      const after = (await callHub(app, 'GET', '/v1/renders', undefined, ws.ownerToken)).json<{ renders: { id: string; deleted: boolean; fields: object }[] }>().renders;
+      expect(after.find((r) => r.id === queued.id)).toMatchObject({ deleted: true, fields: {} });
     } finally {
       engine.stop();
       await services.close();
       await db.delete();
     }
   }, 180_000);
+
+  it('forgets the clip of a render removed from the history, across a restart', async () => {
+    const dir = await tempDir('preview-uploads');
+    const stateFile = join(dir, 'preview-uploads.json');
+    const account = { fetch: () => Promise.reject(new Error('not called')) };
+    const uploads = await createRenderPreviewUploads({ account, stateFile });
+    await uploads.add({ renderId: 'r-kept', previewPath: join(dir, 'kept.preview.mp4') });
+    await uploads.add({ renderId: 'r-removed', previewPath: join(dir, 'removed.preview.mp4') });
+    await uploads.forget('r-removed');
+    await uploads.forget('r-never-added');
+    expect(uploads.pending().map((u) => u.renderId)).toEqual(['r-kept']);
+    expect((await createRenderPreviewUploads({ account, stateFile })).pending().map((u) => u.renderId)).toEqual(['r-kept']);
+  });
 
   it('drops an upload only when it can never go: its clip is gone, or the Hub refuses the clip itself', async () => {
     const ws = await testWorkspace(app, database);

@@ -71,6 +71,11 @@ export const renderRouter = router({
   cancel: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => summary(await (await ctx.services.renderQueue()).cancel(input.jobId))),
   remove: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => {
     await (await ctx.services.renderQueue()).remove(input.jobId);
+    // Its record is deleted on the Hub (the renderer writes that), so its preview would wait there forever.
+    await ctx.services
+      .previewUploads()
+      .then((uploads) => uploads.forget(input.jobId))
+      .catch(() => undefined);
     return { removed: input.jobId };
   }),
 
