@@ -17,13 +17,20 @@ export function startRenderRecordSync(): void {
   started = true;
   /** The record last handed to the repository per job, so progress reports cost no database write. */
   const handed = new Map<string, string>();
+  const problem = (job: RenderJobFacts, error: unknown) => console.warn(`The record of render ${job.id} was not written for the Hub: ${error instanceof Error ? error.message : String(error)}`);
   const note = (job: RenderJobFacts) => {
-    const record = JSON.stringify(renderRecordOf(job));
+    let record: string;
+    try {
+      record = JSON.stringify(renderRecordOf(job));
+    } catch (error) {
+      problem(job, error);
+      return;
+    }
     if (handed.get(job.id) === record) return;
     handed.set(job.id, record);
     renderRecords.note(job).catch((error: unknown) => {
       handed.delete(job.id);
-      console.warn(`The record of render ${job.id} was not written for the Hub: ${error instanceof Error ? error.message : String(error)}`);
+      problem(job, error);
     });
   };
   // No FFmpeg, no render queue: nothing to follow until Studio finds one (the next connection tries again).
