@@ -19,7 +19,7 @@ import { renderRecordRepository } from '../../src/renderer/db/render-records';
 import { createSyncEngine } from '../../src/renderer/db/sync-engine';
 import { parseComposition } from '../../src/shared/composition/composition';
 import { renderRecordOf } from '../../src/shared/sync/render-record';
-import type { SyncTransport } from '../../src/shared/sync/transport';
+import { SyncFailure, type SyncTransport } from '../../src/shared/sync/transport';
 import { systemFfmpeg, tempDir } from '../ffmpeg-fixtures';
 import { makeVideo } from '../media-fixtures';
 import { oneClipComposition } from '../render-fixtures';
@@ -84,15 +84,17 @@ describe('render preview uploads from Studio to a real Hub', () => {
     expect(warnings).toEqual([]);
   }, 180_000);
 
-  it("a finished render goes through Studio's own path: its record reaches the Hub first, then its preview; removed, it is deleted there", async () => {
+  it("a finished render goes through Studio's own path: its record waits offline, reaches the Hub first, then its preview; removed, it is deleted there", async () => {
     const ws = await testWorkspace(app, database);
     const services = await testServices({ hubAccount: await accountFor(ws, hubUrl) });
     const studio = appRouter.createCaller({ services });
     // The renderer's side: its Dexie outbox and sync engine, reaching the Hub only through main's router.
     const db = await openDatabase(new KataDatabase(`render-records-${randomUUID()}`));
     const records = renderRecordRepository(db);
+    // Offline until the test says: the link to the Hub fails as main's Hub client fails when nothing answers.
+    let online = false;
     const throughMain: SyncTransport = {
-      push: (request) => studio.hub.sync.push(request),
+      push: (request) => (online ? studio.hub.sync.push(request) : Promise.reject(new SyncFailure('offline', 'The Hub could not be reached (ECONNREFUSED).'))),
       pull: (input) => studio.hub.sync.pull(input),
       segments: (input) => studio.hub.sync.segments(input),
       segmentMembers: (input) => studio.hub.sync.segmentMembers(input),
@@ -115,7 +117,12 @@ describe('render preview uploads from Studio to a real Hub', () => {
       expect(await records.note(done)).toBe('unchanged');
       expect((await pendingMutations(db)).map((m) => m.op)).toEqual(['create', 'update']);
 
-      // One sync: the records go, then main sends the preview after the push.
+      // Offline: the records wait in the outbox, nothing lost.
+      expect(await engine.syncNow()).toMatchObject({ state: 'offline', pending: 2 });
+      expect((await pendingMutations(db)).map((m) => m.op)).toEqual(['create', 'update']);
+
+      // Online again, one sync: the records go, then main sends the preview after the push.
+      online = true;
       expect(await engine.syncNow()).toMatchObject({ state: 'synced' });
       expect(await pendingMutations(db)).toEqual([]);
       const listed = await waitFor(
