@@ -172,6 +172,25 @@ describe('the compositor in Chromium', () => {
     expect(probe.video).toMatchObject({ width: 1080, height: 1920 });
     expect(probe.durationSeconds).toBeCloseTo(3, 0);
     expect(probe.audio?.codec).toBe('aac');
+
+    // The render's record for the Hub waits in the outbox (no Hub here): created when queued, brought to done, file name only.
+    const readRenderMutations = () =>
+      page.evaluate(
+        () =>
+          new Promise<{ op: string; changes: Record<string, unknown> }[]>((resolve, reject) => {
+            const open = indexedDB.open('kata-studio');
+            open.onsuccess = () => {
+              const read = open.result.transaction('outbox').objectStore('outbox').getAll();
+              read.onsuccess = () => resolve((read.result as { recordType: string; op: string; changes: Record<string, unknown> }[]).filter((m) => m.recordType === 'render'));
+              read.onerror = () => reject(read.error);
+            };
+          }),
+      );
+    await expect.poll(async () => (await readRenderMutations()).at(-1)?.changes.status, { timeout: 10_000 }).toBe('done');
+    const mutations = await readRenderMutations();
+    expect(mutations[0]).toMatchObject({ op: 'create', changes: { name: 'PiP teaser · TikTok', compositionName: 'PiP teaser', preset: 'tiktok', outputFileName: 'PiP-teaser-tiktok.mp4', width: 1080, height: 1920 } });
+    expect(mutations.slice(1).every((m) => m.op === 'update')).toBe(true);
+    expect(JSON.stringify(mutations)).not.toContain(outputDir);
     expect(errors).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -6,13 +7,23 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubDatabase } from '../../server/src/db/database';
 import { hubDatabases } from '../../server/test/databases';
-import { callHub, testHub, testWorkspace } from '../../server/test/hub';
+import { callHub, testHub, testWorkspace, waitFor } from '../../server/test/hub';
 import { createFileVault } from '../../src/main/auth/token-vault';
 import { createHubAccount } from '../../src/main/hub/hub-account';
 import { createRenderPreviewUploads } from '../../src/main/hub/render-preview-uploads';
 import { makePreviewClip } from '../../src/main/media/preview-clip';
+import { appRouter } from '../../src/main/router';
+import { KataDatabase, openDatabase } from '../../src/renderer/db/database';
+import { pendingMutations } from '../../src/renderer/db/outbox';
+import { renderRecordRepository } from '../../src/renderer/db/render-records';
+import { createSyncEngine } from '../../src/renderer/db/sync-engine';
+import { parseComposition } from '../../src/shared/composition/composition';
+import { renderRecordOf } from '../../src/shared/sync/render-record';
+import { SyncFailure, type SyncTransport } from '../../src/shared/sync/transport';
 import { systemFfmpeg, tempDir } from '../ffmpeg-fixtures';
 import { makeVideo } from '../media-fixtures';
+import { oneClipComposition } from '../render-fixtures';
+import { testServices } from '../studio-services';
 
 type Workspace = Awaited<ReturnType<typeof testWorkspace>>;
 
@@ -72,6 +83,86 @@ describe('render preview uploads from Studio to a real Hub', () => {
     expect(existsSync(clip.outputPath)).toBe(true);
     expect(warnings).toEqual([]);
   }, 180_000);
+
+  it("a finished render goes through Studio's own path: its record waits offline, reaches the Hub first, then its preview; removed, it is deleted there", async () => {
+    const ws = await testWorkspace(app, database);
+    const services = await testServices({ hubAccount: await accountFor(ws, hubUrl) });
+    const studio = appRouter.createCaller({ services });
+    // The renderer's side: its Dexie outbox and sync engine, reaching the Hub only through main's router.
+    const db = await openDatabase(new KataDatabase(`render-records-${randomUUID()}`));
+    const records = renderRecordRepository(db);
+    // Offline until the test says: the link to the Hub fails as main's Hub client fails when nothing answers.
+    let online = false;
+    const throughMain: SyncTransport = {
+      push: (request) => (online ? studio.hub.sync.push(request) : Promise.reject(new SyncFailure('offline', 'The Hub could not be reached (ECONNREFUSED).'))),
+      pull: (input) => studio.hub.sync.pull(input),
+      segments: (input) => studio.hub.sync.segments(input),
+      segmentMembers: (input) => studio.hub.sync.segmentMembers(input),
+    };
+    const engine = createSyncEngine({ db, transport: throughMain });
+    try {
+      const dir = await tempDir('render-records');
+      const composition = parseComposition(oneClipComposition({ name: 'Spring teaser', videoPath: await makeVideo({ seconds: 2, width: 160, height: 120 }) }));
+      const queued = await studio.render.enqueue({ composition, outputPath: join(dir, 'spring-teaser.mp4') });
+      expect(await records.note(queued)).toBe('created');
+
+      // Done, and main has made its preview clip and tried it at once: the Hub has no such render yet, so it waits.
+      const uploads = await services.previewUploads();
+      await waitFor(async () => uploads.pending().find((u) => u.renderId === queued.id)?.lastProblem ?? null, (problem) => problem !== null, 60);
+      expect(uploads.pending().find((u) => u.renderId === queued.id)?.lastProblem).toMatch(/^the Hub answered 404/);
+      const done = (await studio.render.list()).find((job) => job.id === queued.id)!;
+      expect(done.state).toBe('done');
+      // Reported again by the list and the subscription: written once.
+      expect(await records.note(done)).toBe('updated');
+      expect(await records.note(done)).toBe('unchanged');
+      expect((await pendingMutations(db)).map((m) => m.op)).toEqual(['create', 'update']);
+
+      // Offline: the records wait in the outbox, nothing lost.
+      expect(await engine.syncNow()).toMatchObject({ state: 'offline', pending: 2 });
+      expect((await pendingMutations(db)).map((m) => m.op)).toEqual(['create', 'update']);
+
+      // Online again, one sync: the records go, then main sends the preview after the push.
+      online = true;
+      expect(await engine.syncNow()).toMatchObject({ state: 'synced' });
+      expect(await pendingMutations(db)).toEqual([]);
+      const listed = await waitFor(
+        async () => (await callHub(app, 'GET', '/v1/renders', undefined, ws.ownerToken)).json<{ renders: { id: string; fields: Record<string, unknown>; hasPreview: boolean }[] }>().renders,
+        (renders) => renders.some((r) => r.id === queued.id && r.hasPreview),
+        60,
+      );
+      const onHub = listed.find((r) => r.id === queued.id)!;
+      expect(onHub.hasPreview).toBe(true);
+      expect(onHub.fields).toEqual(renderRecordOf(done));
+      expect(onHub.fields).toMatchObject({ status: 'done', outputFileName: 'spring-teaser.mp4', compositionName: 'Spring teaser', width: 160, height: 160 });
+      expect(onHub.fields.sizeBytes).toBeGreaterThan(0);
+      expect(JSON.stringify(onHub.fields)).not.toContain(dir);
+      expect(uploads.pending()).toEqual([]);
+
+      // Removed from Studio's history: the record is deleted on the Hub at the next sync.
+      await studio.render.remove({ jobId: queued.id });
+      await records.remove(queued.id);
+      expect(await engine.syncNow()).toMatchObject({ state: 'synced' });
+      const after = (await callHub(app, 'GET', '/v1/renders', undefined, ws.ownerToken)).json<{ renders: { id: string; deleted: boolean; fields: object }[] }>().renders;
+      expect(after.find((r) => r.id === queued.id)).toMatchObject({ deleted: true, fields: {} });
+    } finally {
+      engine.stop();
+      await services.close();
+      await db.delete();
+    }
+  }, 180_000);
+
+  it('forgets the clip of a render removed from the history, across a restart', async () => {
+    const dir = await tempDir('preview-uploads');
+    const stateFile = join(dir, 'preview-uploads.json');
+    const account = { fetch: () => Promise.reject(new Error('not called')) };
+    const uploads = await createRenderPreviewUploads({ account, stateFile });
+    await uploads.add({ renderId: 'r-kept', previewPath: join(dir, 'kept.preview.mp4') });
+    await uploads.add({ renderId: 'r-removed', previewPath: join(dir, 'removed.preview.mp4') });
+    await uploads.forget('r-removed');
+    await uploads.forget('r-never-added');
+    expect(uploads.pending().map((u) => u.renderId)).toEqual(['r-kept']);
+    expect((await createRenderPreviewUploads({ account, stateFile })).pending().map((u) => u.renderId)).toEqual(['r-kept']);
+  });
 
   it('drops an upload only when it can never go: its clip is gone, or the Hub refuses the clip itself', async () => {
     const ws = await testWorkspace(app, database);

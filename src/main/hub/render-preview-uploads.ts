@@ -33,6 +33,8 @@ export interface RenderPreviewUploads {
   add(upload: { renderId: string; previewPath: string }): Promise<void>;
   /** Tries every waiting upload once, one at a time; a flush asked for during another runs after it. */
   flush(): Promise<FlushOutcome>;
+  /** The render was removed from Studio's history (its record deleted on the Hub): its clip will never be wanted there. */
+  forget(renderId: string): Promise<void>;
   pending(): PendingPreview[];
 }
 
@@ -119,6 +121,11 @@ export async function createRenderPreviewUploads(options: { account: Pick<HubAcc
     flush() {
       running = running.then(flushOnce, flushOnce);
       return running;
+    },
+    async forget(renderId) {
+      if (!uploads.some((u) => u.renderId === renderId)) return;
+      uploads = uploads.filter((u) => u.renderId !== renderId);
+      await save();
     },
     pending: () => uploads,
   };

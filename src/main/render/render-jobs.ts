@@ -50,6 +50,8 @@ export const renderJobSchema = z.object({
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
+  /** The finished file's size; null until the job is done (and in state files from before it was kept). */
+  outputBytes: z.number().int().min(0).nullable().default(null),
 });
 export type RenderJob = z.infer<typeof renderJobSchema>;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseComposition } from '../../shared/composition/composition';
@@ -225,7 +225,8 @@ describe('render queue', () => {
     await writeFile(stale, 'half a video');
     await writeFile(unrelated, 'someone else');
     const id = randomUUID();
-    const crashed: RenderJob = {
+    // Saved by a Studio from before the finished file's size was kept.
+    const crashed: Omit<RenderJob, 'outputBytes'> = {
       id,
       batchId: null,
       composition: composition(1),
@@ -244,7 +245,7 @@ describe('render queue', () => {
 
     const { queue, warnings } = await startQueue({ dir });
     const done = await finished(queue, id);
-    expect(done).toMatchObject({ state: 'done', attempts: 1 });
+    expect(done).toMatchObject({ state: 'done', attempts: 1, outputBytes: (await stat(outputPath)).size });
     expect((await probeOutput(outputPath)).durationSeconds).toBeCloseTo(1, 1);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(unrelated)).toBe(true);

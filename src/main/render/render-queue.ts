@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import type { PresetId } from '../../shared/composition/presets';
@@ -124,7 +124,8 @@ export function createRenderQueue(options: RenderQueueOptions): RenderQueue {
     } while (outcome.kind === 'failed' && job.attempts < maxAttempts && !signal.aborted);
 
     if (outcome.kind === 'done') {
-      update(id, { state: 'done', progress: outcome.progress, finishedAt: now().toISOString() });
+      const outputBytes = await stat(job.outputPath).then((file) => file.size, () => null);
+      update(id, { state: 'done', progress: outcome.progress, finishedAt: now().toISOString(), outputBytes });
     } else if (signal.aborted && closing) {
       // Stopped by the app, not the user: give the attempt back so the next start renders it from scratch.
       update(id, { state: 'queued', attempts: job.attempts - 1, progress: null, startedAt: null });
@@ -191,6 +192,7 @@ export function createRenderQueue(options: RenderQueueOptions): RenderQueue {
         createdAt: now().toISOString(),
         startedAt: null,
         finishedAt: null,
+        outputBytes: null,
       };
       jobs.set(id, job);
       emit(job);

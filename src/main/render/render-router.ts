@@ -6,6 +6,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { parseComposition } from '../../shared/composition/composition';
 import { platformPresets, presetIds } from '../../shared/composition/presets';
+import { outputFormat } from '../../shared/composition/reframe';
 import { proxyHeight, withProxies } from '../media/proxies';
 import { publicProcedure, router } from '../trpc';
 import { compileComposition } from './compile/compile-composition';
@@ -20,7 +21,8 @@ const jobId = z.object({ jobId: z.uuid() });
 /** What the UI sees of a job: everything but the composition it carries. */
 function summary(job: RenderJob) {
   const { composition: doc, ...rest } = job;
-  return { ...rest, compositionName: doc.name, durationSeconds: doc.canvas.duration };
+  const { width, height } = outputFormat(doc);
+  return { ...rest, compositionId: doc.id, compositionName: doc.name, preset: doc.preset ?? null, width, height, durationSeconds: doc.canvas.duration };
 }
 
 export const renderRouter = router({
@@ -69,6 +71,11 @@ export const renderRouter = router({
   cancel: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => summary(await (await ctx.services.renderQueue()).cancel(input.jobId))),
   remove: publicProcedure.input(jobId).mutation(async ({ ctx, input }) => {
     await (await ctx.services.renderQueue()).remove(input.jobId);
+    // Its record is deleted on the Hub (the renderer writes that), so its preview would wait there forever.
+    await ctx.services
+      .previewUploads()
+      .then((uploads) => uploads.forget(input.jobId))
+      .catch(() => undefined);
     return { removed: input.jobId };
   }),
 

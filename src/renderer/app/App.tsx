@@ -10,6 +10,7 @@ import { pages, useNavigation, type PageId } from './navigation';
 import { Notices } from './Notices';
 import { Sidebar } from './Sidebar';
 import { StatusBar } from './StatusBar';
+import { startRenderRecordSync } from './render-records-sync';
 import { startSync } from './sync';
 import { useStudioStatus } from './studio-status';
 
@@ -47,6 +48,7 @@ export function App() {
     void refresh();
   }, [refresh]);
   useEffect(startSync, []);
+  useEffect(startRenderRecordSync, []);
   const label = pages.find((p) => p.id === page)?.label ?? '';
 
   return (

@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Campaign } from '../../shared/campaign/campaign';
 import type { OutboxMutation, SyncedRecordType } from '../../shared/sync/mutation';
+import type { RenderRecord } from '../../shared/sync/render-record';
 import type { StoredRecordType, SyncSegment } from '../../shared/sync/protocol';
 import { schemaHistory } from './schema';
 
@@ -60,6 +61,14 @@ export interface StoredSegment extends SyncSegment {
   syncedAt: string;
 }
 
+/** A render job's record as this Studio last wrote it to the outbox; `removed` once deleted from the history here. */
+export interface WrittenRenderRecord {
+  id: string;
+  fields: RenderRecord;
+  removed: boolean;
+  writtenAt: string;
+}
+
 export class KataDatabase extends Dexie {
   campaigns!: EntityTable<Campaign, 'id'>;
   compositions!: EntityTable<StoredRecord, 'id'>;
@@ -71,6 +80,7 @@ export class KataDatabase extends Dexie {
   syncState!: EntityTable<SyncStateEntry, 'key'>;
   syncedVersions!: EntityTable<SyncedVersion, 'key'>;
   syncConflicts!: EntityTable<SyncConflict, 'seq'>;
+  renderRecords!: EntityTable<WrittenRenderRecord, 'id'>;
 
   constructor(name = 'kata-studio', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);

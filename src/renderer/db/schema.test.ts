@@ -17,7 +17,7 @@ describe('schema history', () => {
   it('gives every table Studio keeps locally, with the outbox ordered', async () => {
     const db = await openDatabase(new KataDatabase(`schema-${crypto.randomUUID()}`));
     expect(db.tables.map((table) => table.name).sort()).toEqual(
-      ['assets', 'campaigns', 'compositions', 'outbox', 'personas', 'scripts', 'segments', 'syncConflicts', 'syncState', 'syncedVersions'].sort(),
+      ['assets', 'campaigns', 'compositions', 'outbox', 'personas', 'renderRecords', 'scripts', 'segments', 'syncConflicts', 'syncState', 'syncedVersions'].sort(),
     );
     expect(db.outbox.schema.primKey.auto).toBe(true);
     expect(db.outbox.schema.idxByName.id?.unique).toBe(true);

@@ -43,6 +43,14 @@ export const schemaHistory: readonly SchemaVersion[] = [
       syncConflicts: '++seq, recordId, recordType, at',
     },
   },
+  {
+    // Render records (issue 12): what this Studio last wrote to the outbox for each render job, so a job's change
+    // is written once however often the render queue repeats it (restarts, reconnects, progress).
+    version: 3,
+    stores: {
+      renderRecords: 'id',
+    },
+  },
 ];
 
 export const currentSchemaVersion = schemaHistory[schemaHistory.length - 1]!.version;

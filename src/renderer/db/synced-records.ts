@@ -48,7 +48,8 @@ const localShapes: Record<StoredRecordType, { table(db: KataDatabase): KataDatab
       return { ...local, id: record.recordId, personaId: document.personaId ?? local?.personaId ?? null, updatedAt: later(local?.updatedAt, record.updatedAt), document };
     },
   },
-  // Render records are kept on the Hub for the team; Studio's own render history lives in main.
+  // Render records are written by the Studio that rendered them (render-records.ts) and kept on the Hub for the team;
+  // a pulled one has no local row: Studio's own render history lives in main.
   render: { table: () => null, merge: () => null },
 };
 

@@ -3,6 +3,7 @@ import { EmptyState } from '../../app/EmptyState';
 import { useNavigation } from '../../app/navigation';
 import { errorText, useNotices } from '../../app/notices';
 import { PageHeader } from '../../app/PageHeader';
+import { renderRecords } from '../../db';
 import { link, studio } from '../../trpc';
 import { useRenderJobs, type RenderJobSummary } from './use-render-jobs';
 
@@ -58,7 +59,11 @@ function JobRow({ job }: { job: RenderJobSummary }) {
           </>
         )}
         {job.state !== 'running' && job.state !== 'queued' && (
-          <button className="button small" onClick={() => run(() => studio.render.remove.mutate({ jobId: job.id }))}>
+          <button className="button small" onClick={() => run(async () => {
+                await studio.render.remove.mutate({ jobId: job.id });
+                // Removed from the history here, so from the team's renders on the Hub too.
+                await renderRecords.remove(job.id);
+              })}>
             Remove
           </button>
         )}
