@@ -21,6 +21,7 @@ import { attribution } from './migrations/0015-attribution';
 import { connectors } from './migrations/0016-connectors';
 import { experiments } from './migrations/0017-experiments';
 import { ingestIndexes } from './migrations/0019-ingest-indexes';
+import { experimentRollup } from './migrations/0020-experiment-rollup';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0016-connectors': connectors,
   '0017-experiments': experiments,
   '0019-ingest-indexes': ingestIndexes,
+  '0020-experiment-rollup': experimentRollup,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -201,8 +201,8 @@ export async function experimentTotals(db: Db, options: { workspaceId: string; e
 }
 
 /** The positions that stand for "no variant of this experiment" and "held out" in the totals' packed key (an experiment has at most 20 variants). */
-const noVariant = 31;
-const heldOut = 30;
+export const noVariant = 31;
+export const heldOut = 30;
 /** How the totals name the held-out customers (no variant id can be written so). */
 export const holdoutVariantId = '(holdout)';
 
