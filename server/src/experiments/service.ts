@@ -52,16 +52,22 @@ function cumulativeShares(variants: readonly { id: string }[], weights: Record<s
 export type TotalsSource = 'rollup' | 'raw';
 
 /**
- * Results of several experiments of one workspace, their totals read in one
- * statement: from the experiment rollup, caught up first (only what was
- * written since its watermark), or from the raw events.
+ * The totals of several experiments of one workspace, read in one statement:
+ * from the experiment rollup, caught up first (only what was written since
+ * its watermark), or from the raw events.
  */
-export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], now = new Date(), source: TotalsSource = 'rollup'): Promise<Map<string, ExperimentResults>> {
-  if (source === 'rollup' && rows.length > 0) await catchUpRollup(db, workspaceId);
+export async function totalsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], source: TotalsSource = 'rollup'): Promise<store.VariantTotals[]> {
+  if (rows.length === 0) return [];
+  if (source === 'rollup') await catchUpRollup(db, workspaceId);
+  return (source === 'rollup' ? rollupTotals : store.experimentTotals)(db, await totalsRequest(db, workspaceId, rows));
+}
+
+/** What the totals of these experiments are asked with: variants and their shares in force, holdout, target segment's current version, metrics. */
+export async function totalsRequest(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[]): Promise<Parameters<typeof store.experimentTotals>[1]> {
   const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
   const segmentIds = [...new Set([...definitions.values()].map((d) => d.targetSegmentId).filter((id): id is string => id !== null))];
   const versions = new Map(await Promise.all(segmentIds.map(async (id) => [id, await store.currentMembershipVersion(db, workspaceId, id)] as const)));
-  const totals = await (source === 'rollup' ? rollupTotals : store.experimentTotals)(db, {
+  return {
     workspaceId,
     experiments: rows.map((row) => {
       const segmentId = definitions.get(row.id)!.targetSegmentId;
@@ -72,7 +78,13 @@ export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows
       const definition = definitions.get(row.id)!;
       return [definition.primaryMetric, ...definition.guardrails.map((g) => g.metric)].map((metric, metricIndex) => ({ experimentId: row.id, metricIndex, event: metric.event, valueProperty: metric.kind === 'mean' ? metric.valueProperty : null }));
     }),
-  });
+  };
+}
+
+/** Results of several experiments of one workspace (their totals from the rollup, or from the raw events). */
+export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], now = new Date(), source: TotalsSource = 'rollup'): Promise<Map<string, ExperimentResults>> {
+  const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
+  const totals = await totalsOf(db, workspaceId, rows, source);
   const banditRows = rows.filter((row) => definitions.get(row.id)!.bandit.enabled);
   const expected = new Map(await Promise.all(banditRows.map(async (row) => [row.id, timeAveragedWeights(await store.weightHistory(db, workspaceId, row.id), now)] as const)));
   return new Map(rows.map((row) => [row.id, experimentResults({ definition: definitions.get(row.id)!, weights: row.weights, expectedWeights: expected.get(row.id), totals: totals.filter((t) => t.experimentId === row.id) })]));
