@@ -44,6 +44,12 @@ export async function lockRollup(tx: Tx, workspaceId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`experiment-rollup:${workspaceId}`}, 0))`.execute(tx);
 }
 
+/** For a catch-up's transaction: hash tables in memory for a first build's millions of units, and no JIT (compiling its plans costs more than running them). */
+export async function tuneCatchUp(tx: Tx): Promise<void> {
+  await sql`set local work_mem = '256MB'`.execute(tx);
+  await sql`set local jit = off`.execute(tx);
+}
+
 export async function rollupStates(db: Db, workspaceId: string): Promise<Map<string, { shape: string; throughSeq: string }>> {
   const rows = await db.selectFrom('experiment_rollup_state').select(['experiment_id', 'shape', 'through_seq']).where('workspace_id', '=', workspaceId).execute();
   return new Map(rows.map((row) => [row.experiment_id, { shape: row.shape, throughSeq: String(row.through_seq) }]));
@@ -119,11 +125,12 @@ export async function rebuildRollup(tx: Tx, options: { workspaceId: string; expe
   const { workspaceId, below, experiments } = options;
   if (experiments.length === 0) return;
   const ids = experiments.map((e) => e.id);
-  await sql`set local work_mem = '256MB'`.execute(tx);
   await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
   await tx.deleteFrom('experiment_rollup').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
   await addExposures(tx, { workspaceId, experiments, range: sql`(e.ingest_seq is null or e.ingest_seq < ${below}::bigint)`, stale: false });
   await countOutcomes(tx, { workspaceId, experiments, below, which: 'all' });
+  // Many rows at once: without fresh statistics the planner takes the tables for tiny and reads them row by row.
+  await sql`analyze experiment_rollup, experiment_rollup_outcomes`.execute(tx);
 }
 
 /**
@@ -169,15 +176,19 @@ export async function advanceRollup(tx: Tx, options: { workspaceId: string; expe
   await sql`
     with metrics as (
       select * from jsonb_to_recordset(${metricsOf(experiments)}::jsonb) as m(experiment_id text, metric_index int, event text, value_property text)
+    ),
+    -- Only what was written since the watermark (found through the BRIN index), then the units it belongs to.
+    fresh as materialized (
+      select c.name, c.profile_id, c.occurred_at, c.properties from events c
+      where c.workspace_id = ${workspaceId} and c.ingest_seq > ${after}::bigint and c.ingest_seq < ${below}::bigint
+        and c.name = any(${[...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))]}::text[])
     )
     insert into experiment_rollup_outcomes as o (workspace_id, experiment_id, profile_id, metric_index, events, value)
     select ${workspaceId}, r.experiment_id, r.profile_id, m.metric_index, count(*), sum(${valueOf})
-    from events c
+    from fresh c
     join metrics m on m.event = c.name
     join experiment_rollup r on r.workspace_id = ${workspaceId} and r.experiment_id = m.experiment_id and r.profile_id = c.profile_id
-    where c.workspace_id = ${workspaceId} and c.ingest_seq > ${after}::bigint and c.ingest_seq < ${below}::bigint
-      and c.name = any(${[...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))]}::text[])
-      and not r.stale and c.occurred_at >= r.first_at
+    where not r.stale and c.occurred_at >= r.first_at
     group by r.experiment_id, r.profile_id, m.metric_index
     on conflict (workspace_id, experiment_id, profile_id, metric_index) do update set events = o.events + excluded.events, value = o.value + excluded.value`.execute(tx);
 
@@ -200,6 +211,8 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
   const targets = JSON.stringify(options.experiments.filter((e) => e.segment).map((e) => ({ experiment_id: e.id, segment_id: e.segment!.id, version: e.segment!.version ?? -1 })));
   const metrics = JSON.stringify(options.metrics.map((m) => ({ experiment_id: m.experimentId, metric_index: m.metricIndex })));
   await sql`set local work_mem = '256MB'`.execute(db);
+  // Compiling this plan (JIT) costs seconds, several times what running it takes.
+  await sql`set local jit = off`.execute(db);
   const result = await sql<{ experiment_id: string; metric_index: number; position: number; n: number; converted: number; sum: number; sum_squares: number }>`
     with metrics as (
       select * from jsonb_to_recordset(${metrics}::jsonb) as m(experiment_id text, metric_index int)

@@ -32,6 +32,7 @@ export async function catchUpRollup(db: Kysely<HubSchema>, workspaceId: string, 
   const below = await rollup.rollupHorizon(db, workspaceId);
   return db.transaction().execute(async (tx) => {
     await rollup.lockRollup(tx, workspaceId);
+    await rollup.tuneCatchUp(tx);
     const states = await rollup.rollupStates(tx, workspaceId);
     const shapes = (await store.listExperiments(tx, workspaceId, {})).map((row) => rollupShapeOf(row.id, experimentDefinitionSchema.parse(row.definition)));
     const rebuild: rollup.RollupShape[] = [];
