@@ -109,7 +109,9 @@ export interface VariantTotals {
 }
 
 /**
- * Totals every metric of the given experiments of one workspace in one
+ * The reference the experiment rollup (experiment-rollup-store.ts) must
+ * equal, and what its tests compare it with; the Hub reads results from the
+ * rollup. Totals every metric of the given experiments of one workspace in one
  * statement, from the events, so that millions of exposures are read once
  * (the first exposure and its variant come from one hash aggregate, no sort):
  *
