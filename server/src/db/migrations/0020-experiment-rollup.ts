@@ -22,6 +22,8 @@ import { sql, type Kysely, type Migration } from 'kysely';
  *   below. Consent, target segment, holdout and weights are applied when
  *   results are read, so they never make the rollup stale.
  * Personal data: the customer id; the data-subject eraser removes the rows.
+ * Keys compare byte by byte (COLLATE "C"), as the events' and consents'
+ * do (0006): a join on keys of different collations cannot use their indexes.
  */
 const up = [
   `create sequence ingest_seq`,
@@ -32,9 +34,9 @@ const up = [
   `alter table profile_merges alter column ingest_seq set default nextval('ingest_seq')`,
   `create index profile_merges_ingest_seq on profile_merges (workspace_id, ingest_seq)`,
   `create table experiment_rollup (
-    workspace_id text not null,
-    experiment_id text not null,
-    profile_id text not null,
+    workspace_id text collate "C" not null,
+    experiment_id text collate "C" not null,
+    profile_id text collate "C" not null,
     first_at timestamptz not null,
     named_key bigint,
     unnamed_us bigint,
@@ -44,9 +46,9 @@ const up = [
   `create index experiment_rollup_profile on experiment_rollup (workspace_id, profile_id)`,
   `create index experiment_rollup_stale on experiment_rollup (workspace_id, experiment_id) where stale`,
   `create table experiment_rollup_outcomes (
-    workspace_id text not null,
-    experiment_id text not null,
-    profile_id text not null,
+    workspace_id text collate "C" not null,
+    experiment_id text collate "C" not null,
+    profile_id text collate "C" not null,
     metric_index int not null,
     events int not null,
     value float8 not null,
@@ -54,8 +56,8 @@ const up = [
   )`,
   `create index experiment_rollup_outcomes_profile on experiment_rollup_outcomes (workspace_id, profile_id)`,
   `create table experiment_rollup_state (
-    workspace_id text not null,
-    experiment_id text not null,
+    workspace_id text collate "C" not null,
+    experiment_id text collate "C" not null,
     shape text not null,
     through_seq bigint not null,
     built_at timestamptz not null,
