@@ -13,6 +13,7 @@ import type { HubSchema } from './schema';
  */
 type Db = Kysely<HubSchema> | Transaction<HubSchema>;
 type Tx = Transaction<HubSchema>;
+// Ids and event names passed as JSON are read COLLATE "C", as the tables' keys are: a join across collations cannot use their indexes.
 
 /** What an experiment's rollup rows depend on: its variants in order (positions) and its metrics in order (indexes). */
 export interface RollupShape {
@@ -108,7 +109,7 @@ async function countOutcomes(tx: Tx, options: { workspaceId: string; experiments
   }
   await sql`
     with metrics as (
-      select * from jsonb_to_recordset(${metricsOf(options.experiments)}::jsonb) as m(experiment_id text, metric_index int, event text, value_property text)
+      select * from jsonb_to_recordset(${metricsOf(options.experiments)}::jsonb) as m(experiment_id text collate "C", metric_index int, event text collate "C", value_property text)
     )
     insert into experiment_rollup_outcomes (workspace_id, experiment_id, profile_id, metric_index, events, value)
     select ${workspaceId}, r.experiment_id, r.profile_id, m.metric_index, count(*), sum(${valueOf})
@@ -175,7 +176,7 @@ export async function advanceRollup(tx: Tx, options: { workspaceId: string; expe
 
   await sql`
     with metrics as (
-      select * from jsonb_to_recordset(${metricsOf(experiments)}::jsonb) as m(experiment_id text, metric_index int, event text, value_property text)
+      select * from jsonb_to_recordset(${metricsOf(experiments)}::jsonb) as m(experiment_id text collate "C", metric_index int, event text collate "C", value_property text)
     ),
     -- Only what was written since the watermark (found through the BRIN index), then the units it belongs to.
     fresh as materialized (
@@ -215,16 +216,16 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
   await sql`set local jit = off`.execute(db);
   const result = await sql<{ experiment_id: string; metric_index: number; position: number; n: number; converted: number; sum: number; sum_squares: number }>`
     with metrics as (
-      select * from jsonb_to_recordset(${metrics}::jsonb) as m(experiment_id text, metric_index int)
+      select * from jsonb_to_recordset(${metrics}::jsonb) as m(experiment_id text collate "C", metric_index int)
     ),
     variants as (
-      select * from jsonb_to_recordset(${variants}::jsonb) as v(experiment_id text, position int, upper float8)
+      select * from jsonb_to_recordset(${variants}::jsonb) as v(experiment_id text collate "C", position int, upper float8)
     ),
     holdouts as (
-      select * from jsonb_to_recordset(${holdouts}::jsonb) as h(experiment_id text, holdout float8)
+      select * from jsonb_to_recordset(${holdouts}::jsonb) as h(experiment_id text collate "C", holdout float8)
     ),
     targets as (
-      select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text, segment_id text, version int)
+      select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text collate "C", segment_id text collate "C", version int)
     ),
     units as (
       select r.experiment_id, r.profile_id, case when r.unnamed_us is null then (r.named_key % 32)::int else (least(r.named_key, r.unnamed_us * 32 + coalesce((
