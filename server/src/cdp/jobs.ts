@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { removeEventsBefore, workspacesWithEventRetention } from '../db/cdp-store';
+import { forgetRollupsBefore } from '../db/experiment-rollup-store';
 import type { HubServices } from '../http/services';
 import { systemWorkspaceId, type JobQueue } from '../jobs/queue';
 
@@ -26,7 +27,10 @@ export async function defineCdpJobs(jobs: JobQueue, services: Pick<HubServices, 
       const days = workspaces.find((w) => w.id === job.workspaceId)?.days;
       if (!days) return { removed: 0, reason: 'kept forever' };
       const cutoff = new Date(services.now().getTime() - days * 24 * 3600_000);
-      return { removed: await removeEventsBefore(services.db, job.workspaceId, cutoff), before: cutoff.toISOString() };
+      const removed = await removeEventsBefore(services.db, job.workspaceId, cutoff);
+      // Experiments that counted a removed event are built again from what is left, as their raw totals now read.
+      const experimentsToRebuild = removed > 0 ? await forgetRollupsBefore(services.db, job.workspaceId, cutoff) : 0;
+      return { removed, before: cutoff.toISOString(), experimentsToRebuild };
     },
   });
   await jobs.schedule(cdpJobNames.eventRetention, '41 3 * * *', {});

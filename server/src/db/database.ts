@@ -21,6 +21,7 @@ import { attribution } from './migrations/0015-attribution';
 import { connectors } from './migrations/0016-connectors';
 import { experiments } from './migrations/0017-experiments';
 import { ingestIndexes } from './migrations/0019-ingest-indexes';
+import { experimentRollup } from './migrations/0020-experiment-rollup';
 import { budgetAdvice } from './migrations/0021-budget-advice';
 import { renderPreviews } from './migrations/0022-render-previews';
 import { consoleIndexes } from './migrations/0023-console-indexes';
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '0016-connectors': connectors,
   '0017-experiments': experiments,
   '0019-ingest-indexes': ingestIndexes,
+  '0020-experiment-rollup': experimentRollup,
   '0021-budget-advice': budgetAdvice,
   '0022-render-previews': renderPreviews,
   '0023-console-indexes': consoleIndexes,

@@ -109,7 +109,9 @@ export interface VariantTotals {
 }
 
 /**
- * Totals every metric of the given experiments of one workspace in one
+ * The reference the experiment rollup (experiment-rollup-store.ts) must
+ * equal, and what its tests compare it with; the Hub reads results from the
+ * rollup. Totals every metric of the given experiments of one workspace in one
  * statement, from the events, so that millions of exposures are read once
  * (the first exposure and its variant come from one hash aggregate, no sort):
  *
@@ -201,8 +203,8 @@ export async function experimentTotals(db: Db, options: { workspaceId: string; e
 }
 
 /** The positions that stand for "no variant of this experiment" and "held out" in the totals' packed key (an experiment has at most 20 variants). */
-const noVariant = 31;
-const heldOut = 30;
+export const noVariant = 31;
+export const heldOut = 30;
 /** How the totals name the held-out customers (no variant id can be written so). */
 export const holdoutVariantId = '(holdout)';
 

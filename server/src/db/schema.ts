@@ -127,7 +127,7 @@ export interface HubSchema {
     erased_at: Date | null;
   };
   identities: { workspace_id: string; kind: string; value_hash: string; value_enc: string; profile_id: string; first_seen_at: Date };
-  profile_merges: { workspace_id: string; id: string; survivor_id: string; merged_id: string; identifier_kind: string; identifier_hash: string; message_id: string | null; merged_at: Date };
+  profile_merges: { workspace_id: string; id: string; survivor_id: string; merged_id: string; identifier_kind: string; identifier_hash: string; message_id: string | null; merged_at: Date; ingest_seq: ColumnType<string | null, never, never> };
   identity_conflicts: { workspace_id: string; id: string; profile_id: string; other_profile_id: string; identifier_kind: string; identifier_hash: string; message_id: string | null; seen_at: Date };
   events: {
     workspace_id: string;
@@ -139,6 +139,8 @@ export interface HubSchema {
     context: ColumnType<Record<string, unknown>, string | undefined, string>;
     occurred_at: Date;
     received_at: Generated<Date>;
+    /** Order of writing (the ingest_seq sequence); null for events stored before 0020. */
+    ingest_seq: ColumnType<string | null, never, never>;
   };
   consents: { workspace_id: string; profile_id: string; purpose: string; status: 'granted' | 'denied'; source: string; legal_basis: string; updated_at: Date };
   consent_history: { workspace_id: string; id: Generated<string>; profile_id: string; purpose: string; status: 'granted' | 'denied' | 'unknown'; source: string; legal_basis: string; message_id: string | null; recorded_at: Date };
@@ -360,4 +362,10 @@ export interface HubSchema {
     decided_at: Date | null;
     decision_note: string | null;
   };
+  /** Each experiment's exposed units (customer ids) pre-aggregated: first exposure, the variant it named (as time·32 + position), the first one naming none. */
+  experiment_rollup: { workspace_id: string; experiment_id: string; profile_id: string; first_at: Date; named_key: BigIntColumn | null; unnamed_us: BigIntColumn | null; stale: Generated<boolean> };
+  /** Per unit and metric index: events counted from the first exposure on, and the sum of their value (units with none have no row). */
+  experiment_rollup_outcomes: { workspace_id: string; experiment_id: string; profile_id: string; metric_index: number; events: number; value: number };
+  /** How far each experiment's rollup got (complete for ingest_seq below through_seq) and the definition shape it was built for. */
+  experiment_rollup_state: { workspace_id: string; experiment_id: string; shape: string; through_seq: BigIntColumn; built_at: Date };
 }

@@ -5,11 +5,12 @@ import * as store from '../db/experiment-store';
 import type { HubServices } from '../http/services';
 import { changeDigest } from '../http/access';
 import { systemWorkspaceId, type JobQueue } from '../jobs/queue';
+import { catchUpRollup } from './rollup';
 import { StatsInputError } from './stats/moments';
 import { thompsonWeights, type BanditArm } from './stats/thompson';
 import { definitionOf, promoteVariant, resultsOf, systemAudit } from './service';
 
-export const experimentJobNames = { due: 'experiments.evaluate-due', evaluate: 'experiments.evaluate' } as const;
+export const experimentJobNames = { due: 'experiments.evaluate-due', evaluate: 'experiments.evaluate', rollup: 'experiments.rollup' } as const;
 
 /** Monte Carlo draws per bandit update: the weights' error is about √(w(1 − w)/draws), under 0.4 %. */
 const banditDraws = 20_000;
@@ -88,9 +89,11 @@ export async function evaluateExperiment(services: Services, workspaceId: string
 
 /**
  * The experiments' scheduled work: every minute, the system run sends one
- * `experiments.evaluate` job (one at a time per experiment) for each running
- * experiment with the bandit or auto-promotion on whose schedule fired in
- * that minute.
+ * `experiments.rollup` job per workspace with a running experiment (its
+ * rollup catches up with the events written since, so that reading results
+ * has little left to do), and one `experiments.evaluate` job (one at a time
+ * per experiment) for each running experiment with the bandit or
+ * auto-promotion on whose schedule fired in that minute.
  */
 export async function defineExperimentJobs(jobs: JobQueue, services: Services): Promise<void> {
   await jobs.define({
@@ -101,6 +104,13 @@ export async function defineExperimentJobs(jobs: JobQueue, services: Services): 
     run: async (input, job) => JSON.parse(JSON.stringify(await evaluateExperiment(services, job.workspaceId, input.experimentId))) as unknown,
   });
   await jobs.define({
+    name: experimentJobNames.rollup,
+    data: z.object({}),
+    singleton: true,
+    retryLimit: 2,
+    run: async (_input, job) => JSON.parse(JSON.stringify(await catchUpRollup(services.db, job.workspaceId, services.now()))) as unknown,
+  });
+  await jobs.define({
     name: experimentJobNames.due,
     data: z.object({}),
     singleton: true,
@@ -109,7 +119,9 @@ export async function defineExperimentJobs(jobs: JobQueue, services: Services): 
       if (job.workspaceId !== systemWorkspaceId) return { sent: 0 };
       const now = services.now();
       let sent = 0;
-      for (const { workspaceId, id } of await store.runningExperiments(services.db)) {
+      const running = await store.runningExperiments(services.db);
+      for (const workspaceId of new Set(running.map((r) => r.workspaceId))) await jobs.send(experimentJobNames.rollup, workspaceId, {}, { singletonKey: 'rollup' });
+      for (const { workspaceId, id } of running) {
         const row = await store.getExperiment(services.db, workspaceId, id);
         if (!row) continue;
         const definition = definitionOf(row);

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { appendAuditEventIn } from '../db/audit-store';
+import { rollupTotals } from '../db/experiment-rollup-store';
 import * as store from '../db/experiment-store';
 import type { HubSchema } from '../db/schema';
 import { applyHubChange } from '../db/sync-store';
@@ -7,6 +8,7 @@ import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import { changeDigest } from '../http/access';
 import { experimentDefinitionSchema, type ExperimentDefinition } from './definition';
 import { experimentResults, type ExperimentResults } from './results';
+import { catchUpRollup } from './rollup';
 
 /** The stored definition, read back with today's defaults. */
 export function definitionOf(row: store.ExperimentRow): ExperimentDefinition {
@@ -46,12 +48,26 @@ function cumulativeShares(variants: readonly { id: string }[], weights: Record<s
   return shares;
 }
 
-/** Results of several experiments of one workspace, their totals read in one statement. */
-export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], now = new Date()): Promise<Map<string, ExperimentResults>> {
+/** What experiment totals are computed with: the rollup (what the Hub uses), or the raw events (the reference it must equal). */
+export type TotalsSource = 'rollup' | 'raw';
+
+/**
+ * The totals of several experiments of one workspace, read in one statement:
+ * from the experiment rollup, caught up first (only what was written since
+ * its watermark), or from the raw events.
+ */
+export async function totalsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], source: TotalsSource = 'rollup'): Promise<store.VariantTotals[]> {
+  if (rows.length === 0) return [];
+  if (source === 'rollup') await catchUpRollup(db, workspaceId);
+  return (source === 'rollup' ? rollupTotals : store.experimentTotals)(db, await totalsRequest(db, workspaceId, rows));
+}
+
+/** What the totals of these experiments are asked with: variants and their shares in force, holdout, target segment's current version, metrics. */
+export async function totalsRequest(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[]): Promise<Parameters<typeof store.experimentTotals>[1]> {
   const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
   const segmentIds = [...new Set([...definitions.values()].map((d) => d.targetSegmentId).filter((id): id is string => id !== null))];
   const versions = new Map(await Promise.all(segmentIds.map(async (id) => [id, await store.currentMembershipVersion(db, workspaceId, id)] as const)));
-  const totals = await store.experimentTotals(db, {
+  return {
     workspaceId,
     experiments: rows.map((row) => {
       const segmentId = definitions.get(row.id)!.targetSegmentId;
@@ -62,7 +78,13 @@ export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows
       const definition = definitions.get(row.id)!;
       return [definition.primaryMetric, ...definition.guardrails.map((g) => g.metric)].map((metric, metricIndex) => ({ experimentId: row.id, metricIndex, event: metric.event, valueProperty: metric.kind === 'mean' ? metric.valueProperty : null }));
     }),
-  });
+  };
+}
+
+/** Results of several experiments of one workspace (their totals from the rollup, or from the raw events). */
+export async function resultsOf(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[], now = new Date(), source: TotalsSource = 'rollup'): Promise<Map<string, ExperimentResults>> {
+  const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
+  const totals = await totalsOf(db, workspaceId, rows, source);
   const banditRows = rows.filter((row) => definitions.get(row.id)!.bandit.enabled);
   const expected = new Map(await Promise.all(banditRows.map(async (row) => [row.id, timeAveragedWeights(await store.weightHistory(db, workspaceId, row.id), now)] as const)));
   return new Map(rows.map((row) => [row.id, experimentResults({ definition: definitions.get(row.id)!, weights: row.weights, expectedWeights: expected.get(row.id), totals: totals.filter((t) => t.experimentId === row.id) })]));

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { deleteDeadLettersOf, markRecordsForErasure } from '../db/connector-store';
+import { deleteRollupOf } from '../db/experiment-rollup-store';
 import * as store from '../db/privacy-store';
 import type { HubSchema } from '../db/schema';
 import type { PersonalDataCipher } from './personal-data';
@@ -46,6 +47,8 @@ export const personalDataErasers: readonly PersonalDataEraser[] = [
   { name: 'consentHistory', erase: (tx, s) => store.deleteConsentHistoryOf(tx, s.workspaceId, s.profileIds) },
   { name: 'segmentMemberships', erase: (tx, s) => store.deleteSegmentMembershipsOf(tx, s.workspaceId, s.profileIds) },
   { name: 'eventsAnonymised', erase: (tx, s) => store.anonymiseEventsOf(tx, s.workspaceId, s.profileIds, s.keptProfileId) },
+  // Experiment results: the person's units go (their exposures are anonymised above, so the raw totals no longer count them either).
+  { name: 'experimentRollup', erase: (tx, s) => deleteRollupOf(tx, s.workspaceId, s.profileIds) },
   // Conversions from a CRM or the API that attribution reads: like events, they stay counted under the erased profile, without details.
   { name: 'externalConversionsAnonymised', erase: (tx, s) => store.anonymiseExternalConversionsOf(tx, s.workspaceId, s.profileIds, s.keptProfileId) },
   {

@@ -163,9 +163,12 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
       });
     // A CRM deal stored against the profile since merged into hers, with her details in its properties.
     await database.db.insertInto('external_conversions').values({ workspace_id: ws.id, source: 'crm', external_id: 'deal-maya', profile_id: mergedId, name: 'Closed won', value: 900, currency: 'EUR', occurred_at: new Date(), properties: JSON.stringify({ contact: maya.email, phone: maya.phone }) }).execute();
+    // Her units in an experiment's rollup (as a catch-up leaves them: one under each profile, before the merge was folded in).
+    await database.db.insertInto('experiment_rollup').values([mayaId, mergedId].map((profile_id) => ({ workspace_id: ws.id, experiment_id: 'exp-1', profile_id, first_at: new Date(), named_key: 1, unnamed_us: null }))).execute();
+    await database.db.insertInto('experiment_rollup_outcomes').values({ workspace_id: ws.id, experiment_id: 'exp-1', profile_id: mayaId, metric_index: 0, events: 1, value: 42 }).execute();
     // The scan sees her everywhere before.
     const tablesBefore = new Set((await scan()).hits.map((hit) => hit.table));
-    for (const table of ['profiles', 'identities', 'events', 'profile_merges', 'identity_conflicts', 'consents', 'consent_history', 'segment_members', 'privacy_requests', 'external_conversions']) expect(tablesBefore).toContain(`public.${table}`);
+    for (const table of ['profiles', 'identities', 'events', 'profile_merges', 'identity_conflicts', 'consents', 'consent_history', 'segment_members', 'privacy_requests', 'external_conversions', 'experiment_rollup', 'experiment_rollup_outcomes']) expect(tablesBefore).toContain(`public.${table}`);
 
     const created = await callHub(queued, 'POST', '/v1/privacy-requests', { kind: 'erase', identifier: `user_id:${maya.userId}` }, ws.ownerToken);
     expect(created.statusCode, created.body).toBe(202);
@@ -181,6 +184,7 @@ describe.each(hubDatabases)('privacy requests on $name', ({ open }) => {
       consentHistory: 3,
       segmentMemberships: 2,
       eventsAnonymised: 4,
+      experimentRollup: 2,
       externalConversionsAnonymised: 1,
       earlierRequests: 1,
       connectorDeadLetters: 0,

@@ -1,0 +1,286 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { lockWorkspaceIngest } from './cdp-store';
+import { heldOut, holdoutVariantId, noVariant, type ExperimentToTotal, type MetricToTotal, type VariantTotals } from './experiment-store';
+import type { HubSchema } from './schema';
+
+/**
+ * The experiment rollup (migration 0020): each experiment's exposed units
+ * pre-aggregated from the events, kept up to date from the events and
+ * merges written since a watermark (their `ingest_seq`), so that results
+ * read a row per unit instead of every event. Totals from it equal
+ * `experimentTotals` (the raw reference) exactly; see its comment for the
+ * rules both follow.
+ */
+type Db = Kysely<HubSchema> | Transaction<HubSchema>;
+type Tx = Transaction<HubSchema>;
+// Ids and event names passed as JSON are read COLLATE "C", as the tables' keys are: a join across collations cannot use their indexes.
+
+/** What an experiment's rollup rows depend on: its variants in order (positions) and its metrics in order (indexes). */
+export interface RollupShape {
+  id: string;
+  variantIds: readonly string[];
+  metrics: readonly { event: string; valueProperty: string | null }[];
+}
+
+/** The text stored with the rows: a definition whose shape text differs needs its rows built again. */
+export function shapeKey(shape: RollupShape): string {
+  return JSON.stringify({ variants: shape.variantIds, metrics: shape.metrics });
+}
+
+/**
+ * A sequence number below which every event and merge of the workspace is
+ * committed: read under the workspace's ingest lock (which every ingest
+ * holds until it commits), then released at once.
+ */
+export async function rollupHorizon(db: Kysely<HubSchema>, workspaceId: string): Promise<string> {
+  return db.transaction().execute(async (tx) => {
+    await lockWorkspaceIngest(tx, workspaceId);
+    const { rows } = await sql<{ seq: string }>`select nextval('ingest_seq')::text as seq`.execute(tx);
+    return rows[0]!.seq;
+  });
+}
+
+/** One catch-up (or erasure of rollup rows) at a time per workspace. */
+export async function lockRollup(tx: Tx, workspaceId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`experiment-rollup:${workspaceId}`}, 0))`.execute(tx);
+}
+
+/** For a catch-up's transaction: hash tables in memory for a first build's millions of units, and no JIT (compiling its plans costs more than running them). */
+export async function tuneCatchUp(tx: Tx): Promise<void> {
+  await sql`set local work_mem = '256MB'`.execute(tx);
+  await sql`set local jit = off`.execute(tx);
+}
+
+export async function rollupStates(db: Db, workspaceId: string): Promise<Map<string, { shape: string; throughSeq: string }>> {
+  const rows = await db.selectFrom('experiment_rollup_state').select(['experiment_id', 'shape', 'through_seq']).where('workspace_id', '=', workspaceId).execute();
+  return new Map(rows.map((row) => [row.experiment_id, { shape: row.shape, throughSeq: String(row.through_seq) }]));
+}
+
+export async function saveRollupStates(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; throughSeq: string; now: Date }): Promise<void> {
+  if (options.experiments.length === 0) return;
+  await tx
+    .insertInto('experiment_rollup_state')
+    .values(options.experiments.map((e) => ({ workspace_id: options.workspaceId, experiment_id: e.id, shape: shapeKey(e), through_seq: options.throughSeq, built_at: options.now })))
+    .onConflict((oc) => oc.columns(['workspace_id', 'experiment_id']).doUpdateSet((eb) => ({ shape: eb.ref('excluded.shape'), through_seq: eb.ref('excluded.through_seq'), built_at: eb.ref('excluded.built_at') })))
+    .execute();
+}
+
+const variantsOf = (experiments: readonly RollupShape[]) =>
+  JSON.stringify(experiments.flatMap((e) => e.variantIds.slice(0, heldOut).map((variantId, position) => ({ experiment_id: e.id, variant_id: variantId, position }))));
+const metricsOf = (experiments: readonly RollupShape[]) =>
+  JSON.stringify(experiments.flatMap((e) => e.metrics.map((m, metricIndex) => ({ experiment_id: e.id, metric_index: metricIndex, event: m.event, value_property: m.valueProperty }))));
+/** A metric event's value as the raw totals read it: its numeric property, 0 for anything else. */
+const valueOf = sql`case when jsonb_typeof(c.properties -> m.value_property) = 'number' then (c.properties ->> m.value_property)::float8 else 0 end`;
+
+/** Folds the exposures in `range` (a condition on `e`) into the units: first time and smallest keys kept; a unit that is new or exposed earlier becomes stale. */
+async function addExposures(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; range: RawBuilder<unknown>; stale: boolean }): Promise<void> {
+  const { workspaceId } = options;
+  await sql`
+    with variants as (
+      select * from jsonb_to_recordset(${variantsOf(options.experiments)}::jsonb) as v(experiment_id text, variant_id text, position int)
+    )
+    insert into experiment_rollup as r (workspace_id, experiment_id, profile_id, first_at, named_key, unnamed_us, stale)
+    select ${workspaceId}, x.experiment_id, x.profile_id, min(x.occurred_at), min(x.named_key), min(x.unnamed_us), ${options.stale}
+    from (
+      select e.properties->>'experiment_id' as experiment_id, e.profile_id, e.occurred_at,
+        case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is not null then (extract(epoch from e.occurred_at) * 1000000)::bigint * 32 + coalesce(v.position, ${noVariant}) end as named_key,
+        case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is null then (extract(epoch from e.occurred_at) * 1000000)::bigint end as unnamed_us
+      from events e
+      left join variants v on v.experiment_id = e.properties->>'experiment_id' and v.variant_id = coalesce(e.properties->>'variant_id', e.properties->>'variation_id')
+      where e.workspace_id = ${workspaceId} and e.name = 'Experiment Viewed' and e.properties->>'experiment_id' = any(${options.experiments.map((e) => e.id)}::text[]) and ${options.range}
+    ) x
+    group by x.experiment_id, x.profile_id
+    on conflict (workspace_id, experiment_id, profile_id) do update set
+      first_at = least(r.first_at, excluded.first_at),
+      named_key = least(r.named_key, excluded.named_key),
+      unnamed_us = least(r.unnamed_us, excluded.unnamed_us),
+      stale = r.stale or excluded.first_at < r.first_at`.execute(tx);
+}
+
+/** Counts the outcomes of the units (all, or the stale ones) from every event below `below`, replacing what they had. */
+async function countOutcomes(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; below: string; which: 'all' | 'stale' }): Promise<void> {
+  const { workspaceId, below } = options;
+  const ids = options.experiments.map((e) => e.id);
+  const stale = options.which === 'stale' ? sql`and r.stale` : sql``;
+  if (options.which === 'stale') {
+    await sql`delete from experiment_rollup_outcomes o using experiment_rollup r
+      where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and r.stale
+        and o.workspace_id = ${workspaceId} and o.experiment_id = r.experiment_id and o.profile_id = r.profile_id`.execute(tx);
+  }
+  await sql`
+    with metrics as (
+      select * from jsonb_to_recordset(${metricsOf(options.experiments)}::jsonb) as m(experiment_id text collate "C", metric_index int, event text collate "C", value_property text)
+    )
+    insert into experiment_rollup_outcomes (workspace_id, experiment_id, profile_id, metric_index, events, value)
+    select ${workspaceId}, r.experiment_id, r.profile_id, m.metric_index, count(*), sum(${valueOf})
+    from experiment_rollup r
+    join metrics m on m.experiment_id = r.experiment_id
+    join events c on c.workspace_id = ${workspaceId} and c.name = m.event and c.profile_id = r.profile_id and c.occurred_at >= r.first_at and (c.ingest_seq is null or c.ingest_seq < ${below}::bigint)
+    where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) ${stale}
+    group by r.experiment_id, r.profile_id, m.metric_index`.execute(tx);
+  if (options.which === 'stale') await sql`update experiment_rollup set stale = false where workspace_id = ${workspaceId} and experiment_id = any(${ids}::text[]) and stale`.execute(tx);
+}
+
+/** Builds the rows of these experiments again from every event below `below` (a new experiment, changed variants or metrics). */
+export async function rebuildRollup(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; below: string }): Promise<void> {
+  const { workspaceId, below, experiments } = options;
+  if (experiments.length === 0) return;
+  const ids = experiments.map((e) => e.id);
+  await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
+  await tx.deleteFrom('experiment_rollup').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
+  await addExposures(tx, { workspaceId, experiments, range: sql`(e.ingest_seq is null or e.ingest_seq < ${below}::bigint)`, stale: false });
+  await countOutcomes(tx, { workspaceId, experiments, below, which: 'all' });
+  // Many rows at once: without fresh statistics the planner takes the tables for tiny and reads them row by row.
+  await sql`analyze experiment_rollup, experiment_rollup_outcomes`.execute(tx);
+}
+
+/**
+ * Brings the rows of these experiments (complete below `after`) up to
+ * `below`, reading only what was written in between:
+ * 1. new exposures extend or create units;
+ * 2. merges move the merged profiles' units to the profile their events now
+ *    name, combined (earliest exposure, smallest keys), and make the
+ *    survivors' units stale (their events and first exposure changed);
+ * 3. new metric events add to the outcomes of units that are not stale;
+ * 4. stale units have their outcomes counted again from all their events.
+ */
+export async function advanceRollup(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; after: string; below: string }): Promise<void> {
+  const { workspaceId, experiments, after, below } = options;
+  if (experiments.length === 0) return;
+  const ids = experiments.map((e) => e.id);
+  await addExposures(tx, { workspaceId, experiments, range: sql`e.ingest_seq > ${after}::bigint and e.ingest_seq < ${below}::bigint`, stale: true });
+
+  const merges = await sql<{ merged_id: string; canonical: string; survivor: string }>`
+    select m.merged_id, coalesce(p.merged_into, m.merged_id) as canonical, coalesce(s.merged_into, m.survivor_id) as survivor
+    from profile_merges m
+    left join profiles p on p.workspace_id = m.workspace_id and p.id = m.merged_id
+    left join profiles s on s.workspace_id = m.workspace_id and s.id = m.survivor_id
+    where m.workspace_id = ${workspaceId} and m.ingest_seq > ${after}::bigint and m.ingest_seq < ${below}::bigint`.execute(tx);
+  if (merges.rows.length > 0) {
+    const merged = merges.rows.map((m) => m.merged_id);
+    const canonical = merges.rows.map((m) => m.canonical);
+    await sql`
+      with moved as (
+        delete from experiment_rollup r using unnest(${merged}::text[], ${canonical}::text[]) as m(merged_id, canonical)
+        where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and r.profile_id = m.merged_id and m.canonical <> m.merged_id
+        returning r.experiment_id, m.canonical, r.first_at, r.named_key, r.unnamed_us
+      )
+      insert into experiment_rollup as r (workspace_id, experiment_id, profile_id, first_at, named_key, unnamed_us, stale)
+      select ${workspaceId}, experiment_id, canonical, min(first_at), min(named_key), min(unnamed_us), true from moved group by experiment_id, canonical
+      on conflict (workspace_id, experiment_id, profile_id) do update set
+        first_at = least(r.first_at, excluded.first_at), named_key = least(r.named_key, excluded.named_key), unnamed_us = least(r.unnamed_us, excluded.unnamed_us), stale = true`.execute(tx);
+    await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).where('profile_id', 'in', merged).execute();
+    const touched = [...new Set([...canonical, ...merges.rows.map((m) => m.survivor)])];
+    await tx.updateTable('experiment_rollup').set({ stale: true }).where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).where('profile_id', 'in', touched).execute();
+  }
+
+  await sql`
+    with metrics as (
+      select * from jsonb_to_recordset(${metricsOf(experiments)}::jsonb) as m(experiment_id text collate "C", metric_index int, event text collate "C", value_property text)
+    ),
+    -- Only what was written since the watermark (found through the BRIN index), then the units it belongs to.
+    fresh as materialized (
+      select c.name, c.profile_id, c.occurred_at, c.properties from events c
+      where c.workspace_id = ${workspaceId} and c.ingest_seq > ${after}::bigint and c.ingest_seq < ${below}::bigint
+        and c.name = any(${[...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))]}::text[])
+    )
+    insert into experiment_rollup_outcomes as o (workspace_id, experiment_id, profile_id, metric_index, events, value)
+    select ${workspaceId}, r.experiment_id, r.profile_id, m.metric_index, count(*), sum(${valueOf})
+    from fresh c
+    join metrics m on m.event = c.name
+    join experiment_rollup r on r.workspace_id = ${workspaceId} and r.experiment_id = m.experiment_id and r.profile_id = c.profile_id
+    where not r.stale and c.occurred_at >= r.first_at
+    group by r.experiment_id, r.profile_id, m.metric_index
+    on conflict (workspace_id, experiment_id, profile_id, metric_index) do update set events = o.events + excluded.events, value = o.value + excluded.value`.execute(tx);
+
+  await countOutcomes(tx, { workspaceId, experiments, below, which: 'stale' });
+}
+
+/**
+ * Totals like `experimentTotals`, from the rollup (which the caller has
+ * caught up): the variant of each unit from its keys (the hash assignment
+ * with the weights in force for a first exposure naming none), then
+ * consent, target segment and holdout applied now, as the raw totals do.
+ */
+export async function rollupTotals(db: Db, options: { workspaceId: string; experiments: readonly ExperimentToTotal[]; metrics: readonly MetricToTotal[] }): Promise<VariantTotals[]> {
+  if (options.experiments.length === 0 || options.metrics.length === 0) return [];
+  if (!db.isTransaction) return db.transaction().execute((tx) => rollupTotals(tx, options));
+  const { workspaceId } = options;
+  const ids = options.experiments.map((e) => e.id);
+  const variants = JSON.stringify(options.experiments.flatMap((e) => e.variants.slice(0, heldOut).map((variant, position) => ({ experiment_id: e.id, position, upper: variant.upper }))));
+  const holdouts = JSON.stringify(options.experiments.map((e) => ({ experiment_id: e.id, holdout: e.holdoutShare })));
+  const targets = JSON.stringify(options.experiments.filter((e) => e.segment).map((e) => ({ experiment_id: e.id, segment_id: e.segment!.id, version: e.segment!.version ?? -1 })));
+  const metrics = JSON.stringify(options.metrics.map((m) => ({ experiment_id: m.experimentId, metric_index: m.metricIndex })));
+  await sql`set local work_mem = '256MB'`.execute(db);
+  // Compiling this plan (JIT) costs seconds, several times what running it takes.
+  await sql`set local jit = off`.execute(db);
+  const result = await sql<{ experiment_id: string; metric_index: number; position: number; n: number; converted: number; sum: number; sum_squares: number }>`
+    with metrics as (
+      select * from jsonb_to_recordset(${metrics}::jsonb) as m(experiment_id text collate "C", metric_index int)
+    ),
+    variants as (
+      select * from jsonb_to_recordset(${variants}::jsonb) as v(experiment_id text collate "C", position int, upper float8)
+    ),
+    holdouts as (
+      select * from jsonb_to_recordset(${holdouts}::jsonb) as h(experiment_id text collate "C", holdout float8)
+    ),
+    targets as (
+      select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text collate "C", segment_id text collate "C", version int)
+    ),
+    units as (
+      select r.experiment_id, r.profile_id, case when r.unnamed_us is null then (r.named_key % 32)::int else (least(r.named_key, r.unnamed_us * 32 + coalesce((
+          -- The first exposure named no variant: assigned as assignment.ts does, by hash with the weights in force.
+          select case when a.u < h.holdout then ${heldOut} else (select min(w.position) from variants w where w.experiment_id = h.experiment_id and (a.u - h.holdout) / (1 - h.holdout) < w.upper) end
+          from holdouts h, lateral (select ('x' || substr(encode(sha256(convert_to(h.experiment_id || ':' || r.profile_id, 'UTF8')), 'hex'), 1, 13))::bit(52)::bigint / 4503599627370496.0::float8 as u) a
+          where h.experiment_id = r.experiment_id
+        ), ${noVariant})) % 32)::int end as position
+      from experiment_rollup r
+      where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[])
+    ),
+    counted as (
+      select u.* from units u
+      join consents c on c.workspace_id = ${workspaceId} and c.profile_id = u.profile_id and c.purpose = 'profiling' and c.status = 'granted'
+      left join targets t on t.experiment_id = u.experiment_id
+      where t.segment_id is null or exists (select 1 from segment_members s where s.workspace_id = ${workspaceId} and s.segment_id = t.segment_id and s.version = t.version and s.profile_id = u.profile_id)
+    )
+    select u.experiment_id, m.metric_index, u.position, count(*)::int as n, count(o.events)::int as converted,
+      coalesce(sum(o.value), 0)::float8 as sum, coalesce(sum(o.value * o.value), 0)::float8 as sum_squares
+    from counted u
+    join metrics m on m.experiment_id = u.experiment_id
+    left join experiment_rollup_outcomes o on o.workspace_id = ${workspaceId} and o.experiment_id = u.experiment_id and o.profile_id = u.profile_id and o.metric_index = m.metric_index
+    group by u.experiment_id, m.metric_index, u.position
+    order by u.experiment_id, m.metric_index, u.position`.execute(db);
+  const variantIdsOf = new Map(options.experiments.map((e) => [e.id, e.variants.map((v) => v.id)]));
+  return result.rows.map((row) => ({
+    experimentId: row.experiment_id,
+    metricIndex: Number(row.metric_index),
+    variantId: Number(row.position) === noVariant ? null : Number(row.position) === heldOut ? holdoutVariantId : variantIdsOf.get(row.experiment_id)![Number(row.position)]!,
+    n: Number(row.n),
+    converted: Number(row.converted),
+    sum: Number(row.sum),
+    sumSquares: Number(row.sum_squares),
+  }));
+}
+
+/** For the data-subject eraser: the person's units and outcomes in every experiment go. */
+export async function deleteRollupOf(tx: Tx, workspaceId: string, profileIds: string[]): Promise<number> {
+  if (profileIds.length === 0) return 0;
+  await lockRollup(tx, workspaceId);
+  await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).execute();
+  const result = await tx.deleteFrom('experiment_rollup').where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * After retention removed the events before `cutoff`: experiments with a
+ * unit first exposed before it are built again at the next catch-up (the
+ * others are untouched, since everything they count is from later).
+ */
+export async function forgetRollupsBefore(db: Kysely<HubSchema>, workspaceId: string, cutoff: Date): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    await lockRollup(tx, workspaceId);
+    const result = await sql`delete from experiment_rollup_state s where s.workspace_id = ${workspaceId}
+      and exists (select 1 from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = s.experiment_id and r.first_at < ${cutoff})`.execute(tx);
+    return Number(result.numAffectedRows ?? 0);
+  });
+}
