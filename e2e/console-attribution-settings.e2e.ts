@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInToConsole, statusOf } from './console-pages';
+import { joinConsole, signInToConsole, statusOf } from './console-pages';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
@@ -174,11 +174,7 @@ describe('Attribution settings, holdouts and tracking links in the console', () 
     const page = await context.newPage();
     // (The Hub's refusals asked for below are 403s.)
     const errors = watchPageErrors(page, [/status of 40[13]/]);
-    await page.goto(link);
-    await page.getByLabel('Your name').fill(viewer.name);
-    await page.getByLabel('Choose a password (at least 12 characters)').fill(viewer.password);
-    await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    await joinConsole(page, link, viewer);
 
     await page.getByRole('link', { name: 'Conversions and channels' }).click();
     await page.getByText('Analysts, admins and owners change these settings.').waitFor();

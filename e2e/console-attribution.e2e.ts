@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHubspot, type FakeHubspot } from '../server/test/fakes/hubspot';
 import { startFakeSalesforce } from '../server/test/fakes/salesforce';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
-import { signInToConsole, statusOf } from './console-pages';
+import { joinConsole, signInToConsole, statusOf } from './console-pages';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
 const viewer = { name: 'Victor Vu', email: 'victor@acme.example', password: 'another long passphrase' };
@@ -263,11 +263,7 @@ describe('the console’s attribution and CRM connector pages, in Chromium again
     const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-US' });
     const page = await context.newPage();
     const errors = watchPageErrors(page, [/status of 40[13]/]);
-    await page.goto(link);
-    await page.getByLabel('Your name').fill(viewer.name);
-    await page.getByLabel('Choose a password (at least 12 characters)').fill(viewer.password);
-    await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    await joinConsole(page, link, viewer);
 
     await page.getByRole('link', { name: 'Attribution' }).click();
     await page.getByRole('table', { name: 'Models compared by channel' }).waitFor();

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetScenario, simulatedBudgetHistory } from '../server/test/budget-history';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
-import { statusOf } from './console-pages';
+import { joinConsole, statusOf } from './console-pages';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
 const admin = { name: 'Ada Admin', password: 'an admin passphrase here' };
@@ -31,11 +31,7 @@ async function join(role: 'admin' | 'viewer', who: { name: string; password: str
   const { link } = await call<{ link: string }>('POST', '/v1/invitations', { email: `${role}@acme.example`, role });
   const context = await browser.newContext({ viewport: { width: 1500, height: 1100 }, locale: 'en-US' });
   const page = await context.newPage();
-  await page.goto(link);
-  await page.getByLabel('Your name').fill(who.name);
-  await page.getByLabel('Choose a password (at least 12 characters)').fill(who.password);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await joinConsole(page, link, who);
   return { context, page };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
-import { signInToConsole, statusOf } from './console-pages';
+import { joinConsole, signInToConsole, statusOf } from './console-pages';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
 const viewer = { name: 'Victor Vu', email: 'victor@acme.example', password: 'another long passphrase' };
@@ -164,11 +164,7 @@ describe('the console’s experiment pages, in Chromium against a real Hub', () 
     const context = await browser.newContext({ viewport: { width: 1500, height: 1100 }, locale: 'en-US' });
     const page = await context.newPage();
     const errors = watchPageErrors(page, [/status of 40[13]/]);
-    await page.goto(link);
-    await page.getByLabel('Your name').fill(viewer.name);
-    await page.getByLabel('Choose a password (at least 12 characters)').fill(viewer.password);
-    await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    await joinConsole(page, link, viewer);
 
     await page.getByRole('link', { name: 'Experiments' }).click();
     await page.getByRole('button', { name: 'Summer voices' }).click();

@@ -1,4 +1,4 @@
-/** Steps the console's end-to-end specs share: signing in through the console's own page, and calling the Hub as the page's script would. */
+/** Steps the console's end-to-end specs share: signing in through the console's own page or joining by invitation, and calling the Hub as the page's script would. */
 import type { Page } from 'playwright-core';
 
 /** Signs in on the console's sign-in page with a password (no two-step code), and waits for the signed-in shell. */
@@ -8,6 +8,15 @@ export async function signInToConsole(page: Page, hubUrl: string, who: { email: 
   await page.getByLabel('Email', { exact: true }).fill(who.email);
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByLabel('Password', { exact: true }).press('Enter');
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Accepts an invitation on the console's join page (name and password) and waits for the signed-in shell. */
+export async function joinConsole(page: Page, invitationLink: string, who: { name: string; password: string }): Promise<void> {
+  await page.goto(invitationLink);
+  await page.getByLabel('Your name').fill(who.name);
+  await page.getByLabel('Choose a password (at least 12 characters)').fill(who.password);
+  await page.getByRole('button', { name: 'Join' }).click();
   await page.getByTestId('signed-in-as').waitFor();
 }
 

@@ -6,7 +6,7 @@ import { startOpenIdProvider } from '../server/test/openid-provider';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, startHub, watchPageErrors, type HubOwner, type RunningHub } from './harness';
-import { signInToConsole, statusOf } from './console-pages';
+import { joinConsole, signInToConsole, statusOf } from './console-pages';
 
 const owner: HubOwner = { workspace: 'Acme Marketing', slug: 'acme', name: 'Maya Lee', email: 'maya@acme.example', password: 'a long enough passphrase' };
 const viewer = { name: 'Victor Vu', email: 'victor@acme.example', password: 'another long passphrase' };
@@ -228,11 +228,7 @@ describe('the Hub admin console, in Chromium against a real Hub', () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const errors = watchPageErrors(page, [/status of 40[13]/]);
-    await page.goto(link);
-    await page.getByLabel('Your name').fill(viewer.name);
-    await page.getByLabel('Choose a password (at least 12 characters)').fill(viewer.password);
-    await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    await joinConsole(page, link, viewer);
     expect(await page.getByTestId('signed-in-role').textContent()).toBe('viewer in acme');
 
     await page.getByRole('table', { name: 'Members' }).waitFor();
