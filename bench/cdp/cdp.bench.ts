@@ -16,10 +16,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { undoAll } from './clean-up';
 import { cpuSince, sampleCpu } from './cpu-usage';
-import { adminUrl, cancelBenchQueries } from './hub-under-test';
+import { adminUrl } from './hub-under-test';
 import { benchIngest } from './ingest-throughput';
+import { runBench } from './run-bench';
 import { benchSegments } from './segment-evaluation';
 
 const number = (name: string, fallback: number) => {
@@ -93,26 +93,4 @@ async function main(): Promise<number> {
   return problems.length > 0 ? 1 : 0;
 }
 
-// Ctrl+C (or a TERM) still drops the bench's databases and removes its folders; what it cut short is not an error to report.
-let interrupted = false;
-const interrupt = () => {
-  if (interrupted) return;
-  interrupted = true;
-  console.error('\nInterrupted: dropping the bench databases and removing its folders.');
-  void cancelBenchQueries()
-    .catch((error: unknown) => console.error(error))
-    .then(undoAll)
-    .finally(() => process.exit(130));
-};
-process.on('SIGINT', interrupt);
-process.on('SIGTERM', interrupt);
-
-main()
-  .catch((error: unknown) => {
-    if (!interrupted) console.error(error);
-    return 1;
-  })
-  .then(async (code) => {
-    await undoAll();
-    process.exit(interrupted ? 130 : code);
-  });
+runBench(main, 'dropping the bench databases and removing its folders');

@@ -20,8 +20,9 @@ import { getWorkspace } from '../../server/src/db/identity-store';
 import { consentsOfProfiles } from '../../server/src/db/privacy-store';
 import type { HubSchema } from '../../server/src/db/schema';
 import type { PersonalDataCipher } from '../../server/src/privacy/personal-data';
-import { undoAll, undoLater } from '../cdp/clean-up';
-import { cancelBenchQueries, createPostgresDatabase, startHubUnderTest } from '../cdp/hub-under-test';
+import { undoLater } from '../cdp/clean-up';
+import { createPostgresDatabase, startHubUnderTest } from '../cdp/hub-under-test';
+import { runBench } from '../cdp/run-bench';
 import { call } from '../hub/hub-under-test';
 import { plansOf, type PlanSummary } from './plans';
 import { actionOf, actorIdOf, customer, profileIdOf, seedAuditEvents, seedCustomers } from './seed';
@@ -196,26 +197,4 @@ async function main(): Promise<number> {
   return problems.length > 0 ? 1 : 0;
 }
 
-// Ctrl+C (or a TERM) still drops the bench's database.
-let interrupted = false;
-const interrupt = () => {
-  if (interrupted) return;
-  interrupted = true;
-  console.error('\nInterrupted: dropping the bench database.');
-  void cancelBenchQueries()
-    .catch((error: unknown) => console.error(error))
-    .then(undoAll)
-    .finally(() => process.exit(130));
-};
-process.on('SIGINT', interrupt);
-process.on('SIGTERM', interrupt);
-
-main()
-  .catch((error: unknown) => {
-    if (!interrupted) console.error(error);
-    return 1;
-  })
-  .then(async (code) => {
-    await undoAll();
-    process.exit(interrupted ? 130 : code);
-  });
+runBench(main, 'dropping the bench database');
