@@ -96,7 +96,8 @@ describe('the console’s experiment pages, in Chromium against a real Hub', () 
     const detail = page.getByRole('region', { name: 'Experiment Spring hooks' });
     await detail.getByRole('button', { name: 'Start' }).click();
     await detail.getByRole('button', { name: 'Stop' }).waitFor();
-    expect(await rowsOf(page, 'Weight history')).toEqual([[expect.any(String), 'started', '50.0 %', '50.0 %']]);
+    // The history is read again after the start, a moment after the buttons change.
+    await expect.poll(() => rowsOf(page, 'Weight history'), { timeout: 15_000, interval: 250 }).toEqual([[expect.any(String), 'started', '50.0 %', '50.0 %']]);
     const experimentId = new URL(page.url()).searchParams.get('experiment')!;
 
     // 40 customers see each variant; 8 of the control's buy, 20 of the bold hook's.

@@ -237,19 +237,29 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
       from experiment_rollup r
       where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[])
     ),
-    counted as (
-      select u.* from units u
+    counted as materialized (
+      select u.experiment_id, u.profile_id, u.position from units u
       join consents c on c.workspace_id = ${workspaceId} and c.profile_id = u.profile_id and c.purpose = 'profiling' and c.status = 'granted'
       left join targets t on t.experiment_id = u.experiment_id
       where t.segment_id is null or exists (select 1 from segment_members s where s.workspace_id = ${workspaceId} and s.segment_id = t.segment_id and s.version = t.version and s.profile_id = u.profile_id)
+    ),
+    -- Units counted once per variant (not once per metric), and outcomes, which only units with an event have, summed apart.
+    sizes as (
+      select experiment_id, position, count(*)::int as n from counted group by experiment_id, position
+    ),
+    outcomes as (
+      select u.experiment_id, o.metric_index, u.position, count(*)::int as converted, sum(o.value)::float8 as sum, sum(o.value * o.value)::float8 as sum_squares
+      from counted u
+      join experiment_rollup_outcomes o on o.workspace_id = ${workspaceId} and o.experiment_id = u.experiment_id and o.profile_id = u.profile_id
+      join metrics m on m.experiment_id = u.experiment_id and m.metric_index = o.metric_index
+      group by u.experiment_id, o.metric_index, u.position
     )
-    select u.experiment_id, m.metric_index, u.position, count(*)::int as n, count(o.events)::int as converted,
-      coalesce(sum(o.value), 0)::float8 as sum, coalesce(sum(o.value * o.value), 0)::float8 as sum_squares
-    from counted u
-    join metrics m on m.experiment_id = u.experiment_id
-    left join experiment_rollup_outcomes o on o.workspace_id = ${workspaceId} and o.experiment_id = u.experiment_id and o.profile_id = u.profile_id and o.metric_index = m.metric_index
-    group by u.experiment_id, m.metric_index, u.position
-    order by u.experiment_id, m.metric_index, u.position`.execute(db);
+    select s.experiment_id, m.metric_index, s.position, s.n, coalesce(o.converted, 0)::int as converted,
+      coalesce(o.sum, 0)::float8 as sum, coalesce(o.sum_squares, 0)::float8 as sum_squares
+    from sizes s
+    join metrics m on m.experiment_id = s.experiment_id
+    left join outcomes o on o.experiment_id = s.experiment_id and o.metric_index = m.metric_index and o.position = s.position
+    order by s.experiment_id, m.metric_index, s.position`.execute(db);
   const variantIdsOf = new Map(options.experiments.map((e) => [e.id, e.variants.map((v) => v.id)]));
   return result.rows.map((row) => ({
     experimentId: row.experiment_id,
