@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { lockWorkspaceIngest } from './cdp-store';
-import { heldOut, holdoutVariantId, noVariant, type ExperimentToTotal, type MetricToTotal, type VariantTotals } from './experiment-store';
+import { heldOut, noVariant, totalsOfRows, type ExperimentToTotal, type MetricToTotal, type VariantTotals } from './experiment-store';
 import type { HubSchema } from './schema';
 
 /**
@@ -260,16 +260,7 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
     join metrics m on m.experiment_id = s.experiment_id
     left join outcomes o on o.experiment_id = s.experiment_id and o.metric_index = m.metric_index and o.position = s.position
     order by s.experiment_id, m.metric_index, s.position`.execute(db);
-  const variantIdsOf = new Map(options.experiments.map((e) => [e.id, e.variants.map((v) => v.id)]));
-  return result.rows.map((row) => ({
-    experimentId: row.experiment_id,
-    metricIndex: Number(row.metric_index),
-    variantId: Number(row.position) === noVariant ? null : Number(row.position) === heldOut ? holdoutVariantId : variantIdsOf.get(row.experiment_id)![Number(row.position)]!,
-    n: Number(row.n),
-    converted: Number(row.converted),
-    sum: Number(row.sum),
-    sumSquares: Number(row.sum_squares),
-  }));
+  return totalsOfRows(options.experiments, result.rows);
 }
 
 /** For the data-subject eraser: the person's units and outcomes in every experiment go. */

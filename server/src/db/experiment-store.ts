@@ -190,8 +190,16 @@ export async function experimentTotals(db: Db, options: { workspaceId: string; e
     left join outcomes o on o.experiment_id = u.experiment_id and o.profile_id = u.profile_id and o.metric_index = m.metric_index
     group by u.experiment_id, m.metric_index, u.position
     order by u.experiment_id, m.metric_index, u.position`.execute(db);
-  const variantIdsOf = new Map(options.experiments.map((e) => [e.id, e.variants.map((v) => v.id)]));
-  return result.rows.map((row) => ({
+  return totalsOfRows(options.experiments, result.rows);
+}
+
+/** A totals statement's rows (a variant by its position, or none, or the holdout) as VariantTotals; the rollup's statement gives the same rows. */
+export function totalsOfRows(
+  experiments: readonly ExperimentToTotal[],
+  rows: readonly { experiment_id: string; metric_index: number; position: number; n: number; converted: number; sum: number; sum_squares: number }[],
+): VariantTotals[] {
+  const variantIdsOf = new Map(experiments.map((e) => [e.id, e.variants.map((v) => v.id)]));
+  return rows.map((row) => ({
     experimentId: row.experiment_id,
     metricIndex: Number(row.metric_index),
     variantId: Number(row.position) === noVariant ? null : Number(row.position) === heldOut ? holdoutVariantId : variantIdsOf.get(row.experiment_id)![Number(row.position)]!,
