@@ -214,9 +214,16 @@ export interface ConsentChange {
   at: Date;
 }
 
-/** Sets consent (unknown removes the row) and appends each change to the history. */
+/**
+ * Sets consent (unknown removes the row) and appends each change to the
+ * history. Under the workspace's ingest lock, as ingest's own consent
+ * changes are: the experiment rollup finds changes by their history's
+ * ingest_seq, and a number it reads under that lock must bound what is
+ * committed.
+ */
 export async function applyConsentChanges(tx: Tx, workspaceId: string, changes: ConsentChange[]): Promise<void> {
   if (changes.length === 0) return;
+  await lockWorkspaceIngest(tx, workspaceId);
   // The current state is each (customer, purpose)'s last change in the batch; the history keeps every one.
   const latest = [...new Map(changes.map((c) => [`${c.profileId}\n${c.purpose}`, c])).values()];
   const stated = latest.filter((c) => c.status !== 'unknown');

@@ -25,6 +25,7 @@ import { experimentRollup } from './migrations/0020-experiment-rollup';
 import { budgetAdvice } from './migrations/0021-budget-advice';
 import { renderPreviews } from './migrations/0022-render-previews';
 import { consoleIndexes } from './migrations/0023-console-indexes';
+import { experimentTotals } from './migrations/0024-experiment-totals';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '0021-budget-advice': budgetAdvice,
   '0022-render-previews': renderPreviews,
   '0023-console-indexes': consoleIndexes,
+  '0024-experiment-totals': experimentTotals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,27 +4,41 @@ import { heldOut, noVariant, totalsOfRows, type ExperimentToTotal, type MetricTo
 import type { HubSchema } from './schema';
 
 /**
- * The experiment rollup (migration 0020): each experiment's exposed units
- * pre-aggregated from the events, kept up to date from the events and
- * merges written since a watermark (their `ingest_seq`), so that results
- * read a row per unit instead of every event. Totals from it equal
- * `experimentTotals` (the raw reference) exactly; see its comment for the
- * rules both follow.
+ * The experiment rollup (migrations 0020, 0024): each experiment's exposed
+ * units pre-aggregated from the events, and per-variant totals of the units
+ * counted, kept up to date from the events, merges and consent changes
+ * written since a watermark (their `ingest_seq`), so that results read a few
+ * rows per variant instead of every event or every unit. Totals from it
+ * equal `experimentTotals` (the raw reference) exactly; see its comment for
+ * the rules both follow.
  */
 type Db = Kysely<HubSchema> | Transaction<HubSchema>;
 type Tx = Transaction<HubSchema>;
 // Ids and event names passed as JSON are read COLLATE "C", as the tables' keys are: a join across collations cannot use their indexes.
 
-/** What an experiment's rollup rows depend on: its variants in order (positions) and its metrics in order (indexes). */
+/**
+ * What an experiment's rollup rows depend on: its variants in order
+ * (positions) and its metrics in order (indexes); and what its totals
+ * depend on besides: the target segment's membership version.
+ */
 export interface RollupShape {
   id: string;
   variantIds: readonly string[];
   metrics: readonly { event: string; valueProperty: string | null }[];
+  target: Target;
 }
+
+/** A target segment and its membership version (null: no snapshot yet, so nobody is in it), or no target. */
+export type Target = { id: string; version: number | null } | null;
 
 /** The text stored with the rows: a definition whose shape text differs needs its rows built again. */
 export function shapeKey(shape: RollupShape): string {
   return JSON.stringify({ variants: shape.variantIds, metrics: shape.metrics });
+}
+
+/** The text stored with the totals: another target or membership version needs them counted again. */
+export function basisKey(target: Target): string {
+  return JSON.stringify(target && { segment: target.id, version: target.version ?? -1 });
 }
 
 /**
@@ -40,9 +54,31 @@ export async function rollupHorizon(db: Kysely<HubSchema>, workspaceId: string):
   });
 }
 
+const rollupLockKey = (workspaceId: string) => sql`hashtextextended(${`experiment-rollup:${workspaceId}`}, 0)`;
+
 /** One catch-up (or erasure of rollup rows) at a time per workspace. */
 export async function lockRollup(tx: Tx, workspaceId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`experiment-rollup:${workspaceId}`}, 0))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(${rollupLockKey(workspaceId)})`.execute(tx);
+}
+
+/**
+ * Runs a catch-up: holding the workspace's rollup lock, in one snapshot
+ * (REPEATABLE READ). The snapshot matters for the totals: the customers a
+ * catch-up takes out of them and those it puts back must be the same ones,
+ * while ingest goes on (a merge committed between two statements would
+ * otherwise move an event to a customer that was never taken out). The lock
+ * is taken on the connection before the transaction begins, so the snapshot
+ * already sees what the previous holder committed.
+ */
+export async function inRollupSnapshot<T>(db: Kysely<HubSchema>, workspaceId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${rollupLockKey(workspaceId)})`.execute(connection);
+    try {
+      return await connection.transaction().setIsolationLevel('repeatable read').execute(work);
+    } finally {
+      await sql`select pg_advisory_unlock(${rollupLockKey(workspaceId)})`.execute(connection);
+    }
+  });
 }
 
 /** For a catch-up's transaction: hash tables in memory for a first build's millions of units, and no JIT (compiling its plans costs more than running them). */
@@ -51,17 +87,32 @@ export async function tuneCatchUp(tx: Tx): Promise<void> {
   await sql`set local jit = off`.execute(tx);
 }
 
-export async function rollupStates(db: Db, workspaceId: string): Promise<Map<string, { shape: string; throughSeq: string }>> {
-  const rows = await db.selectFrom('experiment_rollup_state').select(['experiment_id', 'shape', 'through_seq']).where('workspace_id', '=', workspaceId).execute();
-  return new Map(rows.map((row) => [row.experiment_id, { shape: row.shape, throughSeq: String(row.through_seq) }]));
+export interface RollupState {
+  shape: string;
+  throughSeq: string;
+  /** basisKey of the target the totals were counted for; null before they were. */
+  totalsBasis: string | null;
 }
 
+export async function rollupStates(db: Db, workspaceId: string): Promise<Map<string, RollupState>> {
+  const rows = await db.selectFrom('experiment_rollup_state').select(['experiment_id', 'shape', 'through_seq', 'totals_basis']).where('workspace_id', '=', workspaceId).execute();
+  return new Map(rows.map((row) => [row.experiment_id, { shape: row.shape, throughSeq: String(row.through_seq), totalsBasis: row.totals_basis }]));
+}
+
+/** Records how far these experiments' rows got and the target their totals are counted for. */
 export async function saveRollupStates(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; throughSeq: string; now: Date }): Promise<void> {
   if (options.experiments.length === 0) return;
   await tx
     .insertInto('experiment_rollup_state')
-    .values(options.experiments.map((e) => ({ workspace_id: options.workspaceId, experiment_id: e.id, shape: shapeKey(e), through_seq: options.throughSeq, built_at: options.now })))
-    .onConflict((oc) => oc.columns(['workspace_id', 'experiment_id']).doUpdateSet((eb) => ({ shape: eb.ref('excluded.shape'), through_seq: eb.ref('excluded.through_seq'), built_at: eb.ref('excluded.built_at') })))
+    .values(options.experiments.map((e) => ({ workspace_id: options.workspaceId, experiment_id: e.id, shape: shapeKey(e), through_seq: options.throughSeq, built_at: options.now, totals_basis: basisKey(e.target) })))
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'experiment_id']).doUpdateSet((eb) => ({
+        shape: eb.ref('excluded.shape'),
+        through_seq: eb.ref('excluded.through_seq'),
+        built_at: eb.ref('excluded.built_at'),
+        totals_basis: eb.ref('excluded.totals_basis'),
+      })),
+    )
     .execute();
 }
 
@@ -196,17 +247,207 @@ export async function advanceRollup(tx: Tx, options: { workspaceId: string; expe
   await countOutcomes(tx, { workspaceId, experiments, below, which: 'stale' });
 }
 
+// Totals (migration 0024). They hold, per experiment and position, the sum over the units whose `counted` is that
+// position of their outcome rows as they are now. So every change to a unit's outcomes, keys or eligibility is made
+// between taking it out (`uncountUnits`) and counting it again (`countUnits`), in one snapshot.
+
+/**
+ * Adds (sign 1) or subtracts (sign -1) the contribution of the units the
+ * CTE named `units` returns (experiment_id, profile_id, position) to the
+ * totals: one for the unit under metric -1, and its outcome per metric.
+ */
+function addToTotals(workspaceId: string, sign: 1 | -1): RawBuilder<unknown> {
+  return sql`, contributions as (
+      select u.experiment_id, u.position, -1 as metric_index, count(*)::bigint as units, 0::numeric as value, 0::numeric as value_squares
+      from units u group by u.experiment_id, u.position
+      union all
+      select u.experiment_id, u.position, o.metric_index, count(*)::bigint, sum(o.value::numeric), sum((o.value * o.value)::numeric)
+      from units u join experiment_rollup_outcomes o on o.workspace_id = ${workspaceId} and o.experiment_id = u.experiment_id and o.profile_id = u.profile_id
+      group by u.experiment_id, u.position, o.metric_index
+    )
+    insert into experiment_rollup_totals as t (workspace_id, experiment_id, position, metric_index, units, value, value_squares)
+    select ${workspaceId}, c.experiment_id, c.position, c.metric_index, ${sign} * c.units, ${sign} * c.value, ${sign} * c.value_squares from contributions c
+    on conflict (workspace_id, experiment_id, position, metric_index) do update set
+      units = t.units + excluded.units, value = t.value + excluded.value, value_squares = t.value_squares + excluded.value_squares`;
+}
+
+/** A unit whose variant its keys alone decide: no exposure naming none, or one naming a variant came strictly first. */
+const decided = sql`(r.unnamed_us is null or r.named_key < r.unnamed_us * 32)`;
+
+/**
+ * The rollup rows of these experiments (aliased `r`) that meet `condition`:
+ * all of them, or those of the customers `profiles` (a one-column set) names,
+ * each customer's read through the profile index, as few customers touch
+ * few of millions of rows.
+ */
+function unitRows(options: { workspaceId: string; ids: readonly string[]; profiles: RawBuilder<unknown> | null; condition: RawBuilder<unknown> }): RawBuilder<unknown> {
+  const { workspaceId, ids, profiles, condition } = options;
+  if (!profiles) return sql`select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and ${condition}`;
+  return sql`select r.* from ${profiles} as p(profile_id) cross join lateral (
+      select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.profile_id = p.profile_id and r.experiment_id = any(${ids}::text[]) and ${condition}
+    ) r`;
+}
+
+/** Takes the units of these experiments (of the customers `profiles` names, or all) out of the totals. */
+async function uncountUnits(tx: Tx, options: { workspaceId: string; ids: readonly string[]; profiles: RawBuilder<unknown> | null }): Promise<void> {
+  const { workspaceId } = options;
+  await sql`
+    with was as (
+      ${unitRows({ ...options, condition: sql`r.counted is not null` })}
+    ),
+    -- RETURNING gives the new value: the position it was counted under comes from the row as read.
+    units as (
+      update experiment_rollup r set counted = null from was
+      where r.workspace_id = ${workspaceId} and r.experiment_id = was.experiment_id and r.profile_id = was.profile_id
+      returning r.experiment_id, r.profile_id, was.counted::int as position
+    )
+    ${addToTotals(workspaceId, -1)}`.execute(tx);
+}
+
+/**
+ * Counts the units of these experiments (of the customers `profiles` names,
+ * or all) that are out of the totals and belong in them: decided by their
+ * keys, with profiling consent granted now, and in the target segment's
+ * version.
+ */
+async function countUnits(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; profiles: RawBuilder<unknown> | null }): Promise<void> {
+  const { workspaceId, experiments } = options;
+  const targets = JSON.stringify(experiments.filter((e) => e.target).map((e) => ({ experiment_id: e.id, segment_id: e.target!.id, version: e.target!.version ?? -1 })));
+  await sql`
+    with targets as (
+      select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text collate "C", segment_id text collate "C", version int)
+    ),
+    eligible as (
+      select r.experiment_id, r.profile_id, (r.named_key % 32)::smallint as position
+      from (${unitRows({ workspaceId, ids: experiments.map((e) => e.id), profiles: options.profiles, condition: sql`r.counted is null and ${decided}` })}) r
+      left join targets t on t.experiment_id = r.experiment_id
+      where exists (select 1 from consents c where c.workspace_id = ${workspaceId} and c.profile_id = r.profile_id and c.purpose = 'profiling' and c.status = 'granted')
+        and (t.segment_id is null or exists (select 1 from segment_members s where s.workspace_id = ${workspaceId} and s.segment_id = t.segment_id and s.version = t.version and s.profile_id = r.profile_id))
+    ),
+    units as (
+      update experiment_rollup r set counted = e.position from eligible e
+      where r.workspace_id = ${workspaceId} and r.experiment_id = e.experiment_id and r.profile_id = e.profile_id
+      returning r.experiment_id, r.profile_id, r.counted::int as position
+    )
+    ${addToTotals(workspaceId, 1)}`.execute(tx);
+}
+
+/** Counts these experiments' totals again from all their units (rows built again, or another target version). */
+export async function recountTotals(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[] }): Promise<void> {
+  const { workspaceId, experiments } = options;
+  if (experiments.length === 0) return;
+  const ids = experiments.map((e) => e.id);
+  await tx.deleteFrom('experiment_rollup_totals').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
+  await tx.updateTable('experiment_rollup').set({ counted: null }).where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).where('counted', 'is not', null).execute();
+  await countUnits(tx, { workspaceId, experiments, profiles: null });
+  // Every unit's `counted` changed: without fresh statistics the planner takes them all for uncounted.
+  await sql`analyze experiment_rollup`.execute(tx);
+}
+
+/**
+ * Advances these experiments' rows (advanceRollup) and their totals with
+ * them: the units of every customer something written between `after` and
+ * `below` may change (an exposure or metric event, a merge on either side,
+ * a profiling consent change) are taken out of the totals first and
+ * counted again after.
+ */
+export async function advanceRollupAndTotals(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; after: string; below: string }): Promise<void> {
+  const { workspaceId, experiments, after, below } = options;
+  if (experiments.length === 0) return;
+  const ids = experiments.map((e) => e.id);
+  const events = ['Experiment Viewed', ...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))];
+  await sql`create temporary table rollup_touched (profile_id text collate "C" primary key) on commit drop`.execute(tx);
+  await sql`
+    insert into rollup_touched (profile_id)
+    select c.profile_id from events c
+      where c.workspace_id = ${workspaceId} and c.ingest_seq > ${after}::bigint and c.ingest_seq < ${below}::bigint and c.name = any(${events}::text[])
+    union
+    select unnest(array[m.merged_id, m.survivor_id, coalesce(p.merged_into, m.merged_id), coalesce(s.merged_into, m.survivor_id)]) from profile_merges m
+      left join profiles p on p.workspace_id = m.workspace_id and p.id = m.merged_id
+      left join profiles s on s.workspace_id = m.workspace_id and s.id = m.survivor_id
+      where m.workspace_id = ${workspaceId} and m.ingest_seq > ${after}::bigint and m.ingest_seq < ${below}::bigint
+    union
+    select h.profile_id from consent_history h
+      where h.workspace_id = ${workspaceId} and h.ingest_seq > ${after}::bigint and h.ingest_seq < ${below}::bigint and h.purpose = 'profiling'
+    union
+    select r.profile_id from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and r.stale`.execute(tx);
+  await sql`analyze rollup_touched`.execute(tx);
+  const touched = sql`rollup_touched`;
+  await uncountUnits(tx, { workspaceId, ids, profiles: touched });
+  await advanceRollup(tx, options);
+  await countUnits(tx, { workspaceId, experiments, profiles: touched });
+  await sql`drop table rollup_touched`.execute(tx);
+}
+
+type TotalsRow = { experiment_id: string; metric_index: number; position: number; n: number; converted: number; sum: number; sum_squares: number };
+type TotalsOptions = { workspaceId: string; experiments: readonly ExperimentToTotal[]; metrics: readonly MetricToTotal[] };
+
 /**
  * Totals like `experimentTotals`, from the rollup (which the caller has
- * caught up): the variant of each unit from its keys (the hash assignment
- * with the weights in force for a first exposure naming none), then
- * consent, target segment and holdout applied now, as the raw totals do.
+ * caught up). An experiment whose totals were counted for the target
+ * version asked for reads them, plus its units that no named variant
+ * decides (the hash assignment with the weights in force, counted now);
+ * any other is counted from all its units. One snapshot for both.
  */
-export async function rollupTotals(db: Db, options: { workspaceId: string; experiments: readonly ExperimentToTotal[]; metrics: readonly MetricToTotal[] }): Promise<VariantTotals[]> {
+export async function rollupTotals(db: Db, options: TotalsOptions): Promise<VariantTotals[]> {
   if (options.experiments.length === 0 || options.metrics.length === 0) return [];
-  if (!db.isTransaction) return db.transaction().execute((tx) => rollupTotals(tx, options));
+  if (!db.isTransaction) return db.transaction().setIsolationLevel('repeatable read').execute((tx) => rollupTotals(tx, options));
   const { workspaceId } = options;
-  const ids = options.experiments.map((e) => e.id);
+  const states = await rollupStates(db, workspaceId);
+  const kept = options.experiments.filter((e) => states.get(e.id)?.totalsBasis === basisKey(e.segment)).map((e) => e.id);
+  const all = options.experiments.map((e) => e.id).filter((id) => !kept.includes(id));
+  const [counted, stored] = await Promise.all([countedTotals(db, { ...options, all, undecided: kept }), storedTotals(db, workspaceId, kept)]);
+  return totalsOfRows(options.experiments, combineTotals(options.metrics, counted, stored));
+}
+
+/** Stored totals rows of these experiments: units under metric -1, and per metric the units with an outcome and their sums. */
+async function storedTotals(db: Db, workspaceId: string, ids: readonly string[]): Promise<StoredTotal[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('experiment_rollup_totals').select(['experiment_id', 'position', 'metric_index', 'units', 'value', 'value_squares']).where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
+  return rows.map((row) => ({ experiment_id: row.experiment_id, position: row.position, metric_index: row.metric_index, units: Number(row.units), value: Number(row.value), value_squares: Number(row.value_squares) }));
+}
+
+export type StoredTotal = { experiment_id: string; position: number; metric_index: number; units: number; value: number; value_squares: number };
+
+/**
+ * Adds up counted totals rows (each repeats its position's units on every
+ * metric's row) and stored totals. Positions without units are left out,
+ * as the raw totals leave them; sorted as they sort.
+ */
+export function combineTotals(metrics: readonly MetricToTotal[], counted: readonly TotalsRow[], stored: readonly StoredTotal[]): TotalsRow[] {
+  const key = (...parts: (string | number)[]) => parts.join('\u0000');
+  const units = new Map<string, number>();
+  const countedUnits = new Map<string, number>();
+  const outcomes = new Map<string, { converted: number; sum: number; sum_squares: number }>();
+  const addOutcome = (at: string, converted: number, sum: number, squares: number) => {
+    const was = outcomes.get(at) ?? { converted: 0, sum: 0, sum_squares: 0 };
+    outcomes.set(at, { converted: was.converted + converted, sum: was.sum + sum, sum_squares: was.sum_squares + squares });
+  };
+  for (const row of counted) {
+    countedUnits.set(key(row.experiment_id, row.position), row.n);
+    addOutcome(key(row.experiment_id, row.metric_index, row.position), row.converted, row.sum, row.sum_squares);
+  }
+  for (const [at, n] of countedUnits) units.set(at, (units.get(at) ?? 0) + n);
+  for (const row of stored) {
+    if (row.metric_index === -1) units.set(key(row.experiment_id, row.position), (units.get(key(row.experiment_id, row.position)) ?? 0) + row.units);
+    else addOutcome(key(row.experiment_id, row.metric_index, row.position), row.units, row.value, row.value_squares);
+  }
+  const combined: TotalsRow[] = [];
+  for (const metric of metrics) {
+    for (let position = 0; position < 32; position++) {
+      const n = units.get(key(metric.experimentId, position)) ?? 0;
+      if (n === 0) continue;
+      const outcome = outcomes.get(key(metric.experimentId, metric.metricIndex, position)) ?? { converted: 0, sum: 0, sum_squares: 0 };
+      combined.push({ experiment_id: metric.experimentId, metric_index: metric.metricIndex, position, n, ...outcome });
+    }
+  }
+  return combined.sort((a, b) => (a.experiment_id < b.experiment_id ? -1 : a.experiment_id > b.experiment_id ? 1 : a.metric_index - b.metric_index || a.position - b.position));
+}
+
+/** Totals counted now from the units: all units of the experiments `all`, and the undecided units of the experiments `undecided`. */
+async function countedTotals(db: Db, options: TotalsOptions & { all: readonly string[]; undecided: readonly string[] }): Promise<TotalsRow[]> {
+  if (options.all.length === 0 && options.undecided.length === 0) return [];
+  const { workspaceId } = options;
   const variants = JSON.stringify(options.experiments.flatMap((e) => e.variants.slice(0, heldOut).map((variant, position) => ({ experiment_id: e.id, position, upper: variant.upper }))));
   const holdouts = JSON.stringify(options.experiments.map((e) => ({ experiment_id: e.id, holdout: e.holdoutShare })));
   const targets = JSON.stringify(options.experiments.filter((e) => e.segment).map((e) => ({ experiment_id: e.id, segment_id: e.segment!.id, version: e.segment!.version ?? -1 })));
@@ -214,7 +455,7 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
   await sql`set local work_mem = '256MB'`.execute(db);
   // Compiling this plan (JIT) costs seconds, several times what running it takes.
   await sql`set local jit = off`.execute(db);
-  const result = await sql<{ experiment_id: string; metric_index: number; position: number; n: number; converted: number; sum: number; sum_squares: number }>`
+  const result = await sql<TotalsRow>`
     with metrics as (
       select * from jsonb_to_recordset(${metrics}::jsonb) as m(experiment_id text collate "C", metric_index int)
     ),
@@ -235,7 +476,8 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
           where h.experiment_id = r.experiment_id
         ), ${noVariant})) % 32)::int end as position
       from experiment_rollup r
-      where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[])
+      where r.workspace_id = ${workspaceId} and (r.experiment_id = any(${options.all}::text[])
+        or (r.experiment_id = any(${options.undecided}::text[]) and r.unnamed_us is not null and not coalesce(${decided}, false)))
     ),
     counted as materialized (
       select u.experiment_id, u.profile_id, u.position from units u
@@ -260,13 +502,15 @@ export async function rollupTotals(db: Db, options: { workspaceId: string; exper
     join metrics m on m.experiment_id = s.experiment_id
     left join outcomes o on o.experiment_id = s.experiment_id and o.metric_index = m.metric_index and o.position = s.position
     order by s.experiment_id, m.metric_index, s.position`.execute(db);
-  return totalsOfRows(options.experiments, result.rows);
+  return result.rows;
 }
 
-/** For the data-subject eraser: the person's units and outcomes in every experiment go. */
+/** For the data-subject eraser: the person's units and outcomes in every experiment go, and out of the totals. */
 export async function deleteRollupOf(tx: Tx, workspaceId: string, profileIds: string[]): Promise<number> {
   if (profileIds.length === 0) return 0;
   await lockRollup(tx, workspaceId);
+  const ids = (await tx.selectFrom('experiment_rollup').select('experiment_id').distinct().where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).execute()).map((row) => row.experiment_id);
+  if (ids.length > 0) await uncountUnits(tx, { workspaceId, ids, profiles: sql`unnest(${profileIds}::text[])` });
   await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).execute();
   const result = await tx.deleteFrom('experiment_rollup').where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).executeTakeFirst();
   return Number(result.numDeletedRows);

@@ -143,7 +143,7 @@ export interface HubSchema {
     ingest_seq: ColumnType<string | null, never, never>;
   };
   consents: { workspace_id: string; profile_id: string; purpose: string; status: 'granted' | 'denied'; source: string; legal_basis: string; updated_at: Date };
-  consent_history: { workspace_id: string; id: Generated<string>; profile_id: string; purpose: string; status: 'granted' | 'denied' | 'unknown'; source: string; legal_basis: string; message_id: string | null; recorded_at: Date };
+  consent_history: { workspace_id: string; id: Generated<string>; profile_id: string; purpose: string; status: 'granted' | 'denied' | 'unknown'; source: string; legal_basis: string; message_id: string | null; recorded_at: Date; ingest_seq: Generated<BigIntColumn | null> };
   segments: { workspace_id: string; id: string; name: string; purpose: string; rule: ColumnType<unknown, string, string>; created_by: string; created_at: Generated<Date>; updated_at: Generated<Date>; deleted_at: Date | null };
   segment_snapshots: { workspace_id: string; segment_id: string; version: number; member_count: number; members_digest: string; computed_at: Date };
   segment_members: { workspace_id: string; segment_id: string; version: number; profile_id: string };
@@ -363,9 +363,11 @@ export interface HubSchema {
     decision_note: string | null;
   };
   /** Each experiment's exposed units (customer ids) pre-aggregated: first exposure, the variant it named (as time·32 + position), the first one naming none. */
-  experiment_rollup: { workspace_id: string; experiment_id: string; profile_id: string; first_at: Date; named_key: BigIntColumn | null; unnamed_us: BigIntColumn | null; stale: Generated<boolean> };
+  experiment_rollup: { workspace_id: string; experiment_id: string; profile_id: string; first_at: Date; named_key: BigIntColumn | null; unnamed_us: BigIntColumn | null; stale: Generated<boolean>; counted: Generated<number | null> };
   /** Per unit and metric index: events counted from the first exposure on, and the sum of their value (units with none have no row). */
   experiment_rollup_outcomes: { workspace_id: string; experiment_id: string; profile_id: string; metric_index: number; events: number; value: number };
   /** How far each experiment's rollup got (complete for ingest_seq below through_seq) and the definition shape it was built for. */
-  experiment_rollup_state: { workspace_id: string; experiment_id: string; shape: string; through_seq: BigIntColumn; built_at: Date };
+  experiment_rollup_state: { workspace_id: string; experiment_id: string; shape: string; through_seq: BigIntColumn; built_at: Date; totals_basis: string | null };
+  /** Per experiment and variant position: units counted (metric_index -1) and, per metric, units with an outcome and the sums of value and value². */
+  experiment_rollup_totals: { workspace_id: string; experiment_id: string; position: number; metric_index: number; units: BigIntColumn; value: string; value_squares: string };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeProfiles, removeEventsBefore } from '../db/cdp-store';
+import { applyConsentChanges, mergeProfiles, removeEventsBefore } from '../db/cdp-store';
 import type { HubDatabase } from '../db/database';
-import { forgetRollupsBefore, rollupTotals } from '../db/experiment-rollup-store';
+import { basisKey, forgetRollupsBefore, rollupStates, rollupTotals } from '../db/experiment-rollup-store';
 import * as store from '../db/experiment-store';
 import { profileFamily } from '../db/privacy-store';
 import { personalDataErasers } from '../privacy/erasers';
@@ -125,6 +125,13 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
     return store.listExperiments(database.db, workspaceId, {});
   }
 
+  /** Consent set as the Hub sets it (the customer API's path), which numbers the change for the rollup. */
+  async function setProfilingConsent(profileIds: readonly string[], status: 'granted' | 'denied') {
+    await database.db.transaction().execute((tx) =>
+      applyConsentChanges(tx, workspaceId, profileIds.map((profileId) => ({ profileId, purpose: 'profiling', status, source: 'test', legalBasis: 'consent', messageId: null, at: new Date() }))),
+    );
+  }
+
   /** The rollup's totals (caught up) equal the raw reference's, and count someone. */
   async function expectRollupEqualsRaw() {
     const experimentRows = await rows();
@@ -132,6 +139,10 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
     const fromRollup = await totalsOf(database.db, workspaceId, experimentRows, 'rollup');
     expect(fromRollup).toEqual(raw);
     expect(raw.reduce((n, t) => n + t.n, 0)).toBeGreaterThan(0);
+    // And they were read from the kept totals (counted for each experiment's current target), not counted from every unit.
+    const states = await rollupStates(database.db, workspaceId);
+    const request = await totalsRequest(database.db, workspaceId, experimentRows);
+    expect(request.experiments.map((e) => states.get(e.id)?.totalsBasis)).toEqual(request.experiments.map((e) => basisKey(e.segment)));
     return raw;
   }
 
@@ -167,17 +178,28 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
     expect(await database.db.selectFrom('experiment_rollup as r').innerJoin('profiles as p', (j) => j.onRef('p.workspace_id', '=', 'r.workspace_id').onRef('p.id', '=', 'r.profile_id')).select('r.profile_id').where('p.merged_into', 'is not', null).execute()).toEqual([]);
   });
 
-  it('applies a consent withdrawal at once, without a catch-up', async () => {
-    await expectRollupEqualsRaw();
-    const counted = await database.db.selectFrom('experiment_rollup as r').innerJoin('consents as c', (j) => j.onRef('c.workspace_id', '=', 'r.workspace_id').onRef('c.profile_id', '=', 'r.profile_id')).select('r.profile_id').where('c.status', '=', 'granted').where('c.purpose', '=', 'profiling').limit(3).execute();
+  it('applies a consent withdrawal at the next read, and a grant again', async () => {
+    const before = await expectRollupEqualsRaw();
+    const counted = await database.db.selectFrom('experiment_rollup').select('profile_id').where('workspace_id', '=', workspaceId).where('counted', 'is not', null).orderBy('profile_id').limit(3).execute();
     const withdrawn = [...new Set(counted.map((r) => r.profile_id))];
     expect(withdrawn.length).toBeGreaterThan(0);
-    await database.db.updateTable('consents').set({ status: 'denied' }).where('workspace_id', '=', workspaceId).where('profile_id', 'in', withdrawn).where('purpose', '=', 'profiling').execute();
-    const experimentRows = await rows();
-    const raw = await totalsOf(database.db, workspaceId, experimentRows, 'raw');
-    // Read straight from the rollup as it stands, with no catch-up: consent is applied when totals are read.
-    expect(await rollupTotals(database.db, await totalsRequest(database.db, workspaceId, experimentRows))).toEqual(raw);
-    expect(await totalsOf(database.db, workspaceId, experimentRows, 'rollup')).toEqual(raw);
+    await setProfilingConsent(withdrawn, 'denied');
+    // Results read right after (they catch up first) no longer count them.
+    const after = await expectRollupEqualsRaw();
+    expect(after.reduce((n, t) => n + t.n, 0)).toBeLessThan(before.reduce((n, t) => n + t.n, 0));
+    await setProfilingConsent(withdrawn, 'granted');
+    expect(await expectRollupEqualsRaw()).toEqual(before);
+  });
+
+  it('counts the totals again for a new membership version of the target segment', async () => {
+    await expectRollupEqualsRaw();
+    const members = await database.db.selectFrom('segment_members').select('profile_id').where('workspace_id', '=', workspaceId).where('segment_id', '=', 'seg-1').where('version', '=', 1).execute();
+    const kept = members.map((m) => m.profile_id).filter((_, i) => i % 2 === 0);
+    await database.db.insertInto('segment_snapshots').values({ workspace_id: workspaceId, segment_id: 'seg-1', version: 2, member_count: kept.length, members_digest: 'd2', computed_at: new Date() }).execute();
+    await database.db.insertInto('segment_members').values(kept.map((profile_id) => ({ workspace_id: workspaceId, segment_id: 'seg-1', version: 2, profile_id }))).execute();
+    expect(await catchUpRollup(database.db, workspaceId)).toMatchObject({ rebuilt: 0, recounted: 1 });
+    const totals = await expectRollupEqualsRaw();
+    expect(totals.filter((t) => t.experimentId === 'e-targeted').reduce((n, t) => n + t.n, 0)).toBeGreaterThan(0);
   });
 
   it('forgets an erased customer: their rollup rows go, and totals still equal the raw computation', async () => {
@@ -198,8 +220,7 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
       else if (step === 2) {
         const live = await liveProfiles();
         const who = random.pick(live);
-        const status = random.next() < 0.5 ? ('granted' as const) : ('denied' as const);
-        await database.db.insertInto('consents').values({ workspace_id: workspaceId, profile_id: who, purpose: 'profiling', status, source: 'test', legal_basis: 'consent', updated_at: new Date() }).onConflict((oc) => oc.columns(['workspace_id', 'profile_id', 'purpose']).doUpdateSet({ status })).execute();
+        await setProfilingConsent([who], random.next() < 0.5 ? 'granted' : 'denied');
       } else if (step === 3) await erase(random.pick(await liveProfiles()));
       await sendEvents(40);
       await expectRollupEqualsRaw();

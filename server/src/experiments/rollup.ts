@@ -1,15 +1,16 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import * as rollup from '../db/experiment-rollup-store';
 import * as store from '../db/experiment-store';
 import type { HubSchema } from '../db/schema';
 import { experimentDefinitionSchema, type ExperimentDefinition } from './definition';
 
-/** The parts of a definition the rollup rows are built for. */
-export function rollupShapeOf(id: string, definition: ExperimentDefinition): rollup.RollupShape {
+/** The parts of a definition the rollup rows and totals are built for (`target`: its segment's current membership version). */
+export function rollupShapeOf(id: string, definition: ExperimentDefinition, target: rollup.Target): rollup.RollupShape {
   return {
     id,
     variantIds: definition.variants.map((v) => v.id),
     metrics: [definition.primaryMetric, ...definition.guardrails.map((g) => g.metric)].map((metric) => ({ event: metric.event, valueProperty: metric.kind === 'mean' ? metric.valueProperty : null })),
+    target,
   };
 }
 
@@ -18,35 +19,61 @@ export interface CatchUp {
   rebuilt: number;
   /** Experiments brought forward from their watermark. */
   advanced: number;
+  /** Experiments whose totals were counted again from all their units (rows built again, or another target version). */
+  recounted: number;
   throughSeq: string;
 }
 
 /**
  * Brings the workspace's experiment rollup up to everything committed now:
  * experiments without rows, or whose variants or metrics changed, are built
- * from all their events; the others read only the events and merges written
- * since their watermark. Runs from the scheduled job and before any results
- * are read, so results are never staler than the call.
+ * from all their events; the others read only the events, merges and
+ * consent changes written since their watermark, and their totals follow
+ * (counted again from all their units when the target's membership version
+ * changed). Runs from the scheduled job and before any results are read,
+ * so results are never staler than the call.
  */
 export async function catchUpRollup(db: Kysely<HubSchema>, workspaceId: string, now = new Date()): Promise<CatchUp> {
   const below = await rollup.rollupHorizon(db, workspaceId);
-  return db.transaction().execute(async (tx) => {
-    await rollup.lockRollup(tx, workspaceId);
+  return rollup.inRollupSnapshot(db, workspaceId, async (tx) => {
     await rollup.tuneCatchUp(tx);
     const states = await rollup.rollupStates(tx, workspaceId);
-    const shapes = (await store.listExperiments(tx, workspaceId, {})).map((row) => rollupShapeOf(row.id, experimentDefinitionSchema.parse(row.definition)));
+    const shapes = await shapesOf(tx, workspaceId);
     const rebuild: rollup.RollupShape[] = [];
+    const recount: rollup.RollupShape[] = [];
     const byWatermark = new Map<string, rollup.RollupShape[]>();
     for (const shape of shapes) {
       const state = states.get(shape.id);
       if (!state || state.shape !== rollup.shapeKey(shape)) rebuild.push(shape);
-      // A catch-up that started later already went further.
-      else if (BigInt(state.throughSeq) < BigInt(below)) byWatermark.set(state.throughSeq, [...(byWatermark.get(state.throughSeq) ?? []), shape]);
+      else {
+        const totalsKept = state.totalsBasis === rollup.basisKey(shape.target);
+        if (!totalsKept) recount.push(shape);
+        // A catch-up that started later already went further.
+        if (BigInt(state.throughSeq) < BigInt(below)) byWatermark.set(state.throughSeq, [...(byWatermark.get(state.throughSeq) ?? []), shape]);
+        else if (!totalsKept) await rollup.saveRollupStates(tx, { workspaceId, experiments: [shape], throughSeq: state.throughSeq, now });
+      }
     }
     await rollup.rebuildRollup(tx, { workspaceId, experiments: rebuild, below });
-    for (const [after, experiments] of byWatermark) await rollup.advanceRollup(tx, { workspaceId, experiments, after, below });
+    for (const [after, experiments] of byWatermark) {
+      // Totals about to be counted again from scratch need no taking out and putting back.
+      await rollup.advanceRollupAndTotals(tx, { workspaceId, experiments: experiments.filter((e) => !recount.includes(e)), after, below });
+      await rollup.advanceRollup(tx, { workspaceId, experiments: experiments.filter((e) => recount.includes(e)), after, below });
+    }
+    await rollup.recountTotals(tx, { workspaceId, experiments: [...rebuild, ...recount] });
     const advanced = [...byWatermark.values()].flat();
     await rollup.saveRollupStates(tx, { workspaceId, experiments: [...rebuild, ...advanced], throughSeq: below, now });
-    return { rebuilt: rebuild.length, advanced: advanced.length, throughSeq: below };
+    return { rebuilt: rebuild.length, advanced: advanced.length, recounted: rebuild.length + recount.length, throughSeq: below };
+  });
+}
+
+/** Every experiment's rollup shape, with its target segment's current membership version. */
+async function shapesOf(tx: Transaction<HubSchema>, workspaceId: string): Promise<rollup.RollupShape[]> {
+  const definitions = (await store.listExperiments(tx, workspaceId, {})).map((row) => ({ id: row.id, definition: experimentDefinitionSchema.parse(row.definition) }));
+  const segmentIds = [...new Set(definitions.map((d) => d.definition.targetSegmentId).filter((id): id is string => id !== null))];
+  const versions = new Map<string, number | null>();
+  for (const id of segmentIds) versions.set(id, await store.currentMembershipVersion(tx, workspaceId, id));
+  return definitions.map(({ id, definition }) => {
+    const segmentId = definition.targetSegmentId;
+    return rollupShapeOf(id, definition, segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null });
   });
 }
