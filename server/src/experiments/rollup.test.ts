@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyConsentChanges, mergeProfiles, removeEventsBefore } from '../db/cdp-store';
+import { applyConsentChanges, lockWorkspaceIngest, mergeProfiles, removeEventsBefore } from '../db/cdp-store';
 import type { HubDatabase } from '../db/database';
 import { basisKey, forgetRollupsBefore, rollupStates, rollupTotals } from '../db/experiment-rollup-store';
 import * as store from '../db/experiment-store';
@@ -101,7 +101,11 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
       eventNumber += 1;
       return { workspace_id: workspaceId, message_id: `m-${eventNumber}`, type: 'track', name, profile_id: profileId, properties: JSON.stringify(properties), context: '{}', occurred_at: new Date(day + second * 1000) };
     });
-    await database.db.insertInto('events').values(rows).execute();
+    // Under the workspace's ingest lock, as ingest writes.
+    await database.db.transaction().execute(async (tx) => {
+      await lockWorkspaceIngest(tx, workspaceId);
+      await tx.insertInto('events').values(rows).execute();
+    });
   }
 
   async function mergeRandomPairs(count: number) {
@@ -109,7 +113,10 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
       const live = await liveProfiles();
       const survivor = random.pick(live);
       const merged = random.pick(live.filter((id) => id !== survivor));
-      await database.db.transaction().execute((tx) => mergeProfiles(tx, { workspaceId, id: `merge-${(mergeNumber += 1)}`, survivor, merged, identifierKind: 'email', identifierHash: `h-${merged}`, messageId: null, at: new Date() }));
+      await database.db.transaction().execute(async (tx) => {
+        await lockWorkspaceIngest(tx, workspaceId);
+        await mergeProfiles(tx, { workspaceId, id: `merge-${(mergeNumber += 1)}`, survivor, merged, identifierKind: 'email', identifierHash: `h-${merged}`, messageId: null, at: new Date() });
+      });
     }
   }
 
@@ -225,6 +232,26 @@ describe.each(hubDatabases)('the experiment rollup on $name', ({ open }) => {
       await sendEvents(40);
       await expectRollupEqualsRaw();
     }
+  });
+
+  it('stays equal when events, merges and consent changes are written while catch-ups run', async () => {
+    let writing = true;
+    let catchUps = 0;
+    const writer = (async () => {
+      // At least a dozen rounds, and on until several catch-ups ran among them.
+      for (let round = 0; round < 12 || (catchUps < 3 && round < 200); round++) {
+        if (round % 3 === 0) await mergeRandomPairs(1);
+        else await sendEvents(25, { late: round % 4 === 1 });
+        if (round % 5 === 2) await setProfilingConsent([random.pick(await liveProfiles())], round % 2 === 0 ? 'granted' : 'denied');
+      }
+    })().finally(() => (writing = false));
+    while (writing) {
+      await catchUpRollup(database.db, workspaceId);
+      catchUps += 1;
+    }
+    await writer;
+    expect(catchUps).toBeGreaterThanOrEqual(3);
+    await expectRollupEqualsRaw();
   });
 
   it('builds an experiment again when its metrics change, and after retention removes early events', async () => {
