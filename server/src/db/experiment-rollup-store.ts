@@ -238,9 +238,13 @@ export async function advanceRollup(tx: Tx, options: { workspaceId: string; expe
     insert into experiment_rollup_outcomes as o (workspace_id, experiment_id, profile_id, metric_index, events, value)
     select ${workspaceId}, r.experiment_id, r.profile_id, m.metric_index, count(*), sum(${valueOf})
     from fresh c
-    join metrics m on m.event = c.name
-    join experiment_rollup r on r.workspace_id = ${workspaceId} and r.experiment_id = m.experiment_id and r.profile_id = c.profile_id
-    where not r.stale and c.occurred_at >= r.first_at
+    -- Each event's customer's units through the profile index (OFFSET 0 keeps the planner from flattening it into a hash of every unit, seconds at millions of units).
+    cross join lateral (
+      select r.experiment_id, r.profile_id from experiment_rollup r
+      where r.workspace_id = ${workspaceId} and r.profile_id = c.profile_id and r.experiment_id = any(${ids}::text[]) and not r.stale and c.occurred_at >= r.first_at
+      offset 0
+    ) r
+    join metrics m on m.experiment_id = r.experiment_id and m.event = c.name
     group by r.experiment_id, r.profile_id, m.metric_index
     on conflict (workspace_id, experiment_id, profile_id, metric_index) do update set events = o.events + excluded.events, value = o.value + excluded.value`.execute(tx);
 
@@ -278,13 +282,15 @@ const decided = sql`(r.unnamed_us is null or r.named_key < r.unnamed_us * 32)`;
  * The rollup rows of these experiments (aliased `r`) that meet `condition`:
  * all of them, or those of the customers `profiles` (a one-column set) names,
  * each customer's read through the profile index, as few customers touch
- * few of millions of rows.
+ * few of millions of rows (OFFSET 0 keeps the planner from flattening the
+ * lookup into a hash of every row).
  */
 function unitRows(options: { workspaceId: string; ids: readonly string[]; profiles: RawBuilder<unknown> | null; condition: RawBuilder<unknown> }): RawBuilder<unknown> {
   const { workspaceId, ids, profiles, condition } = options;
   if (!profiles) return sql`select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and ${condition}`;
   return sql`select r.* from ${profiles} as p(profile_id) cross join lateral (
       select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.profile_id = p.profile_id and r.experiment_id = any(${ids}::text[]) and ${condition}
+      offset 0
     ) r`;
 }
 
