@@ -116,8 +116,8 @@ export async function saveRollupStates(tx: Tx, options: { workspaceId: string; e
     .execute();
 }
 
-const variantsOf = (experiments: readonly RollupShape[]) =>
-  JSON.stringify(experiments.flatMap((e) => e.variantIds.slice(0, heldOut).map((variantId, position) => ({ experiment_id: e.id, variant_id: variantId, position }))));
+const positionsOf = (experiments: readonly RollupShape[]) =>
+  JSON.stringify(Object.fromEntries(experiments.map((e) => [e.id, Object.fromEntries(e.variantIds.slice(0, heldOut).map((variantId, position) => [variantId, position]))])));
 const metricsOf = (experiments: readonly RollupShape[]) =>
   JSON.stringify(experiments.flatMap((e) => e.metrics.map((m, metricIndex) => ({ experiment_id: e.id, metric_index: metricIndex, event: m.event, value_property: m.valueProperty }))));
 /** A metric event's value as the raw totals read it: its numeric property, 0 for anything else. */
@@ -126,18 +126,17 @@ const valueOf = sql`case when jsonb_typeof(c.properties -> m.value_property) = '
 /** Folds the exposures in `range` (a condition on `e`) into the units: first time and smallest keys kept; a unit that is new or exposed earlier becomes stale. */
 async function addExposures(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; range: RawBuilder<unknown>; stale: boolean }): Promise<void> {
   const { workspaceId } = options;
+  // Each exposure's variant position looked up in one object ({experiment: {variant: position}}): a join with a
+  // list of variants was a nested loop over every pair once the planner took the new exposures for a handful.
   await sql`
-    with variants as (
-      select * from jsonb_to_recordset(${variantsOf(options.experiments)}::jsonb) as v(experiment_id text, variant_id text, position int)
-    )
     insert into experiment_rollup as r (workspace_id, experiment_id, profile_id, first_at, named_key, unnamed_us, stale)
     select ${workspaceId}, x.experiment_id, x.profile_id, min(x.occurred_at), min(x.named_key), min(x.unnamed_us), ${options.stale}
     from (
       select e.properties->>'experiment_id' as experiment_id, e.profile_id, e.occurred_at,
-        case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is not null then (extract(epoch from e.occurred_at) * 1000000)::bigint * 32 + coalesce(v.position, ${noVariant}) end as named_key,
+        case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is not null then (extract(epoch from e.occurred_at) * 1000000)::bigint * 32
+          + coalesce((${positionsOf(options.experiments)}::jsonb -> (e.properties->>'experiment_id') ->> coalesce(e.properties->>'variant_id', e.properties->>'variation_id'))::int, ${noVariant}) end as named_key,
         case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is null then (extract(epoch from e.occurred_at) * 1000000)::bigint end as unnamed_us
       from events e
-      left join variants v on v.experiment_id = e.properties->>'experiment_id' and v.variant_id = coalesce(e.properties->>'variant_id', e.properties->>'variation_id')
       where e.workspace_id = ${workspaceId} and e.name = 'Experiment Viewed' and e.properties->>'experiment_id' = any(${options.experiments.map((e) => e.id)}::text[]) and ${options.range}
     ) x
     group by x.experiment_id, x.profile_id
@@ -234,18 +233,22 @@ export async function advanceRollup(tx: Tx, options: { workspaceId: string; expe
       select c.name, c.profile_id, c.occurred_at, c.properties from events c
       where c.workspace_id = ${workspaceId} and c.ingest_seq > ${after}::bigint and c.ingest_seq < ${below}::bigint
         and c.name = any(${[...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))]}::text[])
+    ),
+    -- Each event's customer's units through the profile index (see unitRows), before the metrics multiply the events.
+    reached as materialized (
+      select c.name, c.occurred_at, c.properties, r.experiment_id, r.profile_id from fresh c
+      cross join lateral (
+        select r.experiment_id, r.profile_id, r.stale, r.first_at from experiment_rollup r
+        where r.workspace_id = ${workspaceId} and r.profile_id = c.profile_id
+        offset 0
+      ) r
+      where not r.stale and c.occurred_at >= r.first_at
     )
     insert into experiment_rollup_outcomes as o (workspace_id, experiment_id, profile_id, metric_index, events, value)
-    select ${workspaceId}, r.experiment_id, r.profile_id, m.metric_index, count(*), sum(${valueOf})
-    from fresh c
-    -- Each event's customer's units through the profile index (OFFSET 0 keeps the planner from flattening it into a hash of every unit, seconds at millions of units).
-    cross join lateral (
-      select r.experiment_id, r.profile_id from experiment_rollup r
-      where r.workspace_id = ${workspaceId} and r.profile_id = c.profile_id and r.experiment_id = any(${ids}::text[]) and not r.stale and c.occurred_at >= r.first_at
-      offset 0
-    ) r
-    join metrics m on m.experiment_id = r.experiment_id and m.event = c.name
-    group by r.experiment_id, r.profile_id, m.metric_index
+    select ${workspaceId}, c.experiment_id, c.profile_id, m.metric_index, count(*), sum(${valueOf})
+    from reached c
+    join metrics m on m.experiment_id = c.experiment_id and m.event = c.name
+    group by c.experiment_id, c.profile_id, m.metric_index
     on conflict (workspace_id, experiment_id, profile_id, metric_index) do update set events = o.events + excluded.events, value = o.value + excluded.value`.execute(tx);
 
   await countOutcomes(tx, { workspaceId, experiments, below, which: 'stale' });
@@ -280,22 +283,27 @@ const decided = sql`(r.unnamed_us is null or r.named_key < r.unnamed_us * 32)`;
 
 /**
  * The rollup rows of these experiments (aliased `r`) that meet `condition`:
- * all of them, or those of the customers `profiles` (a one-column set) names,
- * each customer's read through the profile index, as few customers touch
- * few of millions of rows (OFFSET 0 keeps the planner from flattening the
- * lookup into a hash of every row).
+ * all of them, or those `units` names: a set of (profile_id, experiment_id)
+ * where an empty experiment id stands for all of the customer's units (a
+ * unit named both ways comes twice: the UPDATE … FROM that takes these rows
+ * changes, and returns, each row once). Each
+ * customer's rows are read through the profile index, as a catch-up touches
+ * few of millions of rows. OFFSET 0 keeps the planner from flattening the
+ * lookup into a hash of every row; the experiments are filtered outside it,
+ * or it would probe the primary key once per experiment instead.
  */
-function unitRows(options: { workspaceId: string; ids: readonly string[]; profiles: RawBuilder<unknown> | null; condition: RawBuilder<unknown> }): RawBuilder<unknown> {
-  const { workspaceId, ids, profiles, condition } = options;
-  if (!profiles) return sql`select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and ${condition}`;
-  return sql`select r.* from ${profiles} as p(profile_id) cross join lateral (
-      select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.profile_id = p.profile_id and r.experiment_id = any(${ids}::text[]) and ${condition}
+function unitRows(options: { workspaceId: string; ids: readonly string[]; units: RawBuilder<unknown> | null; condition: RawBuilder<unknown> }): RawBuilder<unknown> {
+  const { workspaceId, ids, units, condition } = options;
+  if (!units) return sql`select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and ${condition}`;
+  return sql`select r.* from ${units} as p(profile_id, experiment_id) cross join lateral (
+      select r.* from experiment_rollup r where r.workspace_id = ${workspaceId} and r.profile_id = p.profile_id
       offset 0
-    ) r`;
+    ) r
+    where (p.experiment_id = '' or r.experiment_id = p.experiment_id) and r.experiment_id = any(${ids}::text[]) and ${condition}`;
 }
 
-/** Takes the units of these experiments (of the customers `profiles` names, or all) out of the totals. */
-async function uncountUnits(tx: Tx, options: { workspaceId: string; ids: readonly string[]; profiles: RawBuilder<unknown> | null }): Promise<void> {
+/** Takes the units of these experiments (those `units` names, or all; see unitRows) out of the totals. */
+async function uncountUnits(tx: Tx, options: { workspaceId: string; ids: readonly string[]; units: RawBuilder<unknown> | null }): Promise<void> {
   const { workspaceId } = options;
   await sql`
     with was as (
@@ -311,12 +319,12 @@ async function uncountUnits(tx: Tx, options: { workspaceId: string; ids: readonl
 }
 
 /**
- * Counts the units of these experiments (of the customers `profiles` names,
- * or all) that are out of the totals and belong in them: decided by their
+ * Counts the units of these experiments (those `units` names, or all; see
+ * unitRows) that are out of the totals and belong in them: decided by their
  * keys, with profiling consent granted now, and in the target segment's
  * version.
  */
-async function countUnits(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; profiles: RawBuilder<unknown> | null }): Promise<void> {
+async function countUnits(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; units: RawBuilder<unknown> | null }): Promise<void> {
   const { workspaceId, experiments } = options;
   const targets = JSON.stringify(experiments.filter((e) => e.target).map((e) => ({ experiment_id: e.id, segment_id: e.target!.id, version: e.target!.version ?? -1 })));
   await sql`
@@ -325,7 +333,7 @@ async function countUnits(tx: Tx, options: { workspaceId: string; experiments: r
     ),
     eligible as (
       select r.experiment_id, r.profile_id, (r.named_key % 32)::smallint as position
-      from (${unitRows({ workspaceId, ids: experiments.map((e) => e.id), profiles: options.profiles, condition: sql`r.counted is null and ${decided}` })}) r
+      from (${unitRows({ workspaceId, ids: experiments.map((e) => e.id), units: options.units, condition: sql`r.counted is null and ${decided}` })}) r
       left join targets t on t.experiment_id = r.experiment_id
       where exists (select 1 from consents c where c.workspace_id = ${workspaceId} and c.profile_id = r.profile_id and c.purpose = 'profiling' and c.status = 'granted')
         and (t.segment_id is null or exists (select 1 from segment_members s where s.workspace_id = ${workspaceId} and s.segment_id = t.segment_id and s.version = t.version and s.profile_id = r.profile_id))
@@ -345,43 +353,52 @@ export async function recountTotals(tx: Tx, options: { workspaceId: string; expe
   const ids = experiments.map((e) => e.id);
   await tx.deleteFrom('experiment_rollup_totals').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
   await tx.updateTable('experiment_rollup').set({ counted: null }).where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).where('counted', 'is not', null).execute();
-  await countUnits(tx, { workspaceId, experiments, profiles: null });
+  await countUnits(tx, { workspaceId, experiments, units: null });
   // Every unit's `counted` changed: without fresh statistics the planner takes them all for uncounted.
   await sql`analyze experiment_rollup`.execute(tx);
 }
 
 /**
  * Advances these experiments' rows (advanceRollup) and their totals with
- * them: the units of every customer something written between `after` and
- * `below` may change (an exposure or metric event, a merge on either side,
- * a profiling consent change) are taken out of the totals first and
- * counted again after.
+ * them: every unit something written between `after` and `below` may change
+ * is taken out of the totals first and counted again after. Those are: the
+ * unit an exposure names; the units a metric event reaches; every unit of
+ * both sides of a merge and of a customer whose profiling consent changed
+ * (by customer, as a merge may bring units the survivor did not have); and
+ * any stale unit.
  */
 export async function advanceRollupAndTotals(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; after: string; below: string }): Promise<void> {
   const { workspaceId, experiments, after, below } = options;
   if (experiments.length === 0) return;
   const ids = experiments.map((e) => e.id);
-  const events = ['Experiment Viewed', ...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))];
-  await sql`create temporary table rollup_touched (profile_id text collate "C" primary key) on commit drop`.execute(tx);
+  const written = (alias: string) => sql`${sql.ref(`${alias}.ingest_seq`)} > ${after}::bigint and ${sql.ref(`${alias}.ingest_seq`)} < ${below}::bigint`;
+  await sql`create temporary table rollup_touched (profile_id text collate "C", experiment_id text collate "C", primary key (profile_id, experiment_id)) on commit drop`.execute(tx);
   await sql`
-    insert into rollup_touched (profile_id)
-    select c.profile_id from events c
-      where c.workspace_id = ${workspaceId} and c.ingest_seq > ${after}::bigint and c.ingest_seq < ${below}::bigint and c.name = any(${events}::text[])
+    with metrics as (
+      select * from jsonb_to_recordset(${metricsOf(experiments)}::jsonb) as m(experiment_id text collate "C", metric_index int, event text collate "C", value_property text)
+    )
+    insert into rollup_touched (profile_id, experiment_id)
+    select e.profile_id, e.properties->>'experiment_id' from events e
+      where e.workspace_id = ${workspaceId} and ${written('e')} and e.name = 'Experiment Viewed' and e.properties->>'experiment_id' = any(${ids}::text[])
     union
-    select unnest(array[m.merged_id, m.survivor_id, coalesce(p.merged_into, m.merged_id), coalesce(s.merged_into, m.survivor_id)]) from profile_merges m
+    select r.profile_id, r.experiment_id from events c
+      cross join lateral (select r.profile_id, r.experiment_id from experiment_rollup r where r.workspace_id = ${workspaceId} and r.profile_id = c.profile_id offset 0) r
+      join metrics m on m.experiment_id = r.experiment_id and m.event = c.name
+      where c.workspace_id = ${workspaceId} and ${written('c')} and c.name = any(${[...new Set(experiments.flatMap((e) => e.metrics.map((m) => m.event)))]}::text[])
+    union
+    select unnest(array[m.merged_id, m.survivor_id, coalesce(p.merged_into, m.merged_id), coalesce(s.merged_into, m.survivor_id)]), '' from profile_merges m
       left join profiles p on p.workspace_id = m.workspace_id and p.id = m.merged_id
       left join profiles s on s.workspace_id = m.workspace_id and s.id = m.survivor_id
-      where m.workspace_id = ${workspaceId} and m.ingest_seq > ${after}::bigint and m.ingest_seq < ${below}::bigint
+      where m.workspace_id = ${workspaceId} and ${written('m')}
     union
-    select h.profile_id from consent_history h
-      where h.workspace_id = ${workspaceId} and h.ingest_seq > ${after}::bigint and h.ingest_seq < ${below}::bigint and h.purpose = 'profiling'
+    select h.profile_id, '' from consent_history h where h.workspace_id = ${workspaceId} and ${written('h')} and h.purpose = 'profiling'
     union
-    select r.profile_id from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and r.stale`.execute(tx);
+    select r.profile_id, r.experiment_id from experiment_rollup r where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and r.stale`.execute(tx);
   await sql`analyze rollup_touched`.execute(tx);
-  const touched = sql`rollup_touched`;
-  await uncountUnits(tx, { workspaceId, ids, profiles: touched });
+  const units = sql`rollup_touched`;
+  await uncountUnits(tx, { workspaceId, ids, units });
   await advanceRollup(tx, options);
-  await countUnits(tx, { workspaceId, experiments, profiles: touched });
+  await countUnits(tx, { workspaceId, experiments, units });
   await sql`drop table rollup_touched`.execute(tx);
 }
 
@@ -516,7 +533,7 @@ export async function deleteRollupOf(tx: Tx, workspaceId: string, profileIds: st
   if (profileIds.length === 0) return 0;
   await lockRollup(tx, workspaceId);
   const ids = (await tx.selectFrom('experiment_rollup').select('experiment_id').distinct().where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).execute()).map((row) => row.experiment_id);
-  if (ids.length > 0) await uncountUnits(tx, { workspaceId, ids, profiles: sql`unnest(${profileIds}::text[])` });
+  if (ids.length > 0) await uncountUnits(tx, { workspaceId, ids, units: sql`(select unnest(${profileIds}::text[]), '')` });
   await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).execute();
   const result = await tx.deleteFrom('experiment_rollup').where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).executeTakeFirst();
   return Number(result.numDeletedRows);
