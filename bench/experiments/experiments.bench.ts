@@ -10,9 +10,10 @@
  * - 10,000 more exposures and 2,000 more orders arrive (some of them late,
  *   dated before the first ones), and the rollup catches up again (timed);
  * - every experiment's results are computed (resultsOf: the on-demand
- *   catch-up, totals from the rollup in one SQL statement, then the
- *   statistics, sample-ratio check, guardrails and decision per experiment),
- *   once cold and once again. Target: under 5 s each.
+ *   catch-up, the per-variant totals the rollup keeps plus any units no
+ *   named variant decides, then the statistics, sample-ratio check,
+ *   guardrails and decision per experiment), once cold and once again.
+ *   Target: under 5 s each.
  * One experiment's totals are also computed from the raw events (the
  * reference) and must equal the rollup's. The exit code is 1 when the target
  * is missed or a count is wrong.
