@@ -124,13 +124,18 @@ const metricsOf = (experiments: readonly RollupShape[]) =>
 const valueOf = sql`case when jsonb_typeof(c.properties -> m.value_property) = 'number' then (c.properties ->> m.value_property)::float8 else 0 end`;
 
 /** Folds the exposures in `range` (a condition on `e`) into the units: first time and smallest keys kept; a unit that is new or exposed earlier becomes stale. */
-async function addExposures(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; range: RawBuilder<unknown>; stale: boolean }): Promise<void> {
+async function addExposures(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; range: RawBuilder<unknown>; stale: boolean; counted: boolean }): Promise<void> {
   const { workspaceId } = options;
+  // A first build counts each unit as it is written (see countUnits for the rule); later units are counted after.
+  const counted = options.counted ? sql`case when ${decidedBy('x')} and ${eligible(workspaceId, 'x')} then (x.named_key % 32)::smallint end` : sql`null::smallint`;
   // Each exposure's variant position looked up in one object ({experiment: {variant: position}}): a join with a
   // list of variants was a nested loop over every pair once the planner took the new exposures for a handful.
   await sql`
-    insert into experiment_rollup as r (workspace_id, experiment_id, profile_id, first_at, named_key, unnamed_us, stale)
-    select ${workspaceId}, x.experiment_id, x.profile_id, min(x.occurred_at), min(x.named_key), min(x.unnamed_us), ${options.stale}
+    with targets as (${targetsOf(options.experiments)})
+    insert into experiment_rollup as r (workspace_id, experiment_id, profile_id, first_at, named_key, unnamed_us, stale, counted)
+    select ${workspaceId}, x.experiment_id, x.profile_id, x.first_at, x.named_key, x.unnamed_us, ${options.stale}, ${counted}
+    from (
+    select x.experiment_id, x.profile_id, min(x.occurred_at) as first_at, min(x.named_key) as named_key, min(x.unnamed_us) as unnamed_us
     from (
       select e.properties->>'experiment_id' as experiment_id, e.profile_id, e.occurred_at,
         case when coalesce(e.properties->>'variant_id', e.properties->>'variation_id') is not null then (extract(epoch from e.occurred_at) * 1000000)::bigint * 32
@@ -140,6 +145,8 @@ async function addExposures(tx: Tx, options: { workspaceId: string; experiments:
       where e.workspace_id = ${workspaceId} and e.name = 'Experiment Viewed' and e.properties->>'experiment_id' = any(${options.experiments.map((e) => e.id)}::text[]) and ${options.range}
     ) x
     group by x.experiment_id, x.profile_id
+    ) x
+    left join targets t on t.experiment_id = x.experiment_id
     on conflict (workspace_id, experiment_id, profile_id) do update set
       first_at = least(r.first_at, excluded.first_at),
       named_key = least(r.named_key, excluded.named_key),
@@ -178,8 +185,16 @@ export async function rebuildRollup(tx: Tx, options: { workspaceId: string; expe
   const ids = experiments.map((e) => e.id);
   await tx.deleteFrom('experiment_rollup_outcomes').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
   await tx.deleteFrom('experiment_rollup').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
-  await addExposures(tx, { workspaceId, experiments, range: sql`(e.ingest_seq is null or e.ingest_seq < ${below}::bigint)`, stale: false });
+  await tx.deleteFrom('experiment_rollup_totals').where('workspace_id', '=', workspaceId).where('experiment_id', 'in', ids).execute();
+  await addExposures(tx, { workspaceId, experiments, range: sql`(e.ingest_seq is null or e.ingest_seq < ${below}::bigint)`, stale: false, counted: true });
   await countOutcomes(tx, { workspaceId, experiments, below, which: 'all' });
+  // The units were counted as they were written: their totals add up without touching them again.
+  await sql`
+    with units as (
+      select r.experiment_id, r.profile_id, r.counted::int as position from experiment_rollup r
+      where r.workspace_id = ${workspaceId} and r.experiment_id = any(${ids}::text[]) and r.counted is not null
+    )
+    ${addToTotals(workspaceId, 1)}`.execute(tx);
   // Many rows at once: without fresh statistics the planner takes the tables for tiny and reads them row by row.
   await sql`analyze experiment_rollup, experiment_rollup_outcomes`.execute(tx);
 }
@@ -198,7 +213,7 @@ export async function advanceRollup(tx: Tx, options: { workspaceId: string; expe
   const { workspaceId, experiments, after, below } = options;
   if (experiments.length === 0) return;
   const ids = experiments.map((e) => e.id);
-  await addExposures(tx, { workspaceId, experiments, range: sql`e.ingest_seq > ${after}::bigint and e.ingest_seq < ${below}::bigint`, stale: true });
+  await addExposures(tx, { workspaceId, experiments, range: sql`e.ingest_seq > ${after}::bigint and e.ingest_seq < ${below}::bigint`, stale: true, counted: false });
 
   const merges = await sql<{ merged_id: string; canonical: string; survivor: string }>`
     select m.merged_id, coalesce(p.merged_into, m.merged_id) as canonical, coalesce(s.merged_into, m.survivor_id) as survivor
@@ -278,8 +293,22 @@ function addToTotals(workspaceId: string, sign: 1 | -1): RawBuilder<unknown> {
       units = t.units + excluded.units, value = t.value + excluded.value, value_squares = t.value_squares + excluded.value_squares`;
 }
 
-/** A unit whose variant its keys alone decide: no exposure naming none, or one naming a variant came strictly first. */
-const decided = sql`(r.unnamed_us is null or r.named_key < r.unnamed_us * 32)`;
+/** A unit (alias) whose variant its keys alone decide: no exposure naming none, or one naming a variant came strictly first. */
+const decidedBy = (alias: string) => sql`(${sql.ref(`${alias}.unnamed_us`)} is null or ${sql.ref(`${alias}.named_key`)} < ${sql.ref(`${alias}.unnamed_us`)} * 32)`;
+const decided = decidedBy('r');
+
+/** The experiments' target segments and versions, as rows `targets` (joined as `t`) for `eligible`. */
+function targetsOf(experiments: readonly RollupShape[]): RawBuilder<unknown> {
+  const targets = JSON.stringify(experiments.filter((e) => e.target).map((e) => ({ experiment_id: e.id, segment_id: e.target!.id, version: e.target!.version ?? -1 })));
+  return sql`select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text collate "C", segment_id text collate "C", version int)`;
+}
+
+/** A unit (alias) that counts: profiling consent granted now, and in its experiment's target (`t`, from targetsOf) if it has one. */
+function eligible(workspaceId: string, alias: string): RawBuilder<unknown> {
+  const profile = sql.ref(`${alias}.profile_id`);
+  return sql`exists (select 1 from consents c where c.workspace_id = ${workspaceId} and c.profile_id = ${profile} and c.purpose = 'profiling' and c.status = 'granted')
+    and (t.segment_id is null or exists (select 1 from segment_members s where s.workspace_id = ${workspaceId} and s.segment_id = t.segment_id and s.version = t.version and s.profile_id = ${profile}))`;
+}
 
 /**
  * The rollup rows of these experiments (aliased `r`) that meet `condition`:
@@ -326,17 +355,13 @@ async function uncountUnits(tx: Tx, options: { workspaceId: string; ids: readonl
  */
 async function countUnits(tx: Tx, options: { workspaceId: string; experiments: readonly RollupShape[]; units: RawBuilder<unknown> | null }): Promise<void> {
   const { workspaceId, experiments } = options;
-  const targets = JSON.stringify(experiments.filter((e) => e.target).map((e) => ({ experiment_id: e.id, segment_id: e.target!.id, version: e.target!.version ?? -1 })));
   await sql`
-    with targets as (
-      select * from jsonb_to_recordset(${targets}::jsonb) as t(experiment_id text collate "C", segment_id text collate "C", version int)
-    ),
+    with targets as (${targetsOf(experiments)}),
     eligible as (
       select r.experiment_id, r.profile_id, (r.named_key % 32)::smallint as position
       from (${unitRows({ workspaceId, ids: experiments.map((e) => e.id), units: options.units, condition: sql`r.counted is null and ${decided}` })}) r
       left join targets t on t.experiment_id = r.experiment_id
-      where exists (select 1 from consents c where c.workspace_id = ${workspaceId} and c.profile_id = r.profile_id and c.purpose = 'profiling' and c.status = 'granted')
-        and (t.segment_id is null or exists (select 1 from segment_members s where s.workspace_id = ${workspaceId} and s.segment_id = t.segment_id and s.version = t.version and s.profile_id = r.profile_id))
+      where ${eligible(workspaceId, 'r')}
     ),
     units as (
       update experiment_rollup r set counted = e.position from eligible e

@@ -59,7 +59,8 @@ export async function catchUpRollup(db: Kysely<HubSchema>, workspaceId: string, 
       await rollup.advanceRollupAndTotals(tx, { workspaceId, experiments: experiments.filter((e) => !recount.includes(e)), after, below });
       await rollup.advanceRollup(tx, { workspaceId, experiments: experiments.filter((e) => recount.includes(e)), after, below });
     }
-    await rollup.recountTotals(tx, { workspaceId, experiments: [...rebuild, ...recount] });
+    // Rows built again come with their totals; another target version needs them counted again.
+    await rollup.recountTotals(tx, { workspaceId, experiments: recount });
     const advanced = [...byWatermark.values()].flat();
     await rollup.saveRollupStates(tx, { workspaceId, experiments: [...rebuild, ...advanced], throughSeq: below, now });
     return { rebuilt: rebuild.length, advanced: advanced.length, recounted: rebuild.length + recount.length, throughSeq: below };
