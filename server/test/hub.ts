@@ -27,7 +27,7 @@ export function hubOnTestDatabase(open: () => Promise<HubDatabase>, options: Par
   beforeAll(async () => {
     hub.database = await open();
     hub.app = await testHub(hub.database, options);
-  }, 180_000);
+  }, 30_000);
   afterAll(async () => {
     await hub.app?.close();
     await hub.database?.close();
