@@ -67,6 +67,29 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     expect(await storedIds(ws.id)).toEqual(['g1', 'g2', 'g3', 'x1']);
   });
 
+  it('starts the next group while the running one commits, and the next one sees all it wrote', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const events: string[] = [];
+    let calls = 0;
+    const store: typeof ingestBatches = (services, workspaceId, batches, options) => {
+      const group = ++calls;
+      events.push(`group ${group} starts`);
+      const stored = ingestBatches(services, workspaceId, batches, { onCommitting: () => (events.push(`group ${group} commits`), options?.onCommitting?.()) });
+      return stored.then((results) => (events.push(`group ${group} committed`), results));
+    };
+    const queue = ingestQueue(services(), { store });
+    const first = queue.ingest(ws.id, messages(['n1', 'n2'], 'u-next'));
+    const second = queue.ingest(ws.id, messages(['n3', 'n1'], 'u-next'));
+    const results = await Promise.all([first, second]);
+
+    expect(events).toEqual(['group 1 starts', 'group 1 commits', 'group 2 starts', 'group 1 committed', 'group 2 commits', 'group 2 committed']);
+    // The second group waited for the first's commit: it found n1 stored and the profile the first made.
+    expect(results.map((r) => [r.accepted, r.duplicates])).toEqual([[2, 0], [1, 1]]);
+    expect(await storedIds(ws.id)).toEqual(['n1', 'n2', 'n3']);
+    const profiles = await hub.database.db.selectFrom('profiles').select('event_count').where('workspace_id', '=', ws.id).execute();
+    expect(profiles).toEqual([{ event_count: 3 }]);
+  });
+
   it('keeps a transaction within its message limit, and never makes another workspace wait', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     const other = await testWorkspace(hub.app, hub.database);

@@ -78,13 +78,24 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
  * the same call carries counts as that batch's, and as a duplicate in the
  * later one.
  */
-export async function ingestBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[]): Promise<IngestResult[]> {
+export async function ingestBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: IngestBatchOptions = {}): Promise<IngestResult[]> {
   try {
-    return await storeBatches(services, workspaceId, batches, { lookForStored: false });
+    return await storeBatches(services, workspaceId, batches, { ...options, lookForStored: false });
   } catch (error) {
     if (!store.isStoredMessageConflict(error)) throw error;
-    return storeBatches(services, workspaceId, batches, { lookForStored: true });
+    return storeBatches(services, workspaceId, batches, { ...options, lookForStored: true });
   }
+}
+
+export interface IngestBatchOptions {
+  /**
+   * Called once the transaction has written everything and only its commit
+   * is left (not at all when it fails before): the workspace's next
+   * transaction may start now and wait for the ingest lock in PostgreSQL,
+   * which hands it over at the commit, instead of beginning only after the
+   * Hub has heard of the commit.
+   */
+  onCommitting?: () => void;
 }
 
 /**
@@ -95,7 +106,7 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
  * lookup walked the events' key index once more per message, for nothing
  * nearly every time.
  */
-async function storeBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: { lookForStored: boolean }): Promise<IngestResult[]> {
+async function storeBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: IngestBatchOptions & { lookForStored: boolean }): Promise<IngestResult[]> {
   const ownerOf = new Map<string, number>();
   const unique: PreparedMessage[] = [];
   batches.forEach((batch, index) => {
@@ -115,7 +126,10 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
       identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
     });
     const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
-    if (fresh.length === 0) return results;
+    if (fresh.length === 0) {
+      options.onCommitting?.();
+      return results;
+    }
     const details = await store.readProfileDetails(tx, workspaceId, profilesToRead(fresh, state.identities));
     const graph = new IdentityGraph([...state.identities, ...details.userIds] as (Identifier & { profileId: string })[], () => randomUUID());
     const consentState = new Map(details.consents.map((c) => [`${c.profileId}\n${c.purpose}`, c.status]));
@@ -179,6 +193,7 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
       conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),
       consentChanges: consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })),
     });
+    options.onCommitting?.();
     for (const { messageId } of fresh) {
       count(messageId, 'accepted');
       results[ownerOf.get(messageId)!]!.duplicates--;
