@@ -70,11 +70,17 @@ export async function catchUpRollup(db: Kysely<HubSchema>, workspaceId: string, 
 /** Every experiment's rollup shape, with its target segment's current membership version. */
 async function shapesOf(tx: Transaction<HubSchema>, workspaceId: string): Promise<rollup.RollupShape[]> {
   const definitions = (await store.listExperiments(tx, workspaceId, {})).map((row) => ({ id: row.id, definition: experimentDefinitionSchema.parse(row.definition) }));
-  const segmentIds = [...new Set(definitions.map((d) => d.definition.targetSegmentId).filter((id): id is string => id !== null))];
+  const targetOf = await currentTargets(tx, workspaceId, definitions.map((d) => d.definition));
+  return definitions.map(({ id, definition }) => rollupShapeOf(id, definition, targetOf(definition)));
+}
+
+/**
+ * The target (segment and current membership version) of each of these
+ * definitions: what a results request asks the totals for, and what the
+ * rollup keeps them counted for.
+ */
+export async function currentTargets(db: Kysely<HubSchema> | Transaction<HubSchema>, workspaceId: string, definitions: readonly ExperimentDefinition[]): Promise<(definition: ExperimentDefinition) => rollup.Target> {
   const versions = new Map<string, number | null>();
-  for (const id of segmentIds) versions.set(id, await store.currentMembershipVersion(tx, workspaceId, id));
-  return definitions.map(({ id, definition }) => {
-    const segmentId = definition.targetSegmentId;
-    return rollupShapeOf(id, definition, segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null });
-  });
+  for (const id of new Set(definitions.map((d) => d.targetSegmentId))) if (id !== null) versions.set(id, await store.currentMembershipVersion(db, workspaceId, id));
+  return (definition) => (definition.targetSegmentId === null ? null : { id: definition.targetSegmentId, version: versions.get(definition.targetSegmentId) ?? null });
 }

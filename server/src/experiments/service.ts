@@ -8,7 +8,7 @@ import type { AuditEvent } from '../../../src/shared/audit/hash-chain';
 import { changeDigest } from '../http/access';
 import { experimentDefinitionSchema, type ExperimentDefinition } from './definition';
 import { experimentResults, type ExperimentResults } from './results';
-import { catchUpRollup } from './rollup';
+import { catchUpRollup, currentTargets } from './rollup';
 
 /** The stored definition, read back with today's defaults. */
 export function definitionOf(row: store.ExperimentRow): ExperimentDefinition {
@@ -65,14 +65,12 @@ export async function totalsOf(db: Kysely<HubSchema>, workspaceId: string, rows:
 /** What the totals of these experiments are asked with: variants and their shares in force, holdout, target segment's current version, metrics. */
 export async function totalsRequest(db: Kysely<HubSchema>, workspaceId: string, rows: readonly store.ExperimentRow[]): Promise<Parameters<typeof store.experimentTotals>[1]> {
   const definitions = new Map(rows.map((row) => [row.id, definitionOf(row)]));
-  const segmentIds = [...new Set([...definitions.values()].map((d) => d.targetSegmentId).filter((id): id is string => id !== null))];
-  const versions = new Map(await Promise.all(segmentIds.map(async (id) => [id, await store.currentMembershipVersion(db, workspaceId, id)] as const)));
+  const targetOf = await currentTargets(db, workspaceId, [...definitions.values()]);
   return {
     workspaceId,
     experiments: rows.map((row) => {
-      const segmentId = definitions.get(row.id)!.targetSegmentId;
       const definition = definitions.get(row.id)!;
-      return { id: row.id, variants: cumulativeShares(definition.variants, row.weights), holdoutShare: definition.holdoutShare, segment: segmentId === null ? null : { id: segmentId, version: versions.get(segmentId) ?? null } };
+      return { id: row.id, variants: cumulativeShares(definition.variants, row.weights), holdoutShare: definition.holdoutShare, segment: targetOf(definition) };
     }),
     metrics: rows.flatMap((row) => {
       const definition = definitions.get(row.id)!;
