@@ -25,7 +25,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../server/src/db/database';
 import * as store from '../../server/src/db/experiment-store';
-import { rollupTotals } from '../../server/src/db/experiment-rollup-store';
+import { rollupTotals } from '../../server/src/db/experiment-totals-store';
 import { catchUpRollup } from '../../server/src/experiments/rollup';
 import { resultsOf } from '../../server/src/experiments/service';
 

@@ -6,7 +6,7 @@ import { startJobQueue, type JobQueue } from '../jobs/queue';
 import { hubDatabases } from '../../test/databases';
 import { experimentFixtures } from '../../test/experiments';
 import { testHub, testWorkspace, waitFor } from '../../test/hub';
-import { rollupTotals } from '../db/experiment-rollup-store';
+import { rollupTotals } from '../db/experiment-totals-store';
 import { getExperiment } from '../db/experiment-store';
 import { defineExperimentJobs, experimentJobNames, isDue } from './jobs';
 import { totalsOf, totalsRequest } from './service';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyConsentChanges, lockWorkspaceIngest, mergeProfiles, removeEventsBefore } from '../db/cdp-store';
 import type { HubDatabase } from '../db/database';
-import { basisKey, forgetRollupsBefore, rollupStates, rollupTotals } from '../db/experiment-rollup-store';
+import { forgetRollupsBefore, rollupStates } from '../db/experiment-rollup-store';
+import { basisKey, rollupTotals } from '../db/experiment-totals-store';
 import * as store from '../db/experiment-store';
 import { profileFamily } from '../db/privacy-store';
 import { personalDataErasers } from '../privacy/erasers';

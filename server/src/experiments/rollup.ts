@@ -1,11 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import * as rollup from '../db/experiment-rollup-store';
+import * as totals from '../db/experiment-totals-store';
 import * as store from '../db/experiment-store';
 import type { HubSchema } from '../db/schema';
 import { experimentDefinitionSchema, type ExperimentDefinition } from './definition';
 
 /** The parts of a definition the rollup rows and totals are built for (`target`: its segment's current membership version). */
-export function rollupShapeOf(id: string, definition: ExperimentDefinition, target: rollup.Target): rollup.RollupShape {
+export function rollupShapeOf(id: string, definition: ExperimentDefinition, target: totals.Target): rollup.RollupShape {
   return {
     id,
     variantIds: definition.variants.map((v) => v.id),
@@ -46,7 +47,7 @@ export async function catchUpRollup(db: Kysely<HubSchema>, workspaceId: string, 
       const state = states.get(shape.id);
       if (!state || state.shape !== rollup.shapeKey(shape)) rebuild.push(shape);
       else {
-        const totalsKept = state.totalsBasis === rollup.basisKey(shape.target);
+        const totalsKept = state.totalsBasis === totals.basisKey(shape.target);
         if (!totalsKept) recount.push(shape);
         // A catch-up that started later already went further.
         if (BigInt(state.throughSeq) < BigInt(below)) byWatermark.set(state.throughSeq, [...(byWatermark.get(state.throughSeq) ?? []), shape]);
@@ -56,11 +57,12 @@ export async function catchUpRollup(db: Kysely<HubSchema>, workspaceId: string, 
     await rollup.rebuildRollup(tx, { workspaceId, experiments: rebuild, below });
     for (const [after, experiments] of byWatermark) {
       // Totals about to be counted again from scratch need no taking out and putting back.
-      await rollup.advanceRollupAndTotals(tx, { workspaceId, experiments: experiments.filter((e) => !recount.includes(e)), after, below });
+      const kept = { workspaceId, experiments: experiments.filter((e) => !recount.includes(e)), after, below };
+      await totals.advanceWithTotals(tx, kept, () => rollup.advanceRollup(tx, kept));
       await rollup.advanceRollup(tx, { workspaceId, experiments: experiments.filter((e) => recount.includes(e)), after, below });
     }
     // Rows built again come with their totals; another target version needs them counted again.
-    await rollup.recountTotals(tx, { workspaceId, experiments: recount });
+    await totals.recountTotals(tx, { workspaceId, experiments: recount });
     const advanced = [...byWatermark.values()].flat();
     await rollup.saveRollupStates(tx, { workspaceId, experiments: [...rebuild, ...advanced], throughSeq: below, now });
     return { rebuilt: rebuild.length, advanced: advanced.length, recounted: rebuild.length + recount.length, throughSeq: below };
@@ -79,7 +81,7 @@ async function shapesOf(tx: Transaction<HubSchema>, workspaceId: string): Promis
  * definitions: what a results request asks the totals for, and what the
  * rollup keeps them counted for.
  */
-export async function currentTargets(db: Kysely<HubSchema> | Transaction<HubSchema>, workspaceId: string, definitions: readonly ExperimentDefinition[]): Promise<(definition: ExperimentDefinition) => rollup.Target> {
+export async function currentTargets(db: Kysely<HubSchema> | Transaction<HubSchema>, workspaceId: string, definitions: readonly ExperimentDefinition[]): Promise<(definition: ExperimentDefinition) => totals.Target> {
   const versions = new Map<string, number | null>();
   for (const id of new Set(definitions.map((d) => d.targetSegmentId))) if (id !== null) versions.set(id, await store.currentMembershipVersion(db, workspaceId, id));
   return (definition) => (definition.targetSegmentId === null ? null : { id: definition.targetSegmentId, version: versions.get(definition.targetSegmentId) ?? null });

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { appendAuditEventIn } from '../db/audit-store';
-import { rollupTotals } from '../db/experiment-rollup-store';
+import { rollupTotals } from '../db/experiment-totals-store';
 import * as store from '../db/experiment-store';
 import type { HubSchema } from '../db/schema';
 import { applyHubChange } from '../db/sync-store';
