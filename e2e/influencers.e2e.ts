@@ -77,7 +77,8 @@ describe('influencers in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Renders' }).waitFor({ timeout: 30_000 });
     const job = page.getByRole('listitem', { name: /^Render of Maya/ });
     await expect.poll(() => job.getAttribute('data-state'), { timeout: 90_000 }).toBe('done');
-    const [file] = readdirSync(outputDir).filter((f) => f.endsWith('.mp4'));
+    // The render itself: not the preview clip made after it, nor that clip's hidden partial file while it is written.
+    const [file] = readdirSync(outputDir).filter((f) => f.endsWith('.mp4') && !f.startsWith('.') && !f.endsWith('.preview.mp4'));
     const probe = await probeOutput(join(outputDir, file!));
     expect(probe.video).toMatchObject({ width: 1080, height: 1920 });
     expect(probe.audio?.codec).toBe('aac');
