@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
 import { hubOnTestDatabase, testCipher, testWorkspace } from '../../test/hub';
-import { ingestBatches, type PreparedMessage } from './ingest';
+import { applyConsentChanges } from '../db/cdp-store';
+import { ingestBatches, prepareForIngest, prepareIngest, type GroupWrites, type PreparedMessage } from './ingest';
 import { ingestQueue } from './ingest-queue';
 import { prepareMessage, type IngestedMessage } from './messages';
 
@@ -67,27 +68,121 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     expect(await storedIds(ws.id)).toEqual(['g1', 'g2', 'g3', 'x1']);
   });
 
-  it('starts the next group while the running one commits, and the next one sees all it wrote', async () => {
-    const ws = await testWorkspace(hub.app, hub.database);
+  /** A store and a resolve-ahead that log what each group does, and how each group was resolved. */
+  function loggingPipeline(options: { afterPreparing?: () => Promise<void> } = {}) {
     const events: string[] = [];
+    const resolved: string[] = [];
     let calls = 0;
-    const store: typeof ingestBatches = (services, workspaceId, batches, options) => {
+    const store: typeof ingestBatches = async (services, workspaceId, batches, given) => {
       const group = ++calls;
       events.push(`group ${group} starts`);
-      const stored = ingestBatches(services, workspaceId, batches, { onCommitting: () => (events.push(`group ${group} commits`), options?.onCommitting?.()) });
-      return stored.then((results) => (events.push(`group ${group} committed`), results));
+      const results = await ingestBatches(services, workspaceId, batches, {
+        ...given,
+        onResolved: (how) => resolved.push(how),
+        onWriting: (writes) => (events.push(`group ${group} writes`), given?.onWriting?.(writes)),
+        onCommitting: () => (events.push(`group ${group} commits`), given?.onCommitting?.()),
+      });
+      events.push(`group ${group} committed`);
+      return results;
     };
-    const queue = ingestQueue(services(), { store });
-    const first = queue.ingest(ws.id, messages(['n1', 'n2'], 'u-next'));
-    const second = queue.ingest(ws.id, messages(['n3', 'n1'], 'u-next'));
+    const prepare: typeof prepareIngest = async (...args) => {
+      events.push(`group ${calls + 1} resolves ahead`);
+      const prepared = await prepareIngest(...args);
+      await options.afterPreparing?.();
+      return prepared;
+    };
+    return { store, prepare, events, resolved };
+  }
+
+  function identify(messageId: string, userId: string, emailMarketing: boolean): IngestedMessage {
+    const prepared = prepareMessage({ type: 'identify', messageId, userId, traits: { plan: 'pro' }, context: { consent: { categoryPreferences: { 'Email Marketing': emailMarketing } } }, timestamp: '2026-11-24T09:00:00Z' }, new Date());
+    if (!prepared.ok) throw prepared.error;
+    return prepared.value;
+  }
+  const profilesOf = (workspaceId: string) => hub.database.db.selectFrom('profiles').select(['id', 'event_count']).where('workspace_id', '=', workspaceId).execute();
+  const consentOf = (workspaceId: string) => hub.database.db.selectFrom('consents').select(['purpose', 'status', 'source']).where('workspace_id', '=', workspaceId).execute();
+
+  it('resolves the next group ahead while the running one writes, against what it writes, and stores it once that one commits', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const { store, prepare, events, resolved } = loggingPipeline();
+    const queue = ingestQueue(services(), { store, prepare });
+    const first = queue.ingest(ws.id, [identify('n1', 'u-next', true), ...messages(['n2'], 'u-next')]);
+    // Everything here meets what the first group writes: its profile (by the user id) and its consent.
+    const second = queue.ingest(ws.id, [...messages(['n3', 'n4'], 'u-next'), identify('n5', 'u-next', true)]);
     const results = await Promise.all([first, second]);
 
-    expect(events).toEqual(['group 1 starts', 'group 1 commits', 'group 2 starts', 'group 1 committed', 'group 2 commits', 'group 2 committed']);
-    // The second group waited for the first's commit: it found n1 stored and the profile the first made.
+    const at = (event: string) => events.indexOf(event);
+    expect(at('group 1 writes')).toBeGreaterThan(at('group 1 starts'));
+    expect(at('group 2 resolves ahead')).toBeGreaterThan(at('group 1 writes'));
+    expect(at('group 2 resolves ahead')).toBeLessThan(at('group 1 commits'));
+    expect(at('group 2 starts')).toBeGreaterThan(at('group 1 commits'));
+    // Nothing but the first group was written in between: the second is written as resolved ahead.
+    expect(resolved).toEqual(['under the lock', 'prepared']);
+    expect(results.map((r) => [r.accepted, r.duplicates, r.consentChanges])).toEqual([[2, 0, 1], [3, 0, 0]]);
+    expect(await storedIds(ws.id)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    expect((await profilesOf(ws.id)).map((p) => p.event_count)).toEqual([5]);
+    expect(await consentOf(ws.id)).toEqual([{ purpose: 'email-marketing', status: 'granted', source: 'event:identify' }]);
+  });
+
+  it('resolves a group again under the lock when consent was set through the API after it was resolved ahead', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const sent: { first?: Promise<unknown> } = {};
+    const { store, prepare, resolved } = loggingPipeline({
+      // After the second group was resolved ahead (the customer had granted), an admin records a withdrawal.
+      afterPreparing: async () => {
+        await sent.first;
+        const profileId = (await profilesOf(ws.id))[0]!.id;
+        await hub.database.db.transaction().execute((tx) => applyConsentChanges(tx, ws.id, [{ profileId, purpose: 'email-marketing', status: 'denied', source: 'api', legalBasis: 'consent', messageId: null, at: new Date() }]));
+      },
+    });
+    const queue = ingestQueue(services(), { store, prepare });
+    sent.first = queue.ingest(ws.id, [identify('w1', 'u-withdrew', true)]);
+    const second = queue.ingest(ws.id, [identify('w2', 'u-withdrew', true)]);
+    const results = await Promise.all([sent.first, second]);
+
+    expect(resolved).toEqual(['under the lock', 'under the lock']);
+    // Against the stale plan the grant would have looked unchanged; read again, it is a change back from the withdrawal.
+    expect((results[1] as { consentChanges: number }).consentChanges).toBe(1);
+    expect(await consentOf(ws.id)).toEqual([{ purpose: 'email-marketing', status: 'granted', source: 'event:identify' }]);
+    const history = await hub.database.db.selectFrom('consent_history').select(['status', 'source']).where('workspace_id', '=', ws.id).orderBy('ingest_seq').execute();
+    expect(history).toEqual([
+      { status: 'granted', source: 'event:identify' },
+      { status: 'denied', source: 'api' },
+      { status: 'granted', source: 'event:identify' },
+    ]);
+  });
+
+  it('stores a group resolved ahead that repeats a stored message by looking message ids up', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const { store, prepare, resolved } = loggingPipeline();
+    const queue = ingestQueue(services(), { store, prepare });
+    const first = queue.ingest(ws.id, messages(['r1', 'r2'], 'u-replay'));
+    const second = queue.ingest(ws.id, messages(['r3', 'r1'], 'u-replay'));
+    const results = await Promise.all([first, second]);
+
+    // The plan made ahead took r1 as new: the events' key refused it, and the group went again under the lock.
+    expect(resolved).toEqual(['under the lock', 'prepared', 'under the lock']);
     expect(results.map((r) => [r.accepted, r.duplicates])).toEqual([[2, 0], [1, 1]]);
-    expect(await storedIds(ws.id)).toEqual(['n1', 'n2', 'n3']);
-    const profiles = await hub.database.db.selectFrom('profiles').select('event_count').where('workspace_id', '=', ws.id).execute();
-    expect(profiles).toEqual([{ event_count: 3 }]);
+    expect(await storedIds(ws.id)).toEqual(['r1', 'r2', 'r3']);
+    expect((await profilesOf(ws.id)).map((p) => p.event_count)).toEqual([3]);
+  });
+
+  it('lays what the group before writes over a snapshot that does not hold it yet, and resolves nothing ahead against a state it cannot place', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const batch = [prepareForIngest(testCipher, ws.id, identify('a1', 'u-ahead', true))];
+    const userId = batch[0]!.own.find((i) => i.kind === 'user_id')!;
+    // The group before attached this user id to its profile and recorded the grant; neither is committed.
+    const before: GroupWrites = { turn: { previous: null, version: '999' }, changes: { identities: new Map([[`user_id\n${userId.hash}`, 'p-before']]), consent: new Map([['p-before\nemail-marketing', 'granted']]) } };
+    const prepared = await prepareIngest(services(), ws.id, [batch], before);
+    expect(prepared?.basis).toBe('999');
+    expect(prepared?.plan.write.events.map((e) => e.profileId)).toEqual(['p-before']);
+    expect(prepared?.plan.write.newProfiles).toEqual([]);
+    expect(prepared?.plan.write.profileUpdates.map((p) => p.id)).toEqual(['p-before']);
+    expect(prepared?.plan.write.consentChanges).toEqual([]);
+
+    // A snapshot neither just before nor just after that group, or a group before that merges: resolved under the lock instead.
+    expect(await prepareIngest(services(), ws.id, [batch], { ...before, turn: { previous: '5', version: '6' } })).toBeUndefined();
+    expect(await prepareIngest(services(), ws.id, [batch], { ...before, changes: null })).toBeUndefined();
   });
 
   it('keeps a transaction within its message limit, and never makes another workspace wait', async () => {

@@ -74,6 +74,7 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
 /**
  * Stores several senders' batches for a workspace as one, in the order given,
  * in one transaction of four or five statements (lock, read, read what resolution needs of the profiles found if anything, merges if any, write),
+ * or of two when a group resolved ahead is still right (see prepareIngest),
  * and answers each with its own counts: a message id that an earlier batch of
  * the same call carries counts as that batch's, and as a duplicate in the
  * later one.
@@ -83,11 +84,15 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
     return await storeBatches(services, workspaceId, batches, { ...options, lookForStored: false });
   } catch (error) {
     if (!store.isStoredMessageConflict(error)) throw error;
-    return storeBatches(services, workspaceId, batches, { ...options, lookForStored: true });
+    return storeBatches(services, workspaceId, batches, { ...options, prepared: undefined, lookForStored: true });
   }
 }
 
 export interface IngestBatchOptions {
+  /** The same batches resolved ahead by prepareIngest: written as they are when nothing changed since, else resolved again under the lock. */
+  prepared?: PreparedGroup;
+  /** Called with what the transaction will write, before it writes: the next group resolves ahead against it (see prepareIngest). */
+  onWriting?: (written: GroupWrites) => void;
   /**
    * Called once the transaction has written everything and only its commit
    * is left (not at all when it fails before): the workspace's next
@@ -96,6 +101,62 @@ export interface IngestBatchOptions {
    * Hub has heard of the commit.
    */
   onCommitting?: () => void;
+  /** Says whether the group was written as prepared ahead or resolved under the lock. */
+  onResolved?: (how: 'prepared' | 'under the lock') => void;
+}
+
+/**
+ * What a group's transaction writes that the next group's resolution reads:
+ * the identifiers it stores and the consent it sets, under the number its
+ * transaction took (`turn`). Null `changes` when it merges profiles: a merge
+ * moves identities and consent the next group may meet, so that group
+ * resolves under the lock instead of ahead.
+ */
+export interface GroupWrites {
+  turn: store.IngestTurn;
+  changes: { identities: Map<string, string>; consent: Map<string, string> } | null;
+}
+
+/** A group resolved ahead, and the number of the state it was resolved against. */
+export interface PreparedGroup {
+  basis: string | null;
+  plan: IngestPlan;
+}
+
+/** State resolution reads: where the identifiers are, the user ids and consent of some profiles, the workspace's purposes. */
+interface ResolutionState {
+  identities: { kind: string; hash: string; profileId: string }[];
+  userIds: { kind: string; hash: string; profileId: string }[];
+  consents: { profileId: string; purpose: string; status: string }[];
+  purposes: string[];
+}
+
+/** What a group writes, worked out from the state it read. */
+interface IngestPlan {
+  fresh: PreparedMessage[];
+  /** Profiles the group created, with when it first saw each; stored bare before merges when there are any. */
+  created: Map<string, Date>;
+  merges: { survivor: string; merged: string; via: Identifier; messageId: string }[];
+  write: store.IngestWrite;
+  conflictMessageIds: string[];
+}
+
+const identityKey = (i: { kind: string; hash: string }) => `${i.kind}\n${i.hash}`;
+const consentKey = (profileId: string, purpose: string) => `${profileId}\n${purpose}`;
+
+/** The group's messages once each (the first batch to carry an id owns it), and each batch's counts, all duplicates until stored. */
+function groupMessages(batches: readonly (readonly PreparedMessage[])[]) {
+  const ownerOf = new Map<string, number>();
+  const unique: PreparedMessage[] = [];
+  batches.forEach((batch, index) => {
+    for (const m of batch) {
+      if (ownerOf.has(m.messageId)) continue;
+      ownerOf.set(m.messageId, index);
+      unique.push(m);
+    }
+  });
+  const results = batches.map((batch): IngestResult => ({ accepted: 0, duplicates: batch.length, merges: 0, conflicts: 0, consentChanges: 0 }));
+  return { ownerOf, unique, results };
 }
 
 /**
@@ -107,84 +168,164 @@ export interface IngestBatchOptions {
  * nearly every time.
  */
 async function storeBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: IngestBatchOptions & { lookForStored: boolean }): Promise<IngestResult[]> {
-  const ownerOf = new Map<string, number>();
-  const unique: PreparedMessage[] = [];
-  batches.forEach((batch, index) => {
-    for (const m of batch) {
-      if (ownerOf.has(m.messageId)) continue;
-      ownerOf.set(m.messageId, index);
-      unique.push(m);
-    }
-  });
-  const results = batches.map((batch): IngestResult => ({ accepted: 0, duplicates: batch.length, merges: 0, conflicts: 0, consentChanges: 0 }));
+  const { ownerOf, unique, results } = groupMessages(batches);
   const count = (messageId: string, field: keyof IngestResult) => results[ownerOf.get(messageId)!]![field]++;
-  const receivedAt = services.now();
   return services.db.transaction().execute(async (tx) => {
-    await store.beginIngest(tx, workspaceId);
-    const state = await store.readIngestState(tx, workspaceId, {
-      messageIds: options.lookForStored ? unique.map((m) => m.messageId) : [],
-      identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
-    });
-    const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
-    if (fresh.length === 0) {
+    const turn = await store.beginIngest(tx, workspaceId);
+    let plan: IngestPlan;
+    if (options.prepared && !options.lookForStored && options.prepared.basis === turn.previous) {
+      plan = options.prepared.plan;
+      options.onResolved?.('prepared');
+    } else {
+      const state = await store.readIngestState(tx, workspaceId, {
+        messageIds: options.lookForStored ? unique.map((m) => m.messageId) : [],
+        identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
+      });
+      const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
+      const wanted = profilesToRead(fresh, state.identities);
+      const details = fresh.length === 0 ? { userIds: [], consents: [] } : await store.readProfileDetails(tx, workspaceId, wanted);
+      plan = planIngest(services, fresh, { identities: state.identities, userIds: details.userIds, consents: details.consents, purposes: state.purposes });
+      options.onResolved?.('under the lock');
+    }
+    options.onWriting?.({ turn, changes: plan.merges.length > 0 ? null : { identities: new Map(plan.write.identities.map((i) => [identityKey(i), i.profileId])), consent: new Map(plan.write.consentChanges.map((c) => [consentKey(c.profileId, c.purpose), c.status])) } });
+    if (plan.fresh.length === 0) {
       options.onCommitting?.();
       return results;
     }
-    const details = await store.readProfileDetails(tx, workspaceId, profilesToRead(fresh, state.identities));
-    const graph = new IdentityGraph([...state.identities, ...details.userIds] as (Identifier & { profileId: string })[], () => randomUUID());
-    const consentState = new Map(details.consents.map((c) => [`${c.profileId}\n${c.purpose}`, c.status]));
-
-    const created = new Map<string, Date>();
-    const newIdentities: (Named & { profileId: string; seenAt: Date })[] = [];
-    const merges: { survivor: string; merged: string; via: Identifier; messageId: string }[] = [];
-    const conflicts: { profile: string; other: string; via: Identifier; messageId: string }[] = [];
-    const events: (PreparedMessage['event'] & { messageId: string; type: string; profileId: string; occurredAt: Date })[] = [];
-    const profileChanges = new Map<string, store.ProfileUpdate>();
-    const consentChanges: store.ConsentChange[] = [];
-
-    for (const message of fresh) {
-      const { messageId, occurredAt } = message;
-      const resolution = message.type === 'alias' ? graph.alias(message.own[0]!, message.previous) : graph.resolve(message.own);
-      if (resolution.created) created.set(resolution.profileId, occurredAt);
-      for (const attached of resolution.attached) {
-        const { value } = message.own.find((i) => i.hash === attached.hash) ?? message.previous.find((i) => i.hash === attached.hash)!;
-        newIdentities.push({ kind: attached.kind, hash: attached.hash, value, profileId: resolution.profileId, seenAt: occurredAt });
-      }
-      for (const merge of resolution.merges) merges.push({ ...merge, messageId });
-      for (const conflict of resolution.conflicts) conflicts.push({ ...conflict, messageId });
-
-      events.push({ ...message.event, messageId, type: message.type, profileId: resolution.profileId, occurredAt });
-      const change = profileChanges.get(resolution.profileId) ?? { id: resolution.profileId, firstSeen: occurredAt, lastSeen: occurredAt, events: 0, traits: {}, emailEnc: null, phoneEnc: null, nameEnc: null };
-      change.events++;
-      if (occurredAt < change.firstSeen) change.firstSeen = occurredAt;
-      if (occurredAt > change.lastSeen) change.lastSeen = occurredAt;
-      if (message.traits) {
-        Object.assign(change.traits, message.traits.traits);
-        change.emailEnc = message.traits.emailEnc ?? change.emailEnc;
-        change.phoneEnc = message.traits.phoneEnc ?? change.phoneEnc;
-        change.nameEnc = message.traits.nameEnc ?? change.nameEnc;
-      }
-      profileChanges.set(resolution.profileId, change);
-
-      for (const [purpose, granted] of message.consent) {
-        if (!state.purposes.includes(purpose)) continue;
-        const status = granted ? 'granted' : 'denied';
-        const stateKey = `${resolution.profileId}\n${purpose}`;
-        if (consentState.get(stateKey) === status) continue;
-        consentState.set(stateKey, status);
-        consentChanges.push({ profileId: resolution.profileId, purpose, status, source: `event:${message.type}`, legalBasis: 'consent', messageId, at: occurredAt });
-      }
-    }
-
     // A merge needs both profiles stored: then new profiles go in bare first and are updated like the others.
-    if (merges.length > 0) {
-      await store.insertProfiles(tx, workspaceId, [...created].map(([id, seenAt]) => ({ id, seenAt })));
-      for (const merge of merges) await store.mergeProfiles(tx, { workspaceId, id: randomUUID(), survivor: graph.canonical(merge.survivor), merged: merge.merged, identifierKind: merge.via.kind, identifierHash: merge.via.hash, messageId: merge.messageId, at: receivedAt });
+    if (plan.merges.length > 0) {
+      await store.insertProfiles(tx, workspaceId, [...plan.created].map(([id, seenAt]) => ({ id, seenAt })));
+      for (const merge of plan.merges) await store.mergeProfiles(tx, { workspaceId, id: randomUUID(), survivor: merge.survivor, merged: merge.merged, identifierKind: merge.via.kind, identifierHash: merge.via.hash, messageId: merge.messageId, at: plan.write.receivedAt });
     }
-    const canonical = (id: string) => graph.canonical(id);
-    const changes = foldProfileChanges([...profileChanges.values()], canonical);
-    const insertWhole = (change: store.ProfileUpdate) => merges.length === 0 && created.has(change.id);
-    await store.writeIngest(tx, workspaceId, {
+    await store.writeIngest(tx, workspaceId, plan.write);
+    options.onCommitting?.();
+    for (const { messageId } of plan.fresh) {
+      count(messageId, 'accepted');
+      results[ownerOf.get(messageId)!]!.duplicates--;
+    }
+    for (const merge of plan.merges) count(merge.messageId, 'merges');
+    for (const messageId of plan.conflictMessageIds) count(messageId, 'conflicts');
+    for (const change of plan.write.consentChanges) count(change.messageId!, 'consentChanges');
+    return results;
+  });
+}
+
+/**
+ * Resolves a group ahead, while the group before it still writes: the same
+ * reads as under the lock, in one snapshot (REPEATABLE READ),
+ * with what that group writes (`before`) laid over them when the snapshot
+ * does not hold it yet. Under the lock, the plan is written as it is when
+ * the state's number is the one it was resolved against: nothing but that
+ * group was written in between. Otherwise (consent set through the API,
+ * an erasure, another Hub's ingest, a group before that failed) the
+ * transaction resolves again, so a stale plan is never written.
+ *
+ * Undefined when there is nothing to resolve ahead against: the group
+ * before merges profiles, or the snapshot is neither before nor after it.
+ */
+export async function prepareIngest(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], before: GroupWrites | null): Promise<PreparedGroup | undefined> {
+  if (before && !before.changes) return undefined;
+  const { unique } = groupMessages(batches);
+  return services.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => {
+      const identifiers = unique.flatMap((m) => [...m.own, ...m.previous]);
+      const state = await store.readIngestState(tx, workspaceId, { messageIds: [], identifiers });
+      let basis = state.version;
+      let identities = state.identities;
+      let written: NonNullable<GroupWrites['changes']> | null = null;
+      if (before) {
+        if (basis === before.turn.previous) written = before.changes;
+        else if (basis !== before.turn.version) return undefined;
+        basis = before.turn.version;
+      }
+      if (written) {
+        const where = new Map(identities.map((i) => [identityKey(i), i]));
+        for (const i of identifiers) {
+          const profileId = written.identities.get(identityKey(i));
+          if (profileId !== undefined) where.set(identityKey(i), { kind: i.kind, hash: i.hash, profileId });
+        }
+        identities = [...where.values()];
+      }
+      const wanted = profilesToRead(unique, identities);
+      const details = await store.readProfileDetails(tx, workspaceId, wanted);
+      let { userIds, consents } = details;
+      if (written) {
+        const userIdsOf = new Set(wanted.userIdsOf);
+        for (const [key, profileId] of written.identities) {
+          const [kind, hash] = key.split('\n') as [string, string];
+          if (kind === 'user_id' && userIdsOf.has(profileId)) userIds = [...userIds, { kind, hash, profileId }];
+        }
+        const consentOf = new Set(wanted.consentOf);
+        const status = new Map(consents.map((c) => [consentKey(c.profileId, c.purpose), c]));
+        for (const [key, given] of written.consent) {
+          const [profileId, purpose] = key.split('\n') as [string, string];
+          if (consentOf.has(profileId)) status.set(key, { profileId, purpose, status: given });
+        }
+        consents = [...status.values()];
+      }
+      return { basis, plan: planIngest(services, unique, { identities, userIds, consents, purposes: state.purposes }) };
+    });
+}
+
+/** Resolves the fresh messages in order against the state read, and works out every row the group writes. */
+function planIngest(services: IngestServices, fresh: PreparedMessage[], state: ResolutionState): IngestPlan {
+  const receivedAt = services.now();
+  const graph = new IdentityGraph([...state.identities, ...state.userIds] as (Identifier & { profileId: string })[], () => randomUUID());
+  const consentState = new Map(state.consents.map((c) => [consentKey(c.profileId, c.purpose), c.status]));
+
+  const created = new Map<string, Date>();
+  const newIdentities: (Named & { profileId: string; seenAt: Date })[] = [];
+  const merges: IngestPlan['merges'] = [];
+  const conflicts: { profile: string; other: string; via: Identifier; messageId: string }[] = [];
+  const events: (PreparedMessage['event'] & { messageId: string; type: string; profileId: string; occurredAt: Date })[] = [];
+  const profileChanges = new Map<string, store.ProfileUpdate>();
+  const consentChanges: store.ConsentChange[] = [];
+
+  for (const message of fresh) {
+    const { messageId, occurredAt } = message;
+    const resolution = message.type === 'alias' ? graph.alias(message.own[0]!, message.previous) : graph.resolve(message.own);
+    if (resolution.created) created.set(resolution.profileId, occurredAt);
+    for (const attached of resolution.attached) {
+      const { value } = message.own.find((i) => i.hash === attached.hash) ?? message.previous.find((i) => i.hash === attached.hash)!;
+      newIdentities.push({ kind: attached.kind, hash: attached.hash, value, profileId: resolution.profileId, seenAt: occurredAt });
+    }
+    for (const merge of resolution.merges) merges.push({ ...merge, messageId });
+    for (const conflict of resolution.conflicts) conflicts.push({ ...conflict, messageId });
+
+    events.push({ ...message.event, messageId, type: message.type, profileId: resolution.profileId, occurredAt });
+    const change = profileChanges.get(resolution.profileId) ?? { id: resolution.profileId, firstSeen: occurredAt, lastSeen: occurredAt, events: 0, traits: {}, emailEnc: null, phoneEnc: null, nameEnc: null };
+    change.events++;
+    if (occurredAt < change.firstSeen) change.firstSeen = occurredAt;
+    if (occurredAt > change.lastSeen) change.lastSeen = occurredAt;
+    if (message.traits) {
+      Object.assign(change.traits, message.traits.traits);
+      change.emailEnc = message.traits.emailEnc ?? change.emailEnc;
+      change.phoneEnc = message.traits.phoneEnc ?? change.phoneEnc;
+      change.nameEnc = message.traits.nameEnc ?? change.nameEnc;
+    }
+    profileChanges.set(resolution.profileId, change);
+
+    for (const [purpose, granted] of message.consent) {
+      if (!state.purposes.includes(purpose)) continue;
+      const status = granted ? 'granted' : 'denied';
+      const stateKey = consentKey(resolution.profileId, purpose);
+      if (consentState.get(stateKey) === status) continue;
+      consentState.set(stateKey, status);
+      consentChanges.push({ profileId: resolution.profileId, purpose, status, source: `event:${message.type}`, legalBasis: 'consent', messageId, at: occurredAt });
+    }
+  }
+
+  const canonical = (id: string) => graph.canonical(id);
+  const changes = foldProfileChanges([...profileChanges.values()], canonical);
+  const insertWhole = (change: store.ProfileUpdate) => merges.length === 0 && created.has(change.id);
+  return {
+    fresh,
+    created,
+    merges: merges.map((merge) => ({ ...merge, survivor: canonical(merge.survivor) })),
+    conflictMessageIds: conflicts.map((c) => c.messageId),
+    write: {
       receivedAt,
       newProfiles: changes.filter(insertWhole),
       profileUpdates: changes.filter((change) => !insertWhole(change)),
@@ -192,17 +333,8 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
       events: events.map((e) => ((e.profileId = canonical(e.profileId)), e)),
       conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),
       consentChanges: consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })),
-    });
-    options.onCommitting?.();
-    for (const { messageId } of fresh) {
-      count(messageId, 'accepted');
-      results[ownerOf.get(messageId)!]!.duplicates--;
-    }
-    for (const merge of merges) count(merge.messageId, 'merges');
-    for (const conflict of conflicts) count(conflict.messageId, 'conflicts');
-    for (const change of consentChanges) count(change.messageId!, 'consentChanges');
-    return results;
-  });
+    },
+  };
 }
 
 /**

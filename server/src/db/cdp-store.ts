@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { HubSchema } from './schema';
 import { preparedStatement } from './prepared';
 import { keyQueries } from './key-store';
@@ -7,28 +7,61 @@ import { keyQueries } from './key-store';
 type Db = Kysely<HubSchema>;
 type Tx = Transaction<HubSchema>;
 
-/** One ingest at a time per workspace, so identity merges never race; other workspaces go on in parallel. */
+/**
+ * One ingest at a time per workspace, so identity merges never race; other
+ * workspaces go on in parallel. For readers that need what ingest committed
+ * to be settled (the experiment rollup's watermark); a transaction that
+ * changes what resolution reads takes lockWorkspaceIngestForChanges.
+ */
 export async function lockWorkspaceIngest(tx: Tx, workspaceId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))`.execute(tx);
 }
 
+/** The number a transaction took for the workspace's identity-resolution state under its ingest lock, and the one before (null: none yet). */
+export interface IngestTurn {
+  previous: string | null;
+  version: string;
+}
+
 /**
- * Ingest's own start: the workspace's ingest lock, and for the rest of the
- * transaction the plans its prepared statements were first given. Left to
- * itself, PostgreSQL plans such a statement again for its parameters on every
- * run when the generic plan looks costlier, which for ingest's statements (a
- * probe by key per row, whatever the rows) it always does: the planning took
- * about a tenth of PostgreSQL's ingest work (perf), for the same plan.
+ * The ingest lock taken and a new number for the state (migration 0025), in
+ * one statement. The lock comes first (the CTE), and ON CONFLICT DO UPDATE
+ * works on the newest committed row, so `previous` is the number of the
+ * last transaction that changed the state.
  */
-export async function beginIngest(tx: Tx, workspaceId: string): Promise<void> {
-  await sql`${sql.raw(preparedStatement)} select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0)), set_config('plan_cache_mode', 'force_generic_plan', true)`.execute(tx);
+const takeTurn = (workspaceId: string, settings: RawBuilder<unknown>) => sql<IngestTurn>`${sql.raw(preparedStatement)}
+  with locked as (select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))${settings})
+  insert into ingest_versions (workspace_id, previous, version) select ${workspaceId}, null, nextval('ingest_version_seq') from locked
+  on conflict (workspace_id) do update set previous = ingest_versions.version, version = excluded.version
+  returning previous, version`;
+
+/** For consent set through the API and erasure: the ingest lock, and a new number, so that a group ingest resolved ahead sees the change. */
+export async function lockWorkspaceIngestForChanges(tx: Tx, workspaceId: string): Promise<IngestTurn> {
+  return turnOf((await takeTurn(workspaceId, sql``).execute(tx)).rows[0]!);
+}
+
+/** Numbers as text on either database (PGlite and pg parse bigint differently). */
+const versionText = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const turnOf = (row: IngestTurn): IngestTurn => ({ previous: versionText(row.previous), version: versionText(row.version)! });
+
+/**
+ * Ingest's own start: the workspace's ingest lock and a new number (see
+ * takeTurn), and for the rest of the transaction the plans its prepared
+ * statements were first given. Left to itself, PostgreSQL plans such a
+ * statement again for its parameters on every run when the generic plan
+ * looks costlier, which for ingest's statements (a probe by key per row,
+ * whatever the rows) it always does: the planning took about a tenth of
+ * PostgreSQL's ingest work (perf), for the same plan.
+ */
+export async function beginIngest(tx: Tx, workspaceId: string): Promise<IngestTurn> {
+  return turnOf((await takeTurn(workspaceId, sql`, set_config('plan_cache_mode', 'force_generic_plan', true)`).execute(tx)).rows[0]!);
 }
 
 /**
  * What a batch's resolution needs first, in one statement: which of its
  * message ids are stored already (only those given: ingest asks after its
- * write found one stored), the profiles its identifiers belong to, and the
- * workspace's purposes.
+ * write found one stored), the profiles its identifiers belong to, the
+ * workspace's purposes, and the number of the state read (see takeTurn).
  *
  * Each row is probed by its key (LATERAL … LIMIT 1 keeps the planner from
  * turning a probe into a scan of the workspace): a workspace that grew since
@@ -38,19 +71,21 @@ export async function beginIngest(tx: Tx, workspaceId: string): Promise<void> {
 export async function readIngestState(tx: Tx, workspaceId: string, wanted: { messageIds: string[]; identifiers: { kind: string; hash: string }[] }) {
   // A person's events name them again and again: each identifier is looked up once.
   const identifiers = [...new Map(wanted.identifiers.map((i) => [`${i.kind}\n${i.hash}`, i])).values()];
-  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; purposes: string[] }>`${sql.raw(preparedStatement)}
+  const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; purposes: string[]; version: string | null }>`${sql.raw(preparedStatement)}
     select
       (select coalesce(json_agg(e.message_id), '[]') from unnest(${wanted.messageIds}::text[]) as m(id)
         cross join lateral (select message_id from events where workspace_id = ${workspaceId} and message_id = m.id limit 1) e) as stored,
       (select coalesce(json_agg(json_build_array(i.kind, w.hash, i.profile_id)), '[]') from unnest(${identifiers.map((i) => i.kind)}::text[], ${identifiers.map((i) => i.hash)}::text[]) as w(kind, hash)
         cross join lateral (select kind, profile_id from identities where workspace_id = ${workspaceId} and value_hash = w.hash limit 1) i
         where i.kind = w.kind) as identities,
-      (select consent_purposes from workspaces where id = ${workspaceId}) as purposes`.execute(tx);
+      (select consent_purposes from workspaces where id = ${workspaceId}) as purposes,
+      (select version from ingest_versions where workspace_id = ${workspaceId}) as version`.execute(tx);
   const state = rows[0]!;
   return {
     storedMessageIds: new Set(state.stored),
     identities: state.identities.map(([kind, hash, profileId]) => ({ kind, hash, profileId })),
     purposes: state.purposes,
+    version: versionText(state.version),
   };
 }
 
@@ -223,7 +258,7 @@ export interface ConsentChange {
  */
 export async function applyConsentChanges(tx: Tx, workspaceId: string, changes: ConsentChange[]): Promise<void> {
   if (changes.length === 0) return;
-  await lockWorkspaceIngest(tx, workspaceId);
+  await lockWorkspaceIngestForChanges(tx, workspaceId);
   // The current state is each (customer, purpose)'s last change in the batch; the history keeps every one.
   const latest = [...new Map(changes.map((c) => [`${c.profileId}\n${c.purpose}`, c])).values()];
   const stated = latest.filter((c) => c.status !== 'unknown');

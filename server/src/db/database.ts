@@ -26,6 +26,7 @@ import { budgetAdvice } from './migrations/0021-budget-advice';
 import { renderPreviews } from './migrations/0022-render-previews';
 import { consoleIndexes } from './migrations/0023-console-indexes';
 import { experimentTotals } from './migrations/0024-experiment-totals';
+import { ingestVersions } from './migrations/0025-ingest-versions';
 import { SerialPGlite } from './pglite-dialect';
 import { preparedStatement } from './prepared';
 import type { HubSchema } from './schema';
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0022-render-previews': renderPreviews,
   '0023-console-indexes': consoleIndexes,
   '0024-experiment-totals': experimentTotals,
+  '0025-ingest-versions': ingestVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -370,4 +370,6 @@ export interface HubSchema {
   experiment_rollup_state: { workspace_id: string; experiment_id: string; shape: string; through_seq: BigIntColumn; built_at: Date; totals_basis: string | null };
   /** Per experiment and variant position: units counted (metric_index -1) and, per metric, units with an outcome and the sums of value and value². */
   experiment_rollup_totals: { workspace_id: string; experiment_id: string; position: number; metric_index: number; units: BigIntColumn; value: string; value_squares: string };
+  /** The number each change to a workspace's identity-resolution state takes under its ingest lock, and the one it replaced. */
+  ingest_versions: { workspace_id: string; previous: BigIntColumn | null; version: BigIntColumn };
 }

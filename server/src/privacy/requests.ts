@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { appendAuditEventIn } from '../db/audit-store';
-import { lockWorkspaceIngest } from '../db/cdp-store';
+import { lockWorkspaceIngestForChanges } from '../db/cdp-store';
 import * as store from '../db/privacy-store';
 import type { HubSchema } from '../db/schema';
 import { changeDigest } from '../http/access';
@@ -90,7 +90,7 @@ async function completeErasure(services: PrivacyServices, request: store.Privacy
   await services.db.transaction().execute(async (tx) => {
     const current = await store.lockPrivacyRequest(tx, workspaceId, id);
     if (!current || current.status === 'completed') return;
-    await lockWorkspaceIngest(tx, workspaceId);
+    await lockWorkspaceIngestForChanges(tx, workspaceId);
     const customer = await store.profileByIdentifier(tx, workspaceId, current.subject_kind, current.subject_hash);
     let result: PrivacyResult = notFound;
     if (customer && !customer.erased) {
