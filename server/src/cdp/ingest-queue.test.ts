@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
 import { hubOnTestDatabase, testCipher, testWorkspace } from '../../test/hub';
 import { applyConsentChanges } from '../db/cdp-store';
-import { ingestBatches, prepareForIngest, prepareIngest, type GroupWrites, type PreparedMessage } from './ingest';
+import { ingestBatches, prepareForIngest, prepareIngest, type GroupWrites, type IngestResult, type PreparedMessage } from './ingest';
 import { ingestQueue } from './ingest-queue';
 import { prepareMessage, type IngestedMessage } from './messages';
 
@@ -183,6 +183,46 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     // A snapshot neither just before nor just after that group, or a group before that merges: resolved under the lock instead.
     expect(await prepareIngest(services(), ws.id, [batch], { ...before, turn: { previous: '5', version: '6' } })).toBeUndefined();
     expect(await prepareIngest(services(), ws.id, [batch], { ...before, changes: null })).toBeUndefined();
+  });
+
+  it('keeps every customer on one profile with every event counted, while groups are resolved ahead as batches keep coming', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const { store, prepare, resolved } = loggingPipeline();
+    const queue = ingestQueue(services(), { store, prepare });
+    const users = 12;
+    const sent = new Map<number, number>();
+    let next = 0;
+    const batch = () =>
+      Array.from({ length: 8 }, () => {
+        const user = Math.floor(Math.random() * users);
+        sent.set(user, (sent.get(user) ?? 0) + 1);
+        const messageId = `s${next++}`;
+        const message = next % 3 === 0 ? { type: 'identify', messageId, userId: `user-${user}`, anonymousId: `anon-${user}`, traits: { email: `user-${user}@example.com` } } : { type: 'track', messageId, anonymousId: `anon-${user}`, ...(next % 2 === 0 ? { userId: `user-${user}` } : {}), event: 'Viewed' };
+        const prepared = prepareMessage({ ...message, timestamp: '2026-11-24T09:00:00Z' }, new Date());
+        if (!prepared.ok) throw prepared.error;
+        return prepared.value;
+      });
+    const answers: Promise<IngestResult>[] = [];
+    for (let wave = 0; wave < 15; wave++) {
+      answers.push(queue.ingest(ws.id, batch()), queue.ingest(ws.id, batch()));
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    const results = await Promise.all(answers);
+
+    expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(next);
+    expect(resolved).toContain('prepared');
+    const live = await hub.database.db.selectFrom('profiles').select(['id', 'event_count']).where('workspace_id', '=', ws.id).where('merged_into', 'is', null).execute();
+    const identities = await hub.database.db.selectFrom('identities').select(['kind', 'value_hash', 'profile_id']).where('workspace_id', '=', ws.id).execute();
+    const events = await hub.database.db.selectFrom('events').select(['profile_id']).where('workspace_id', '=', ws.id).execute();
+    // One live profile per customer, holding all their identifiers, and as many events as they sent.
+    expect(live).toHaveLength(sent.size);
+    for (const [user, count] of sent) {
+      const profilesOfUser = new Set(['user_id', 'anonymous_id', 'email'].flatMap((kind) => identities.filter((i) => i.kind === kind && i.value_hash === testCipher.lookupHash(ws.id, kind, kind === 'email' ? `user-${user}@example.com` : `${kind === 'user_id' ? 'user' : 'anon'}-${user}`)).map((i) => i.profile_id)));
+      expect(profilesOfUser.size).toBe(1);
+      const [profileId] = profilesOfUser;
+      expect(live.find((p) => p.id === profileId)?.event_count).toBe(count);
+      expect(events.filter((e) => e.profile_id === profileId)).toHaveLength(count);
+    }
   });
 
   it('keeps a transaction within its message limit, and never makes another workspace wait', async () => {
