@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { statementsMigration } from './statements';
 
 /**
  * A number per workspace for the state identity resolution reads
@@ -23,11 +23,4 @@ const up = [
 
 const down = [`drop table ingest_versions`, `drop sequence ingest_version_seq`];
 
-export const ingestVersions: Migration = {
-  async up(db: Kysely<unknown>) {
-    for (const statement of up) await sql.raw(statement).execute(db);
-  },
-  async down(db: Kysely<unknown>) {
-    for (const statement of down) await sql.raw(statement).execute(db);
-  },
-};
+export const ingestVersions = statementsMigration(up, down);
