@@ -152,6 +152,31 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     ]);
   });
 
+  it('resolves a group again under the lock when the group it was resolved against failed while writing', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const { store: logged, prepare, resolved } = loggingPipeline();
+    let calls = 0;
+    // The first group's transaction breaks after it said what it would write (the next group is resolved against that), and rolls back.
+    const store: typeof ingestBatches = (services, workspaceId, batches, given) =>
+      ++calls === 1 ? logged(services, workspaceId, batches, { ...given, onWriting: (writes) => (given?.onWriting?.(writes), thrown()) }) : logged(services, workspaceId, batches, given);
+    const thrown = () => {
+      throw new Error('the connection was lost');
+    };
+    const queue = ingestQueue(services(), { store, prepare });
+    const first = queue.ingest(ws.id, messages(['l1'], 'u-lost'));
+    const second = queue.ingest(ws.id, messages(['l2'], 'u-lost'));
+
+    await expect(first).rejects.toThrow('the connection was lost');
+    expect((await second).accepted).toBe(1);
+    // Against the plan made ahead, l2 would have gone to the profile the failed group never stored.
+    expect(resolved).toEqual(['under the lock', 'under the lock']);
+    expect(await storedIds(ws.id)).toEqual(['l2']);
+    const [profile] = await profilesOf(ws.id);
+    expect(profile?.event_count).toBe(1);
+    const [event] = await hub.database.db.selectFrom('events').select('profile_id').where('workspace_id', '=', ws.id).execute();
+    expect(event?.profile_id).toBe(profile?.id);
+  });
+
   it('stores a group resolved ahead that repeats a stored message by looking message ids up', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     const { store, prepare, resolved } = loggingPipeline();
