@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hubDatabases } from '../../test/databases';
 import { hubOnTestDatabase, testCipher, testWorkspace } from '../../test/hub';
 import { applyConsentChanges } from '../db/cdp-store';
-import { ingestBatches, prepareForIngest, prepareIngest, type GroupWrites, type IngestResult, type PreparedMessage } from './ingest';
+import { ingestBatches, prepareIngest, type GroupWrites, type IngestResult } from './ingest';
+import { prepareForIngest, type PreparedMessage } from './prepared-message';
 import { ingestQueue } from './ingest-queue';
 import { prepareMessage, type IngestedMessage } from './messages';
 
@@ -197,7 +198,14 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ open }) => {
     const batch = [prepareForIngest(testCipher, ws.id, identify('a1', 'u-ahead', true))];
     const userId = batch[0]!.own.find((i) => i.kind === 'user_id')!;
     // The group before attached this user id to its profile and recorded the grant; neither is committed.
-    const before: GroupWrites = { turn: { previous: null, version: '999' }, changes: { identities: new Map([[`user_id\n${userId.hash}`, 'p-before']]), consent: new Map([['p-before\nemail-marketing', 'granted']]) } };
+    const at = new Date('2026-11-24T08:00:00Z');
+    const before: GroupWrites = {
+      turn: { previous: null, version: '999' },
+      changes: {
+        identities: [{ kind: 'user_id', hash: userId.hash, valueEnc: testCipher.encrypt('u-ahead'), profileId: 'p-before', seenAt: at }],
+        consentChanges: [{ profileId: 'p-before', purpose: 'email-marketing', status: 'granted', source: 'event:identify', legalBasis: 'consent', messageId: 'a0', at }],
+      },
+    };
     const prepared = await prepareIngest(services(), ws.id, [batch], before);
     expect(prepared?.basis).toBe('999');
     expect(prepared?.plan.write.events.map((e) => e.profileId)).toEqual(['p-before']);

@@ -1,4 +1,5 @@
-import { ingestBatches, prepareIngest, prepareForIngest, type GroupWrites, type IngestResult, type IngestServices, type PreparedGroup, type PreparedMessage } from './ingest';
+import { ingestBatches, prepareIngest, type GroupWrites, type IngestResult, type IngestServices, type PreparedGroup } from './ingest';
+import { prepareForIngest, type PreparedMessage } from './prepared-message';
 import type { IngestedMessage } from './messages';
 
 export interface IngestQueue {

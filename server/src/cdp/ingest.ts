@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import * as store from '../db/cdp-store';
 import type { HubSchema } from '../db/schema';
 import type { PersonalDataCipher } from '../privacy/personal-data';
-import { IdentityGraph, type Identifier, type IdentifierKind } from './identity-graph';
-import { normaliseIdentifier } from './identifiers';
-import type { IngestedMessage, Message } from './messages';
+import { IdentityGraph, type Identifier } from './identity-graph';
+import type { IngestedMessage } from './messages';
+import { prepareForIngest, type Named, type PreparedMessage } from './prepared-message';
 
 export interface IngestServices {
   db: Kysely<HubSchema>;
@@ -21,44 +21,6 @@ export interface IngestResult {
   merges: number;
   conflicts: number;
   consentChanges: number;
-}
-
-/** Traits that are personal data: kept encrypted on the profile (email, phone, name) or not kept at all. */
-const personalTraits = new Set(['email', 'phone', 'name', 'firstName', 'lastName', 'first_name', 'last_name', 'birthday', 'address', 'ip']);
-
-export interface Named extends Identifier {
-  value: string;
-}
-
-/**
- * A message as ingest stores it, worked out before it waits for its
- * workspace's turn (nothing here depends on what is stored): identifiers
- * normalised and hashed, personal traits encrypted, the event row shaped.
- */
-export interface PreparedMessage {
-  messageId: string;
-  occurredAt: Date;
-  type: Message['type'];
-  own: Named[];
-  /** The forms an alias's previousId may take. */
-  previous: Named[];
-  event: { name: string | null; properties: Record<string, unknown>; context: Record<string, unknown> };
-  /** What an identify says about the person. */
-  traits: { traits: Record<string, unknown>; emailEnc: string | null; phoneEnc: string | null; nameEnc: string | null } | null;
-  /** `context.consent.categoryPreferences`, named as purposes (the workspace's list is checked in turn). */
-  consent: [string, boolean][];
-}
-
-export function prepareForIngest(cipher: PersonalDataCipher, workspaceId: string, { message, messageId, occurredAt }: IngestedMessage): PreparedMessage {
-  return {
-    messageId,
-    occurredAt,
-    type: message.type,
-    ...identifiersIn(message, cipher, workspaceId),
-    event: { name: eventName(message), properties: propertiesOf(message), context: contextToKeep(message.context) },
-    traits: message.type === 'identify' ? personalTraitsOf(message.traits ?? {}, cipher) : null,
-    consent: consentPreferences(message.context),
-  };
 }
 
 /**
@@ -107,14 +69,14 @@ export interface IngestBatchOptions {
 
 /**
  * What a group's transaction writes that the next group's resolution reads:
- * the identifiers it stores and the consent it sets, under the number its
+ * the identities it stores and the consent it sets, under the number its
  * transaction took (`turn`). Null `changes` when it merges profiles: a merge
  * moves identities and consent the next group may meet, so that group
  * resolves under the lock instead of ahead.
  */
 export interface GroupWrites {
   turn: store.IngestTurn;
-  changes: { identities: Map<string, string>; consent: Map<string, string> } | null;
+  changes: Pick<store.IngestWrite, 'identities' | 'consentChanges'> | null;
 }
 
 /** A group resolved ahead, and the number of the state it was resolved against. */
@@ -187,7 +149,7 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
       plan = planIngest(services, fresh, { identities: state.identities, userIds: details.userIds, consents: details.consents, purposes: state.purposes });
       options.onResolved?.('under the lock');
     }
-    options.onWriting?.({ turn, changes: plan.merges.length > 0 ? null : { identities: new Map(plan.write.identities.map((i) => [identityKey(i), i.profileId])), consent: new Map(plan.write.consentChanges.map((c) => [consentKey(c.profileId, c.purpose), c.status])) } });
+    options.onWriting?.({ turn, changes: plan.merges.length > 0 ? null : plan.write });
     if (plan.fresh.length === 0) {
       options.onCommitting?.();
       return results;
@@ -241,28 +203,20 @@ export async function prepareIngest(services: IngestServices, workspaceId: strin
         basis = before.turn.version;
       }
       if (written) {
-        const where = new Map(identities.map((i) => [identityKey(i), i]));
-        for (const i of identifiers) {
-          const profileId = written.identities.get(identityKey(i));
-          if (profileId !== undefined) where.set(identityKey(i), { kind: i.kind, hash: i.hash, profileId });
-        }
-        identities = [...where.values()];
+        // Identities are only ever added by a group without merges: one it stored replaces nothing the snapshot holds.
+        const wantedKeys = new Set(identifiers.map(identityKey));
+        identities = [...identities, ...written.identities.filter((i) => wantedKeys.has(identityKey(i))).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
       }
       const wanted = profilesToRead(unique, identities);
       const details = await store.readProfileDetails(tx, workspaceId, wanted);
       let { userIds, consents } = details;
       if (written) {
         const userIdsOf = new Set(wanted.userIdsOf);
-        for (const [key, profileId] of written.identities) {
-          const [kind, hash] = key.split('\n') as [string, string];
-          if (kind === 'user_id' && userIdsOf.has(profileId)) userIds = [...userIds, { kind, hash, profileId }];
-        }
+        userIds = [...userIds, ...written.identities.filter((i) => i.kind === 'user_id' && userIdsOf.has(i.profileId)).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
+        // Consent as that group leaves it: its last change per customer and purpose over what the snapshot holds.
         const consentOf = new Set(wanted.consentOf);
         const status = new Map(consents.map((c) => [consentKey(c.profileId, c.purpose), c]));
-        for (const [key, given] of written.consent) {
-          const [profileId, purpose] = key.split('\n') as [string, string];
-          if (consentOf.has(profileId)) status.set(key, { profileId, purpose, status: given });
-        }
+        for (const { profileId, purpose, status: given } of written.consentChanges) if (consentOf.has(profileId)) status.set(consentKey(profileId, purpose), { profileId, purpose, status: given });
         consents = [...status.values()];
       }
       return { basis, plan: planIngest(services, unique, { identities, userIds, consents, purposes: state.purposes }) };
@@ -370,70 +324,6 @@ export function profilesToRead(messages: readonly Pick<PreparedMessage, 'type' |
   }
   if (statesConsent) for (const owner of userIdsOf) consentOf.add(owner);
   return { userIdsOf: [...userIdsOf], consentOf: [...consentOf] };
-}
-
-/** The identifiers a message carries, normalised and hashed (`previous`: the forms an alias's previousId may take). */
-function identifiersIn(message: Message, cipher: PersonalDataCipher, workspaceId: string): { own: Named[]; previous: Named[] } {
-  const named = (kind: IdentifierKind, raw: unknown): Named | null => {
-    const value = normaliseIdentifier(kind, raw);
-    return value ? { kind, value, hash: cipher.lookupHash(workspaceId, kind, value) } : null;
-  };
-  const context = message.context ?? {};
-  const contextTraits = (context.traits ?? {}) as Record<string, unknown>;
-  const traits = message.type === 'identify' ? { ...contextTraits, ...(message.traits ?? {}) } : contextTraits;
-  const device = (context.device ?? {}) as Record<string, unknown>;
-  const own = [named('user_id', message.userId), named('email', traits.email), named('phone', traits.phone), named('device_id', device.id), named('anonymous_id', message.anonymousId)].filter((i): i is Named => i !== null);
-  const previous = message.type === 'alias' ? [named('user_id', message.previousId), named('anonymous_id', message.previousId)].filter((i): i is Named => i !== null) : [];
-  return { own, previous };
-}
-
-function eventName(message: Message): string | null {
-  if (message.type === 'track') return message.event;
-  if (message.type === 'page' || message.type === 'screen') return message.name ?? null;
-  return null;
-}
-
-function propertiesOf(message: Message): Record<string, unknown> {
-  if (message.type === 'track' || message.type === 'page' || message.type === 'screen') return message.properties ?? {};
-  if (message.type === 'group') return { groupId: message.groupId, traits: withoutPersonal(message.traits ?? {}) };
-  return {};
-}
-
-/** The context minus what identifies a person (their traits and IP address): those live encrypted on the profile, or nowhere. */
-function contextToKeep(context: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!context) return {};
-  const { traits: _traits, ip: _ip, ...rest } = context;
-  return rest;
-}
-
-function withoutPersonal(traits: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(traits).filter(([name]) => !personalTraits.has(name)));
-}
-
-function personalTraitsOf(traits: Record<string, unknown>, cipher: PersonalDataCipher): NonNullable<PreparedMessage['traits']> {
-  const email = normaliseIdentifier('email', traits.email);
-  const phone = normaliseIdentifier('phone', traits.phone);
-  const name = (typeof traits.name === 'string' ? traits.name : [traits.firstName ?? traits.first_name, traits.lastName ?? traits.last_name].filter((p) => typeof p === 'string').join(' ')).trim();
-  return {
-    traits: withoutPersonal(traits),
-    emailEnc: email ? cipher.encrypt(email) : null,
-    phoneEnc: phone ? cipher.encrypt(phone) : null,
-    nameEnc: name ? cipher.encrypt(name.slice(0, 300)) : null,
-  };
-}
-
-/**
- * Consent as Segment's consent management sends it:
- * `context.consent.categoryPreferences: { "Advertising": true, ... }`.
- * A category names a purpose when lower-cased with spaces as hyphens; it
- * counts when that is one of the workspace's purposes.
- */
-export function consentPreferences(context: Record<string, unknown> | undefined): [string, boolean][] {
-  const preferences = ((context?.consent ?? {}) as { categoryPreferences?: unknown }).categoryPreferences;
-  if (!preferences || typeof preferences !== 'object') return [];
-  return Object.entries(preferences as Record<string, unknown>)
-    .filter(([, granted]) => typeof granted === 'boolean')
-    .map(([category, granted]) => [category.trim().toLowerCase().replace(/[\s_]+/g, '-'), granted as boolean]);
 }
 
 /** Changes gathered per profile, folded onto the profiles that survived the batch's merges. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdentityGraph, identifierKinds, type Identifier, type IdentifierKind } from './identity-graph';
-import { profilesToRead, type Named } from './ingest';
+import { profilesToRead } from './ingest';
+import type { Named } from './prepared-message';
 
 /**
  * Ingest reads the user ids and consent of only some of the stored profiles a
