@@ -13,20 +13,20 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** A group of batches on its way: what its transaction writes once it writes, and whether only its commit is left, or it ended. */
+/** A group of batches on its way: what it writes once its plan is known, and whether the number it takes is known, or it ended. */
 interface Group {
   writes: GroupWrites | null;
-  writing: boolean;
+  planned: boolean;
   ended: boolean;
-  /** Settles when only the group's commit is left, or it ended. */
-  committing: Promise<void>;
-  markCommitting(): void;
+  /** Settles when the group's number (its turn under the lock) is known, or it ended. */
+  turnKnown: Promise<void>;
+  markTurnKnown(): void;
 }
 
-/** A workspace's batches waiting for a group, and the group formed last. */
+/** A workspace's batches waiting for a group, and its groups on their way, in order. */
 interface WorkspaceQueue {
   waiting: Waiting[];
-  last: Group | null;
+  groups: Group[];
 }
 
 export interface IngestQueueOptions {
@@ -34,6 +34,9 @@ export interface IngestQueueOptions {
   store?: typeof ingestBatches;
   prepare?: typeof prepareIngest;
 }
+
+/** Groups of a workspace on their way at once: one writing, two resolved ahead or resolving. */
+const groupsAtOnce = 3;
 
 /**
  * Group commit for ingest. A workspace's batches are stored one transaction
@@ -44,15 +47,14 @@ export interface IngestQueueOptions {
  * What needs nothing stored (hashing, encryption, shaping rows) is done as a
  * batch arrives.
  *
- * Three groups overlap, each on its own connection:
- * - while one group writes, the next is formed and resolved ahead against
- *   what it writes (prepareIngest: reads in a snapshot, the writes laid
- *   over them), so that PostgreSQL reads for one while it writes for the
- *   other, and the Hub resolves meanwhile;
- * - once the writing group has only its commit left, the next begins and
- *   waits for the workspace's ingest lock in PostgreSQL, which hands it
- *   over at the commit; under the lock, the state's number says whether its
- *   plan still holds (else it reads and resolves again there).
+ * Groups overlap, each on its own connection: as soon as a group's plan is
+ * known, the next is formed and resolved ahead against what the groups
+ * before it write (prepareIngest: reads in a snapshot, their writes laid
+ * over them), so that PostgreSQL reads for one while it writes for another,
+ * and the Hub resolves meanwhile. Once the number the group before takes is
+ * known, the next is sent: written in one statement that waits for the
+ * workspace's ingest lock in PostgreSQL and writes only if the state's number
+ * says its plan still holds, else resolved again under the lock.
  * When a shared transaction fails, each of its batches is tried on its own,
  * so one sender's bad batch never fails another's.
  */
@@ -62,10 +64,19 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
   const prepare = options.prepare ?? prepareIngest;
   const queues = new Map<string, WorkspaceQueue>();
 
+  /** The group's plan is known (and with a turn, the number it took): later groups are resolved against it. */
+  function planned(workspaceId: string, group: Group, writes: GroupWrites): void {
+    group.writes = writes;
+    if (writes.turn) group.markTurnKnown();
+    if (group.planned) return;
+    group.planned = true;
+    startNext(workspaceId);
+  }
+
   async function settle(workspaceId: string, waiting: Waiting[], group?: Group, prepared?: PreparedGroup): Promise<void> {
-    const onWriting = group && ((writes: GroupWrites) => ((group.writes = writes), (group.writing = true), startNext(workspaceId)));
+    const onWriting = group && ((writes: GroupWrites) => planned(workspaceId, group, writes));
     try {
-      const results = await store(services, workspaceId, waiting.map((w) => w.messages), { prepared, onWriting, onCommitting: group?.markCommitting });
+      const results = await store(services, workspaceId, waiting.map((w) => w.messages), { prepared, onWriting });
       waiting.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       if (waiting.length === 1) return waiting[0]!.reject(error);
@@ -73,38 +84,41 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
     }
   }
 
-  /** Resolves the group ahead while the one before it writes, then stores it once that one only commits. */
-  async function run(workspaceId: string, waiting: Waiting[], group: Group, before: Group | null): Promise<void> {
+  /** Resolves the group ahead while the ones before it write, then stores it once the number of the one before is known. */
+  async function run(workspaceId: string, waiting: Waiting[], group: Group, before: Group[]): Promise<void> {
     let prepared: PreparedGroup | undefined;
-    if (before && !before.ended) {
+    const last = before.at(-1);
+    if (last && !last.ended) {
       // Resolving ahead only saves time: when it fails, the transaction resolves under the lock and meets the same problem there.
-      prepared = await prepare(services, workspaceId, waiting.map((w) => w.messages), before.writes).catch(() => undefined);
-      await before.committing;
+      prepared = await prepare(services, workspaceId, waiting.map((w) => w.messages), before.filter((g) => !g.ended).map((g) => g.writes!)).catch(() => undefined);
+      if (prepared) planned(workspaceId, group, prepared.writes);
+      await last.turnKnown;
     }
     await settle(workspaceId, waiting, group, prepared);
   }
 
-  /** Forms the next group from the waiting batches that fit in one transaction, once the group before it writes or has ended. */
+  /** Forms the next group from the waiting batches that fit in one transaction, once the group before it is planned or has ended. */
   function startNext(workspaceId: string): void {
     const queue = queues.get(workspaceId);
     if (!queue) return;
-    const before = queue.last;
-    if (before && !before.writing && !before.ended) return;
+    const before = queue.groups.filter((g) => !g.ended);
+    const last = before.at(-1);
+    if ((last && !last.planned) || before.length >= groupsAtOnce) return;
     if (queue.waiting.length === 0) {
-      if (!before || before.ended) queues.delete(workspaceId);
+      if (!last) queues.delete(workspaceId);
       return;
     }
     let taken = 1;
     let messages = queue.waiting[0]!.messages.length;
     while (taken < queue.waiting.length && messages + queue.waiting[taken]!.messages.length <= limit) messages += queue.waiting[taken++]!.messages.length;
     const waiting = queue.waiting.splice(0, taken);
-    let markCommitting!: () => void;
-    const committing = new Promise<void>((resolve) => (markCommitting = resolve));
-    const group: Group = { writes: null, writing: false, ended: false, committing, markCommitting };
-    queue.last = group;
+    let markTurnKnown!: () => void;
+    const turnKnown = new Promise<void>((resolve) => (markTurnKnown = resolve));
+    const group: Group = { writes: null, planned: false, ended: false, turnKnown, markTurnKnown };
+    queue.groups = [...before, group];
     void run(workspaceId, waiting, group, before).finally(() => {
       group.ended = true;
-      group.markCommitting();
+      group.markTurnKnown();
       startNext(workspaceId);
     });
   }
@@ -114,7 +128,7 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
       const messages = raw.map((m) => prepareForIngest(services.cipher, workspaceId, m));
       return new Promise((resolve, reject) => {
         let queue = queues.get(workspaceId);
-        if (!queue) queues.set(workspaceId, (queue = { waiting: [], last: null }));
+        if (!queue) queues.set(workspaceId, (queue = { waiting: [], groups: [] }));
         queue.waiting.push({ messages, resolve, reject });
         startNext(workspaceId);
       });

@@ -35,11 +35,12 @@ export async function ingestMessages(services: IngestServices, workspaceId: stri
 
 /**
  * Stores several senders' batches for a workspace as one, in the order given,
- * in one transaction of four or five statements (lock, read, read what resolution needs of the profiles found if anything, merges if any, write),
- * or of two when a group resolved ahead is still right (see prepareIngest),
  * and answers each with its own counts: a message id that an earlier batch of
  * the same call carries counts as that batch's, and as a duplicate in the
- * later one.
+ * later one. A group resolved ahead (see prepareIngest) whose plan still
+ * holds is written in one statement (see writeIngestAlone); otherwise in one
+ * transaction of four or five statements (lock, read, read what resolution
+ * needs of the profiles found if anything, merges if any, write).
  */
 export async function ingestBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: IngestBatchOptions = {}): Promise<IngestResult[]> {
   try {
@@ -53,36 +54,55 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
 export interface IngestBatchOptions {
   /** The same batches resolved ahead by prepareIngest: written as they are when nothing changed since, else resolved again under the lock. */
   prepared?: PreparedGroup;
-  /** Called with what the transaction will write, before it writes: the next group resolves ahead against it (see prepareIngest). */
+  /** Called with what the group writes and the number it took under the lock, once both are known (for a group written in one statement, once it is written). */
   onWriting?: (written: GroupWrites) => void;
-  /**
-   * Called once the transaction has written everything and only its commit
-   * is left (not at all when it fails before): the workspace's next
-   * transaction may start now and wait for the ingest lock in PostgreSQL,
-   * which hands it over at the commit, instead of beginning only after the
-   * Hub has heard of the commit.
-   */
-  onCommitting?: () => void;
   /** Says whether the group was written as prepared ahead or resolved under the lock. */
   onResolved?: (how: 'prepared' | 'under the lock') => void;
 }
 
 /**
- * What a group's transaction writes that the next group's resolution reads:
- * the identities it stores and the consent it sets, under the number its
- * transaction took (`turn`). Null `changes` when it merges profiles: a merge
- * moves identities and consent the next group may meet, so that group
- * resolves under the lock instead of ahead.
+ * What a group writes that a later group's resolution reads: the identities
+ * it stores and the consent it sets, and once it holds the lock with that
+ * plan, the number its transaction took (`turn`). Null `changes` when it
+ * merges profiles: a merge moves identities and consent a later group may
+ * meet, so that group resolves under the lock instead of ahead. A group
+ * resolved again writes another GroupWrites.
  */
 export interface GroupWrites {
-  turn: store.IngestTurn;
   changes: Pick<store.IngestWrite, 'identities' | 'consentChanges'> | null;
+  turn?: store.IngestTurn;
 }
 
-/** A group resolved ahead, and the number of the state it was resolved against. */
+/**
+ * A group resolved ahead: the number of the state it read (`basis`), the
+ * groups not yet committed when it read it, in order, whose writes it was
+ * resolved against (`over`), and what it writes itself (`writes`, handed on
+ * to the groups resolved after it).
+ */
 export interface PreparedGroup {
   basis: string | null;
+  over: readonly GroupWrites[];
   plan: IngestPlan;
+  writes: GroupWrites;
+}
+
+/**
+ * The number the state must have under the lock for a plan made ahead to
+ * hold: the last of the groups it was resolved against, each of which took
+ * its turn right after the one before; and the state it read must be one in
+ * that chain (a group it holds already was laid over again, which changes
+ * nothing). Undefined when that cannot hold: a group has yet to take its
+ * turn, was resolved again or failed, or something else was written in
+ * between.
+ */
+export function expectedState(prepared: PreparedGroup): string | null | undefined {
+  if (prepared.over.length === 0) return prepared.basis;
+  const chain = [prepared.over[0]!.turn?.previous];
+  for (const writes of prepared.over) {
+    if (!writes.turn || writes.turn.previous !== chain.at(-1)) return undefined;
+    chain.push(writes.turn.version);
+  }
+  return chain.includes(prepared.basis) ? chain.at(-1) : undefined;
 }
 
 /** State resolution reads: where the identifiers are, the user ids and consent of some profiles, the workspace's purposes. */
@@ -132,35 +152,7 @@ function groupMessages(batches: readonly (readonly PreparedMessage[])[]) {
 async function storeBatches(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], options: IngestBatchOptions & { lookForStored: boolean }): Promise<IngestResult[]> {
   const { ownerOf, unique, results } = groupMessages(batches);
   const count = (messageId: string, field: keyof IngestResult) => results[ownerOf.get(messageId)!]![field]++;
-  return services.db.transaction().execute(async (tx) => {
-    const turn = await store.beginIngest(tx, workspaceId);
-    let plan: IngestPlan;
-    if (options.prepared && !options.lookForStored && options.prepared.basis === turn.previous) {
-      plan = options.prepared.plan;
-      options.onResolved?.('prepared');
-    } else {
-      const state = await store.readIngestState(tx, workspaceId, {
-        messageIds: options.lookForStored ? unique.map((m) => m.messageId) : [],
-        identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
-      });
-      const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
-      const wanted = profilesToRead(fresh, state.identities);
-      const details = fresh.length === 0 ? { userIds: [], consents: [] } : await store.readProfileDetails(tx, workspaceId, wanted);
-      plan = planIngest(services, fresh, { identities: state.identities, userIds: details.userIds, consents: details.consents, purposes: state.purposes });
-      options.onResolved?.('under the lock');
-    }
-    options.onWriting?.({ turn, changes: plan.merges.length > 0 ? null : plan.write });
-    if (plan.fresh.length === 0) {
-      options.onCommitting?.();
-      return results;
-    }
-    // A merge needs both profiles stored: then new profiles go in bare first and are updated like the others.
-    if (plan.merges.length > 0) {
-      await store.insertProfiles(tx, workspaceId, [...plan.created].map(([id, seenAt]) => ({ id, seenAt })));
-      for (const merge of plan.merges) await store.mergeProfiles(tx, { workspaceId, id: randomUUID(), survivor: merge.survivor, merged: merge.merged, identifierKind: merge.via.kind, identifierHash: merge.via.hash, messageId: merge.messageId, at: plan.write.receivedAt });
-    }
-    await store.writeIngest(tx, workspaceId, plan.write);
-    options.onCommitting?.();
+  const counted = (plan: IngestPlan) => {
     for (const { messageId } of plan.fresh) {
       count(messageId, 'accepted');
       results[ownerOf.get(messageId)!]!.duplicates--;
@@ -169,24 +161,63 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
     for (const messageId of plan.conflictMessageIds) count(messageId, 'conflicts');
     for (const change of plan.write.consentChanges) count(change.messageId!, 'consentChanges');
     return results;
+  };
+  const prepared = options.lookForStored ? undefined : options.prepared;
+  const expected = prepared && prepared.plan.merges.length === 0 && prepared.plan.fresh.length > 0 ? expectedState(prepared) : undefined;
+  if (prepared && expected !== undefined) {
+    const { turn, written } = await store.writeIngestAlone(services.db, workspaceId, prepared.plan.write, expected);
+    if (written) {
+      options.onResolved?.('prepared');
+      options.onWriting?.(Object.assign(prepared.writes, { turn }));
+      return counted(prepared.plan);
+    }
+  }
+  return services.db.transaction().execute(async (tx) => {
+    const turn = await store.beginIngest(tx, workspaceId);
+    const state = await store.readIngestState(tx, workspaceId, {
+      messageIds: options.lookForStored ? unique.map((m) => m.messageId) : [],
+      identifiers: unique.flatMap((m) => [...m.own, ...m.previous]),
+    });
+    const fresh = unique.filter((m) => !state.storedMessageIds.has(m.messageId));
+    const wanted = profilesToRead(fresh, state.identities);
+    const details = fresh.length === 0 ? { userIds: [], consents: [] } : await store.readProfileDetails(tx, workspaceId, wanted);
+    const plan = planIngest(services, fresh, { identities: state.identities, userIds: details.userIds, consents: details.consents, purposes: state.purposes });
+    options.onResolved?.('under the lock');
+    options.onWriting?.({ ...writesOf(plan), turn });
+    if (plan.fresh.length === 0) return results;
+    // A merge needs both profiles stored: then new profiles go in bare first and are updated like the others.
+    if (plan.merges.length > 0) {
+      await store.insertProfiles(tx, workspaceId, [...plan.created].map(([id, seenAt]) => ({ id, seenAt })));
+      for (const merge of plan.merges) await store.mergeProfiles(tx, { workspaceId, id: randomUUID(), survivor: merge.survivor, merged: merge.merged, identifierKind: merge.via.kind, identifierHash: merge.via.hash, messageId: merge.messageId, at: plan.write.receivedAt });
+    }
+    await store.writeIngest(tx, workspaceId, plan.write);
+    return counted(plan);
   });
 }
 
+/** What a plan writes that later groups resolve against (nothing they can use when it merges). */
+const writesOf = (plan: IngestPlan): GroupWrites => ({ changes: plan.merges.length > 0 ? null : plan.write });
+
 /**
- * Resolves a group ahead, while the group before it still writes: the same
- * reads as under the lock, in one snapshot (REPEATABLE READ),
- * with what that group writes (`before`) laid over them when the snapshot
- * does not hold it yet. Under the lock, the plan is written as it is when
- * the state's number is the one it was resolved against: nothing but that
- * group was written in between. Otherwise (consent set through the API,
- * an erasure, another Hub's ingest, a group before that failed) the
- * transaction resolves again, so a stale plan is never written.
+ * Resolves a group ahead, while the groups before it still write: the same
+ * reads as under the lock, in one snapshot (REPEATABLE READ), with what
+ * those groups write laid over them in order. `pending` is every group
+ * before this one that had not committed when it was called, in order: the
+ * snapshot holds some of them or none, and laying one over again that it
+ * holds changes nothing (the same identities on the same profiles, the same
+ * consent last). The plan is written as it is only when the state's numbers
+ * say that nothing but those groups was written in between (see
+ * expectedState and writeIngestAlone). Otherwise (consent set through the
+ * API, an erasure, another Hub's ingest, a group before that failed or was
+ * resolved again) the group resolves again under the lock, so a stale plan
+ * is never written.
  *
- * Undefined when there is nothing to resolve ahead against: the group
- * before merges profiles, or the snapshot is neither before nor after it.
+ * Undefined when a group it would be resolved against merges profiles.
  */
-export async function prepareIngest(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], before: GroupWrites | null): Promise<PreparedGroup | undefined> {
-  if (before && !before.changes) return undefined;
+export async function prepareIngest(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], pending: readonly GroupWrites[]): Promise<PreparedGroup | undefined> {
+  const changes = pending.map((writes) => writes.changes);
+  if (changes.some((c) => c === null)) return undefined;
+  const written = { identities: changes.flatMap((c) => c!.identities), consentChanges: changes.flatMap((c) => c!.consentChanges) };
   const { unique } = groupMessages(batches);
   return services.db
     .transaction()
@@ -194,32 +225,19 @@ export async function prepareIngest(services: IngestServices, workspaceId: strin
     .execute(async (tx) => {
       const identifiers = unique.flatMap((m) => [...m.own, ...m.previous]);
       const state = await store.readIngestState(tx, workspaceId, { messageIds: [], identifiers });
-      let basis = state.version;
-      let identities = state.identities;
-      let written: NonNullable<GroupWrites['changes']> | null = null;
-      if (before) {
-        if (basis === before.turn.previous) written = before.changes;
-        else if (basis !== before.turn.version) return undefined;
-        basis = before.turn.version;
-      }
-      if (written) {
-        // Identities are only ever added by a group without merges: one it stored replaces nothing the snapshot holds.
-        const wantedKeys = new Set(identifiers.map(identityKey));
-        identities = [...identities, ...written.identities.filter((i) => wantedKeys.has(identityKey(i))).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
-      }
+      // Identities are only ever added by a group without merges: one they stored replaces nothing the snapshot holds.
+      const wantedKeys = new Set(identifiers.map(identityKey));
+      const identities = [...state.identities, ...written.identities.filter((i) => wantedKeys.has(identityKey(i))).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
       const wanted = profilesToRead(unique, identities);
       const details = await store.readProfileDetails(tx, workspaceId, wanted);
-      let { userIds, consents } = details;
-      if (written) {
-        const userIdsOf = new Set(wanted.userIdsOf);
-        userIds = [...userIds, ...written.identities.filter((i) => i.kind === 'user_id' && userIdsOf.has(i.profileId)).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
-        // Consent as that group leaves it: its last change per customer and purpose over what the snapshot holds.
-        const consentOf = new Set(wanted.consentOf);
-        const status = new Map(consents.map((c) => [consentKey(c.profileId, c.purpose), c]));
-        for (const { profileId, purpose, status: given } of written.consentChanges) if (consentOf.has(profileId)) status.set(consentKey(profileId, purpose), { profileId, purpose, status: given });
-        consents = [...status.values()];
-      }
-      return { basis, plan: planIngest(services, unique, { identities, userIds, consents, purposes: state.purposes }) };
+      const userIdsOf = new Set(wanted.userIdsOf);
+      const userIds = [...details.userIds, ...written.identities.filter((i) => i.kind === 'user_id' && userIdsOf.has(i.profileId)).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
+      // Consent as those groups leave it: their last change per customer and purpose over what the snapshot holds.
+      const consentOf = new Set(wanted.consentOf);
+      const status = new Map(details.consents.map((c) => [consentKey(c.profileId, c.purpose), c]));
+      for (const { profileId, purpose, status: given } of written.consentChanges) if (consentOf.has(profileId)) status.set(consentKey(profileId, purpose), { profileId, purpose, status: given });
+      const plan = planIngest(services, unique, { identities, userIds, consents: [...status.values()], purposes: state.purposes });
+      return { basis: state.version, over: pending, plan, writes: writesOf(plan) };
     });
 }
 

@@ -185,58 +185,82 @@ const profileRows = (profiles: ProfileUpdate[]) =>
 const profileColumns = sql`(id text, first_seen timestamptz, last_seen timestamptz, events integer, traits jsonb, email_enc text, phone_enc text, name_enc text)`;
 
 /**
- * Everything a batch changes, in one statement, each kind of row passed as
- * one JSON parameter however many there are. The parts of one statement do
- * not see each other's rows, which is why new profiles go in whole instead of
- * being inserted and then updated. Plain inserts, no ON CONFLICT: under the
- * workspace's ingest lock, readIngestState has already said which message ids
- * and identities are stored, so every event given is stored (or the
- * statement fails, see isStoredMessageConflict).
+ * The common table expressions that write everything a batch changes, each
+ * kind of row passed as one JSON parameter however many there are (read
+ * through `rows`, which may hold them back, see writeIngestAlone). The parts
+ * of one statement do not see each other's rows: new profiles and changes to
+ * stored ones go in as one upsert, which finds a stored profile by its key
+ * even when it was committed after the statement began. Plain inserts
+ * otherwise, no ON CONFLICT: under the workspace's ingest lock, resolution
+ * has already said which message ids and identities are stored, so every
+ * event given is stored (or the statement fails, see isStoredMessageConflict).
  */
-export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrite): Promise<void> {
+function ingestWrites(workspaceId: string, write: IngestWrite, rows: (json: string) => RawBuilder<unknown>) {
   const events = json(write.events.map((e) => ({ message_id: e.messageId, type: e.type, name: e.name, profile_id: e.profileId, properties: e.properties, context: e.context, occurred_at: e.occurredAt.toISOString() })));
   const identities = json(write.identities.map((i) => ({ kind: i.kind, hash: i.hash, enc: i.valueEnc, profile: i.profileId, seen: i.seenAt.toISOString() })));
   const conflicts = json(write.conflicts.map((c) => ({ id: c.id, profile_id: c.profileId, other_profile_id: c.otherProfileId, kind: c.identifierKind, hash: c.identifierHash, message_id: c.messageId, seen_at: c.seenAt.toISOString() })));
   const latestConsent = [...new Map(write.consentChanges.map((c) => [`${c.profileId}\n${c.purpose}`, c])).values()];
   const consentRows = (changes: ConsentChange[]) => json(changes.map((c) => ({ profile_id: c.profileId, purpose: c.purpose, status: c.status, source: c.source, legal_basis: c.legalBasis, message_id: c.messageId, at: c.at.toISOString() })));
   const consentColumns = sql`(profile_id text, purpose text, status text, source text, legal_basis text, message_id text, at timestamptz)`;
-  await sql`${sql.raw(preparedStatement)}
-    with new_profiles as (
-      insert into profiles (workspace_id, id, first_seen_at, last_seen_at, event_count, traits, email_enc, phone_enc, name_enc)
-      select ${workspaceId}, u.id, u.first_seen, u.last_seen, u.events, u.traits, u.email_enc, u.phone_enc, u.name_enc from jsonb_to_recordset(${profileRows(write.newProfiles)}::jsonb) as u${profileColumns}
-    ), changed_profiles as (
-      -- Each row found by its key first (see readIngestState), then updated where it lies.
-      update profiles p set
-        first_seen_at = least(p.first_seen_at, u.first_seen),
-        last_seen_at = greatest(p.last_seen_at, u.last_seen),
-        event_count = p.event_count + u.events,
-        traits = case when u.traits = '{}'::jsonb then p.traits else p.traits || u.traits end,
-        email_enc = coalesce(u.email_enc, p.email_enc),
-        phone_enc = coalesce(u.phone_enc, p.phone_enc),
-        name_enc = coalesce(u.name_enc, p.name_enc)
-      from (
-        select u.*, found.ctid as row from jsonb_to_recordset(${profileRows(write.profileUpdates)}::jsonb) as u${profileColumns}
-        cross join lateral (select ctid from profiles where workspace_id = ${workspaceId} and id = u.id limit 1) found
-      ) u
-      where p.ctid = u.row
+  return sql`profiles_now as (
+      insert into profiles as p (workspace_id, id, first_seen_at, last_seen_at, event_count, traits, email_enc, phone_enc, name_enc)
+      select ${workspaceId}, u.id, u.first_seen, u.last_seen, u.events, u.traits, u.email_enc, u.phone_enc, u.name_enc from jsonb_to_recordset(${rows(profileRows([...write.newProfiles, ...write.profileUpdates]))}) as u${profileColumns}
+      on conflict (workspace_id, id) do update set
+        first_seen_at = least(p.first_seen_at, excluded.first_seen_at),
+        last_seen_at = greatest(p.last_seen_at, excluded.last_seen_at),
+        event_count = p.event_count + excluded.event_count,
+        traits = case when excluded.traits = '{}'::jsonb then p.traits else p.traits || excluded.traits end,
+        email_enc = coalesce(excluded.email_enc, p.email_enc),
+        phone_enc = coalesce(excluded.phone_enc, p.phone_enc),
+        name_enc = coalesce(excluded.name_enc, p.name_enc)
     ), new_identities as (
       insert into identities (workspace_id, kind, value_hash, value_enc, profile_id, first_seen_at)
-      select ${workspaceId}, i.kind, i.hash, i.enc, i.profile, i.seen from jsonb_to_recordset(${identities}::jsonb) as i(kind text, hash text, enc text, profile text, seen timestamptz)
+      select ${workspaceId}, i.kind, i.hash, i.enc, i.profile, i.seen from jsonb_to_recordset(${rows(identities)}) as i(kind text, hash text, enc text, profile text, seen timestamptz)
     ), new_conflicts as (
       insert into identity_conflicts (workspace_id, id, profile_id, other_profile_id, identifier_kind, identifier_hash, message_id, seen_at)
       select ${workspaceId}, c.id, c.profile_id, c.other_profile_id, c.kind, c.hash, c.message_id, c.seen_at
-      from jsonb_to_recordset(${conflicts}::jsonb) as c(id text, profile_id text, other_profile_id text, kind text, hash text, message_id text, seen_at timestamptz)
+      from jsonb_to_recordset(${rows(conflicts)}) as c(id text, profile_id text, other_profile_id text, kind text, hash text, message_id text, seen_at timestamptz)
     ), consent_now as (
       insert into consents (workspace_id, profile_id, purpose, status, source, legal_basis, updated_at)
-      select ${workspaceId}, c.profile_id, c.purpose, c.status, c.source, c.legal_basis, c.at from jsonb_to_recordset(${consentRows(latestConsent)}::jsonb) as c${consentColumns}
+      select ${workspaceId}, c.profile_id, c.purpose, c.status, c.source, c.legal_basis, c.at from jsonb_to_recordset(${rows(consentRows(latestConsent))}) as c${consentColumns}
       on conflict (workspace_id, profile_id, purpose) do update set status = excluded.status, source = excluded.source, legal_basis = excluded.legal_basis, updated_at = excluded.updated_at
     ), consent_changes as (
       insert into consent_history (workspace_id, profile_id, purpose, status, source, legal_basis, message_id, recorded_at)
-      select ${workspaceId}, c.profile_id, c.purpose, c.status, c.source, c.legal_basis, c.message_id, c.at from jsonb_to_recordset(${consentRows(write.consentChanges)}::jsonb) as c${consentColumns}
-    )
-    insert into events (workspace_id, message_id, type, name, profile_id, properties, context, occurred_at, received_at)
-    select ${workspaceId}, e.message_id, e.type, e.name, e.profile_id, e.properties, e.context, e.occurred_at, ${write.receivedAt}
-    from jsonb_to_recordset(${events}::jsonb) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)`.execute(tx);
+      select ${workspaceId}, c.profile_id, c.purpose, c.status, c.source, c.legal_basis, c.message_id, c.at from jsonb_to_recordset(${rows(consentRows(write.consentChanges))}) as c${consentColumns}
+    ), new_events as (
+      insert into events (workspace_id, message_id, type, name, profile_id, properties, context, occurred_at, received_at)
+      select ${workspaceId}, e.message_id, e.type, e.name, e.profile_id, e.properties, e.context, e.occurred_at, ${write.receivedAt}
+      from jsonb_to_recordset(${rows(events)}) as e(message_id text, type text, name text, profile_id text, properties jsonb, context jsonb, occurred_at timestamptz)
+    )`;
+}
+
+/** Everything a batch changes, in one statement of the transaction that holds the workspace's ingest lock (see ingestWrites). */
+export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrite): Promise<void> {
+  await sql`${sql.raw(preparedStatement)}
+    with ${ingestWrites(workspaceId, write, (rows) => sql`${rows}::jsonb`)}
+    select 1`.execute(tx);
+}
+
+/**
+ * A group resolved ahead, written in one statement that is its own
+ * transaction: it takes the workspace's ingest lock and a new number (as
+ * takeTurn), and writes only if the number it replaced is `expected`, the
+ * state the group was resolved against; otherwise it writes nothing, and
+ * the group is resolved again under the lock. No trip back to the Hub while
+ * the lock is held.
+ */
+export async function writeIngestAlone(db: Db, workspaceId: string, write: IngestWrite, expected: string | null): Promise<{ turn: IngestTurn; written: boolean }> {
+  const { rows } = await sql<IngestTurn & { written: boolean }>`${sql.raw(preparedStatement)}
+    with locked as (select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))),
+    turn as (
+      insert into ingest_versions (workspace_id, previous, version) select ${workspaceId}, null, nextval('ingest_version_seq') from locked
+      on conflict (workspace_id) do update set previous = ingest_versions.version, version = excluded.version
+      returning previous, version
+    ), go as materialized (select previous is not distinct from ${expected}::bigint as ok from turn),
+    ${ingestWrites(workspaceId, write, (rows) => sql`(select ${rows}::jsonb from go where ok)`)}
+    select previous, version, (select ok from go) as written from turn`.execute(db);
+  const row = rows[0]!;
+  return { turn: turnOf(row), written: row.written };
 }
 
 export interface ConsentChange {
