@@ -294,6 +294,33 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ name, open }) => 
     }
   });
 
+  it('resolves groups ahead again soon after one was found stale, while batches keep coming', async () => {
+    const ws = await testWorkspace(hub.app, hub.database);
+    const { store, prepare, resolved } = loggingPipeline();
+    const queue = ingestQueue(services(), { store, prepare });
+    await queue.ingest(ws.id, [identify('c0', 'u-api', true)]);
+    const profileId = (await profilesOf(ws.id))[0]!.id;
+    let stale = -1;
+    const answers: Promise<IngestResult>[] = [];
+    for (let wave = 0; wave < 40; wave++) {
+      answers.push(queue.ingest(ws.id, messages([`c${wave}a`, `c${wave}b`], `u-${wave % 5}`)), queue.ingest(ws.id, messages([`c${wave}c`], 'u-api')));
+      if (wave === 10) {
+        // An admin records consent while groups are resolved ahead: the group in flight finds its plan stale.
+        await hub.database.db.transaction().execute((tx) => applyConsentChanges(tx, ws.id, [{ profileId, purpose: 'email-marketing', status: 'denied', source: 'api', legalBasis: 'consent', messageId: null, at: new Date() }]));
+        stale = resolved.length;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const results = await Promise.all(answers);
+
+    expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(120);
+    expect(resolved.slice(0, stale)).toContain('prepared');
+    // Within a few groups of the stale one, groups are resolved ahead and written as planned again.
+    const after = resolved.slice(stale);
+    expect(after).toContain('under the lock');
+    expect(after.slice(after.indexOf('under the lock') + 3)).toContain('prepared');
+  });
+
   it('keeps a transaction within its message limit, and never makes another workspace wait', async () => {
     const ws = await testWorkspace(hub.app, hub.database);
     const other = await testWorkspace(hub.app, hub.database);

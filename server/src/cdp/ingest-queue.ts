@@ -79,6 +79,7 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
       const results = await store(services, workspaceId, waiting.map((w) => w.messages), { prepared, onWriting });
       waiting.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
+      if (group?.writes) group.writes.abandoned = true;
       if (waiting.length === 1) return waiting[0]!.reject(error);
       for (const one of waiting) await settle(workspaceId, [one]);
     }

@@ -46,6 +46,7 @@ export async function ingestBatches(services: IngestServices, workspaceId: strin
   try {
     return await storeBatches(services, workspaceId, batches, { ...options, lookForStored: false });
   } catch (error) {
+    if (options.prepared) options.prepared.writes.abandoned = true;
     if (!store.isStoredMessageConflict(error)) throw error;
     return storeBatches(services, workspaceId, batches, { ...options, prepared: undefined, lookForStored: true });
   }
@@ -71,6 +72,8 @@ export interface IngestBatchOptions {
 export interface GroupWrites {
   changes: Pick<store.IngestWrite, 'identities' | 'consentChanges'> | null;
   turn?: store.IngestTurn;
+  /** Set when these writes will never be written: the group was resolved again, or failed. */
+  abandoned?: boolean;
 }
 
 /**
@@ -172,6 +175,9 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
       return counted(prepared.plan);
     }
   }
+  // Groups resolved against this plan learn at once that it will not be written, so that none is resolved ahead against them.
+  if (prepared) prepared.writes.abandoned = true;
+  let announced: GroupWrites | undefined;
   return services.db.transaction().execute(async (tx) => {
     const turn = await store.beginIngest(tx, workspaceId);
     const state = await store.readIngestState(tx, workspaceId, {
@@ -183,7 +189,8 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
     const details = fresh.length === 0 ? { userIds: [], consents: [] } : await store.readProfileDetails(tx, workspaceId, wanted);
     const plan = planIngest(services, fresh, { identities: state.identities, userIds: details.userIds, consents: details.consents, purposes: state.purposes });
     options.onResolved?.('under the lock');
-    options.onWriting?.({ ...writesOf(plan), turn });
+    announced = { ...writesOf(plan), turn };
+    options.onWriting?.(announced);
     if (plan.fresh.length === 0) return results;
     // A merge needs both profiles stored: then new profiles go in bare first and are updated like the others.
     if (plan.merges.length > 0) {
@@ -192,6 +199,10 @@ async function storeBatches(services: IngestServices, workspaceId: string, batch
     }
     await store.writeIngest(tx, workspaceId, plan.write);
     return counted(plan);
+  }).catch((error: unknown) => {
+    // Rolled back: what it announced was never written.
+    if (announced) announced.abandoned = true;
+    throw error;
   });
 }
 
@@ -212,11 +223,15 @@ const writesOf = (plan: IngestPlan): GroupWrites => ({ changes: plan.merges.leng
  * resolved again) the group resolves again under the lock, so a stale plan
  * is never written.
  *
- * Undefined when a group it would be resolved against merges profiles.
+ * Undefined when a group it would be resolved against merges profiles, or
+ * is known not to write what it planned (abandoned): the group then resolves
+ * under the lock, and the next is formed only once it has, so that one
+ * stale plan never dooms the groups after it one by one.
  */
 export async function prepareIngest(services: IngestServices, workspaceId: string, batches: readonly (readonly PreparedMessage[])[], pending: readonly GroupWrites[]): Promise<PreparedGroup | undefined> {
   const changes = pending.map((writes) => writes.changes);
-  if (changes.some((c) => c === null)) return undefined;
+  const doomed = () => pending.some((writes) => writes.abandoned);
+  if (changes.some((c) => c === null) || doomed()) return undefined;
   const written = { identities: changes.flatMap((c) => c!.identities), consentChanges: changes.flatMap((c) => c!.consentChanges) };
   const { unique } = groupMessages(batches);
   return services.db
@@ -236,6 +251,8 @@ export async function prepareIngest(services: IngestServices, workspaceId: strin
       const consentOf = new Set(wanted.consentOf);
       const status = new Map(details.consents.map((c) => [consentKey(c.profileId, c.purpose), c]));
       for (const { profileId, purpose, status: given } of written.consentChanges) if (consentOf.has(profileId)) status.set(consentKey(profileId, purpose), { profileId, purpose, status: given });
+      // A plan against writes abandoned meanwhile could never be written, and groups resolved against it neither.
+      if (doomed()) return undefined;
       const plan = planIngest(services, unique, { identities, userIds, consents: [...status.values()], purposes: state.purposes });
       return { basis: state.version, over: pending, plan, writes: writesOf(plan) };
     });
