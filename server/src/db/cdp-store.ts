@@ -24,16 +24,21 @@ export interface IngestTurn {
 }
 
 /**
- * The ingest lock taken and a new number for the state (migration 0025), in
- * one statement. The lock comes first (the CTE), and ON CONFLICT DO UPDATE
- * works on the newest committed row, so `previous` is the number of the
- * last transaction that changed the state.
+ * The ingest lock taken and a new number for the state (migration 0025), as
+ * the common table expressions `locked` and `turn` of one statement. The
+ * lock comes first (`turn` reads from it), and ON CONFLICT DO UPDATE works
+ * on the newest committed row, so `previous` is the number of the last
+ * transaction that changed the state.
  */
+const turnTaken = (workspaceId: string, settings: RawBuilder<unknown>) => sql`locked as (select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))${settings}),
+  turn as (
+    insert into ingest_versions (workspace_id, previous, version) select ${workspaceId}, null, nextval('ingest_version_seq') from locked
+    on conflict (workspace_id) do update set previous = ingest_versions.version, version = excluded.version
+    returning previous, version
+  )`;
+
 const takeTurn = (workspaceId: string, settings: RawBuilder<unknown>) => sql<IngestTurn>`${sql.raw(preparedStatement)}
-  with locked as (select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))${settings})
-  insert into ingest_versions (workspace_id, previous, version) select ${workspaceId}, null, nextval('ingest_version_seq') from locked
-  on conflict (workspace_id) do update set previous = ingest_versions.version, version = excluded.version
-  returning previous, version`;
+  with ${turnTaken(workspaceId, settings)} select previous, version from turn`;
 
 /** For consent set through the API and erasure: the ingest lock, and a new number, so that a group ingest resolved ahead sees the change. */
 export async function lockWorkspaceIngestForChanges(tx: Tx, workspaceId: string): Promise<IngestTurn> {
@@ -243,20 +248,15 @@ export async function writeIngest(tx: Tx, workspaceId: string, write: IngestWrit
 
 /**
  * A group resolved ahead, written in one statement that is its own
- * transaction: it takes the workspace's ingest lock and a new number (as
- * takeTurn), and writes only if the number it replaced is `expected`, the
+ * transaction: it takes the workspace's ingest lock and a new number (see
+ * turnTaken), and writes only if the number it replaced is `expected`, the
  * state the group was resolved against; otherwise it writes nothing, and
  * the group is resolved again under the lock. No trip back to the Hub while
  * the lock is held.
  */
 export async function writeIngestAlone(db: Db, workspaceId: string, write: IngestWrite, expected: string | null): Promise<{ turn: IngestTurn; written: boolean }> {
   const { rows } = await sql<IngestTurn & { written: boolean }>`${sql.raw(preparedStatement)}
-    with locked as (select pg_advisory_xact_lock(hashtextextended(${`ingest:${workspaceId}`}, 0))),
-    turn as (
-      insert into ingest_versions (workspace_id, previous, version) select ${workspaceId}, null, nextval('ingest_version_seq') from locked
-      on conflict (workspace_id) do update set previous = ingest_versions.version, version = excluded.version
-      returning previous, version
-    ), go as materialized (select previous is not distinct from ${expected}::bigint as ok from turn),
+    with ${turnTaken(workspaceId, sql``)}, go as materialized (select previous is not distinct from ${expected}::bigint as ok from turn),
     ${ingestWrites(workspaceId, write, (rows) => sql`(select ${rows}::jsonb from go where ok)`)}
     select previous, version, (select ok from go) as written from turn`.execute(db);
   const row = rows[0]!;
