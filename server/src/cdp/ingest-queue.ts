@@ -13,10 +13,9 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** A group of batches on its way: what it writes once its plan is known, and whether the number it takes is known, or it ended. */
+/** A group of batches on its way: what it writes once its plan is known (null before), whether the number it takes is known, or it ended. */
 interface Group {
   writes: GroupWrites | null;
-  planned: boolean;
   ended: boolean;
   /** Settles when the group's number (its turn under the lock) is known, or it ended. */
   turnKnown: Promise<void>;
@@ -66,11 +65,10 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
 
   /** The group's plan is known (and with a turn, the number it took): later groups are resolved against it. */
   function planned(workspaceId: string, group: Group, writes: GroupWrites): void {
+    const first = group.writes === null;
     group.writes = writes;
     if (writes.turn) group.markTurnKnown();
-    if (group.planned) return;
-    group.planned = true;
-    startNext(workspaceId);
+    if (first) startNext(workspaceId);
   }
 
   async function settle(workspaceId: string, waiting: Waiting[], group?: Group, prepared?: PreparedGroup): Promise<void> {
@@ -79,7 +77,6 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
       const results = await store(services, workspaceId, waiting.map((w) => w.messages), { prepared, onWriting });
       waiting.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
-      if (group?.writes) group.writes.abandoned = true;
       if (waiting.length === 1) return waiting[0]!.reject(error);
       for (const one of waiting) await settle(workspaceId, [one]);
     }
@@ -89,9 +86,9 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
   async function run(workspaceId: string, waiting: Waiting[], group: Group, before: Group[]): Promise<void> {
     let prepared: PreparedGroup | undefined;
     const last = before.at(-1);
-    if (last && !last.ended) {
+    if (last) {
       // Resolving ahead only saves time: when it fails, the transaction resolves under the lock and meets the same problem there.
-      prepared = await prepare(services, workspaceId, waiting.map((w) => w.messages), before.filter((g) => !g.ended).map((g) => g.writes!)).catch(() => undefined);
+      prepared = await prepare(services, workspaceId, waiting.map((w) => w.messages), before.map((g) => g.writes!)).catch(() => undefined);
       if (prepared) planned(workspaceId, group, prepared.writes);
       await last.turnKnown;
     }
@@ -104,7 +101,7 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
     if (!queue) return;
     const before = queue.groups.filter((g) => !g.ended);
     const last = before.at(-1);
-    if ((last && !last.planned) || before.length >= groupsAtOnce) return;
+    if ((last && last.writes === null) || before.length >= groupsAtOnce) return;
     if (queue.waiting.length === 0) {
       if (!last) queues.delete(workspaceId);
       return;
@@ -115,7 +112,7 @@ export function ingestQueue(services: IngestServices, options: IngestQueueOption
     const waiting = queue.waiting.splice(0, taken);
     let markTurnKnown!: () => void;
     const turnKnown = new Promise<void>((resolve) => (markTurnKnown = resolve));
-    const group: Group = { writes: null, planned: false, ended: false, turnKnown, markTurnKnown };
+    const group: Group = { writes: null, ended: false, turnKnown, markTurnKnown };
     queue.groups = [...before, group];
     void run(workspaceId, waiting, group, before).finally(() => {
       group.ended = true;
