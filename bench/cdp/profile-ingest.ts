@@ -45,18 +45,18 @@ async function main(): Promise<void> {
   const created = (await call(hub.url, 'POST', '/v1/write-keys', { name: 'Profile' }, hub.accessToken)) as { writeKey: string };
   const job: IngestLoadJob = { url: hub.url, writeKey: created.writeKey, users, connections, seconds: warmupSeconds, warmupSeconds: 0 };
   await runInSecondProcess('ingest-load.ts', job);
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  // KATA_PROFILE_FILE=none: no CPU profile, for an outside profiler (perf) that the inspector's own sampling would disturb.
+  const session = file === 'none' ? null : new Session();
+  session?.connect();
+  await session?.post('Profiler.enable');
+  await session?.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session?.post('Profiler.start');
   const before = process.env.KATA_PROFILE_TABLES === '1' ? await tableCounts(database.url) : null;
   const result = await runInSecondProcess('ingest-load.ts', { ...job, seconds });
   if (before) printTableCounts(before, await tableCounts(database.url), result.batches);
-  const { profile } = await session.post('Profiler.stop');
-  await writeFile(file, JSON.stringify(profile));
+  if (session) await writeFile(file, JSON.stringify((await session.post('Profiler.stop')).profile));
   const perBatch = (ms: number | null) => (ms === null ? '-' : (ms / result.batches).toFixed(2));
-  console.log(`${result.eventsPerSecond.toFixed(0)} events/s, ${result.batches} batches; CPU ms per batch: Hub ${perBatch(result.here.processMs)}, PostgreSQL ${perBatch(result.here.postgresMs)}, sender ${perBatch(result.cpuMs)}; profile in ${file}`);
+  console.log(`${result.eventsPerSecond.toFixed(0)} events/s, ${result.batches} batches; CPU ms per batch: Hub ${perBatch(result.here.processMs)}, PostgreSQL ${perBatch(result.here.postgresMs)}, sender ${perBatch(result.cpuMs)}${session ? `; profile in ${file}` : ''}`);
 }
 
 type Counts = Map<string, Record<string, number>>;
