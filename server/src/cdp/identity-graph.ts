@@ -27,7 +27,7 @@ export type IdentifierKind = (typeof identifierKinds)[number];
 
 export interface Identifier {
   kind: IdentifierKind;
-  /** The keyed hash the graph is indexed by. */
+  /** The keyed hash the graph is indexed by. The kind is part of what is hashed, so the hash alone names the identifier, as in the identities table's key. */
   hash: string;
 }
 
@@ -52,7 +52,6 @@ export interface Resolution {
   attached: Identifier[];
 }
 
-const key = (identifier: Identifier) => `${identifier.kind}:${identifier.hash}`;
 const strength = (identifier: Identifier) => identifierKinds.indexOf(identifier.kind);
 
 export class IdentityGraph {
@@ -75,7 +74,7 @@ export class IdentityGraph {
   }
 
   ownerOf(identifier: Identifier): string | undefined {
-    const owner = this.owners.get(key(identifier));
+    const owner = this.owners.get(identifier.hash);
     return owner === undefined ? undefined : this.canonical(owner);
   }
 
@@ -145,7 +144,7 @@ export class IdentityGraph {
   }
 
   private own(identifier: Identifier, profileId: string): void {
-    this.owners.set(key(identifier), profileId);
+    this.owners.set(identifier.hash, profileId);
     if (identifier.kind === 'user_id') this.userIdSet(profileId).add(identifier.hash);
   }
 

@@ -126,7 +126,6 @@ interface IngestPlan {
   conflictMessageIds: string[];
 }
 
-const identityKey = (i: { kind: string; hash: string }) => `${i.kind}\n${i.hash}`;
 const consentKey = (profileId: string, purpose: string) => `${profileId}\n${purpose}`;
 
 /** The group's messages once each (the first batch to carry an id owns it), and each batch's counts, all duplicates until stored. */
@@ -241,14 +240,14 @@ export async function prepareIngest(services: IngestServices, workspaceId: strin
       const identifiers = unique.flatMap((m) => [...m.own, ...m.previous]);
       const state = await store.readIngestState(tx, workspaceId, { messageIds: [], identifiers });
       // Identities are only ever added by a group without merges: one they stored replaces nothing the snapshot holds.
-      const wantedKeys = new Set(identifiers.map(identityKey));
-      const identities = [...state.identities, ...written.identities.filter((i) => wantedKeys.has(identityKey(i))).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
-      const wanted = profilesToRead(unique, identities);
-      const details = await store.readProfileDetails(tx, workspaceId, wanted);
-      const userIdsOf = new Set(wanted.userIdsOf);
+      const wanted = new Set(identifiers.map((i) => i.hash));
+      const identities = [...state.identities, ...written.identities.filter((i) => wanted.has(i.hash)).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
+      const toRead = profilesToRead(unique, identities);
+      const details = await store.readProfileDetails(tx, workspaceId, toRead);
+      const userIdsOf = new Set(toRead.userIdsOf);
       const userIds = [...details.userIds, ...written.identities.filter((i) => i.kind === 'user_id' && userIdsOf.has(i.profileId)).map(({ kind, hash, profileId }) => ({ kind, hash, profileId }))];
       // Consent as those groups leave it: their last change per customer and purpose over what the snapshot holds.
-      const consentOf = new Set(wanted.consentOf);
+      const consentOf = new Set(toRead.consentOf);
       const status = new Map(details.consents.map((c) => [consentKey(c.profileId, c.purpose), c]));
       for (const { profileId, purpose, status: given } of written.consentChanges) if (consentOf.has(profileId)) status.set(consentKey(profileId, purpose), { profileId, purpose, status: given });
       // A plan against writes abandoned meanwhile could never be written, and groups resolved against it neither.
@@ -339,7 +338,7 @@ function planIngest(services: IngestServices, fresh: PreparedMessage[], state: R
  *   identifiers to a stored profile, the profiles of the messages that may.
  */
 export function profilesToRead(messages: readonly Pick<PreparedMessage, 'type' | 'own' | 'previous' | 'consent'>[], stored: readonly { kind: string; hash: string; profileId: string }[]): { userIdsOf: string[]; consentOf: string[] } {
-  const ownerOf = new Map(stored.map((i) => [`${i.kind}\n${i.hash}`, i.profileId]));
+  const ownerOf = new Map(stored.map((i) => [i.hash, i.profileId]));
   const userIdsOf = new Set<string>();
   const consentOf = new Set<string>();
   let statesConsent = false;
@@ -347,7 +346,7 @@ export function profilesToRead(messages: readonly Pick<PreparedMessage, 'type' |
     const owners = new Set<string>();
     let unknown = false;
     for (const identifier of [...message.own, ...message.previous]) {
-      const owner = ownerOf.get(`${identifier.kind}\n${identifier.hash}`);
+      const owner = ownerOf.get(identifier.hash);
       if (owner === undefined) unknown = true;
       else owners.add(owner);
     }

@@ -74,8 +74,8 @@ export async function beginIngest(tx: Tx, workspaceId: string): Promise<IngestTu
  * of its rows for every batch.
  */
 export async function readIngestState(tx: Tx, workspaceId: string, wanted: { messageIds: string[]; identifiers: { kind: string; hash: string }[] }) {
-  // A person's events name them again and again: each identifier is looked up once.
-  const identifiers = [...new Map(wanted.identifiers.map((i) => [`${i.kind}\n${i.hash}`, i])).values()];
+  // A person's events name them again and again: each identifier is looked up once (its hash alone names it: the kind is part of what is hashed).
+  const identifiers = [...new Map(wanted.identifiers.map((i) => [i.hash, i])).values()];
   const { rows } = await sql<{ stored: string[]; identities: [string, string, string][]; purposes: string[]; version: string | null }>`${sql.raw(preparedStatement)}
     select
       (select coalesce(json_agg(e.message_id), '[]') from unnest(${wanted.messageIds}::text[]) as m(id)
