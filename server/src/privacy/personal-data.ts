@@ -66,23 +66,46 @@ class IvSource {
  * with a user id, an anonymous id and an email or two.
  */
 class RecentHashes {
-  private newer = new Map<string, string>();
-  private older = new Map<string, string>();
+  private newer = new Generation();
+  private older = new Generation();
   private newerSince = Date.now();
   constructor(private readonly limits: { perGeneration: number; seconds: number }) {}
 
-  get(input: string, compute: () => string): string {
-    const recent = this.newer.get(input);
+  get(workspaceId: string, kind: string, value: string, compute: (workspaceId: string, kind: string, value: string) => string): string {
+    const recent = this.newer.get(workspaceId, kind, value);
     if (recent !== undefined) return recent;
-    const hash = this.older.get(input) ?? compute();
+    const hash = this.older.get(workspaceId, kind, value) ?? compute(workspaceId, kind, value);
     const now = Date.now();
     if (this.newer.size >= this.limits.perGeneration || now - this.newerSince > this.limits.seconds * 1000) {
-      this.older = now - this.newerSince > this.limits.seconds * 2000 ? new Map() : this.newer;
-      this.newer = new Map();
+      this.older = now - this.newerSince > this.limits.seconds * 2000 ? new Generation() : this.newer;
+      this.newer = new Generation();
       this.newerSince = now;
     }
-    this.newer.set(input, hash);
+    this.newer.set(workspaceId, kind, value, hash);
     return hash;
+  }
+}
+
+/**
+ * One generation of RecentHashes: per workspace, per kind, value to hash.
+ * Nested rather than keyed by the three joined: the value is then the only
+ * string hashed per lookup, and is usually short.
+ */
+class Generation {
+  private readonly byWorkspace = new Map<string, Map<string, Map<string, string>>>();
+  size = 0;
+
+  get(workspaceId: string, kind: string, value: string): string | undefined {
+    return this.byWorkspace.get(workspaceId)?.get(kind)?.get(value);
+  }
+
+  set(workspaceId: string, kind: string, value: string, hash: string): void {
+    let kinds = this.byWorkspace.get(workspaceId);
+    if (!kinds) this.byWorkspace.set(workspaceId, (kinds = new Map()));
+    let values = kinds.get(kind);
+    if (!values) kinds.set(kind, (values = new Map()));
+    values.set(value, hash);
+    this.size++;
   }
 }
 
@@ -128,9 +151,10 @@ export class PersonalDataCipher {
 
   /** The same input always gives the same hash (per workspace and kind), so it can be looked up exactly. */
   lookupHash(workspaceId: string, kind: string, value: string): string {
-    const input = `${workspaceId}\n${kind}\n${value}`;
-    return this.recentHashes.get(input, () => createHmac('sha256', this.keys.lookupKey).update(input).digest('base64url'));
+    return this.recentHashes.get(workspaceId, kind, value, this.computeHash);
   }
+
+  private readonly computeHash = (workspaceId: string, kind: string, value: string) => createHmac('sha256', this.keys.lookupKey).update(`${workspaceId}\n${kind}\n${value}`).digest('base64url');
 }
 
 /**
