@@ -18,6 +18,7 @@ import { authRoutes } from './auth/routes';
 import { customerRoutes } from './cdp/customer-routes';
 import { connectorRoutes } from './connectors/routes';
 import { ingestRoutes } from './cdp/ingest-routes';
+import { noteBodyText } from './cdp/messages';
 import { segmentRoutes } from './cdp/segment-routes';
 import { experimentRoutes } from './experiments/routes';
 import { budgetRoutes } from './experiments/budget/routes';
@@ -170,10 +171,18 @@ export async function buildApp(options: HubAppOptions): Promise<FastifyInstance>
     delegator: (request, callback) =>
       callback(null, isIngestPath(request.url) ? { origin: '*', methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization'], credentials: false, maxAge: 86_400 } : { origin: consoleOrigins }),
   });
+  // Ingest notes what its checks need of a body's text as sent (see noteBodyText); everything else parses JSON as Fastify does.
+  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (isIngestPath(request.url)) noteBodyText(request, body as string);
+    defaultJsonParser(request, body as string, done);
+  });
   // analytics.js posts its JSON as text/plain (so browsers skip the preflight); elsewhere text/plain stays text and fails validation.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
     if (!isIngestPath(request.url)) return done(null, body);
     try {
+      noteBodyText(request, body as string);
       done(null, JSON.parse(body as string));
     } catch {
       done(Object.assign(new Error('The body is not valid JSON.'), { statusCode: 400 }), undefined);

@@ -125,6 +125,10 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     // In the context the batch gives all of its messages: found in each message it reaches.
     const inBatchContext = await send('/v1/batch', { context: { app: { name: 'Kata\u0000' } }, batch: [{ type: 'track', userId: 'u', event: 'Fine' }] });
     expect(inBatchContext.json().error).toContain('batch.0.context.app.name: contains the character U+0000');
+    // A body over one message's limit is measured and searched message by message: the NUL is found there too.
+    const large = (note: string) => ({ type: 'track', userId: 'u', event: 'Large', properties: { blob: 'x'.repeat(20 * 1024), note } });
+    const largeWithNul = await send('/v1/batch', { batch: [large('fine'), large('a\u0000b')] });
+    expect(largeWithNul.json().error).toContain('batch.1.properties.note: contains the character U+0000');
     expect(await events()).toHaveLength(0);
     // A backslash followed by "u0000" is text like any other, not a NUL.
     const lookalike = await send('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'Escaped', messageId: 'lookalike', properties: { path: 'C:\\u0000' } }] });
@@ -157,6 +161,8 @@ describe.each(hubDatabases)('event ingest on $name', ({ open }) => {
     expect(sent.headers['access-control-allow-origin']).toBe('*');
     expect((await events()).map((e) => e.name)).toEqual(['Added to Cart']);
     expect((await hub.app.inject({ method: 'POST', url: '/v1/t', headers: { 'content-type': 'text/plain' }, payload: '{not json' })).json().error).toBe('The body is not valid JSON.');
+    const withNul = await hub.app.inject({ method: 'POST', url: '/v1/t', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify({ writeKey, anonymousId: 'browser-1', event: 'Added\u0000' }) });
+    expect(withNul.json().error).toContain('event: contains the character U+0000');
     // Everything else stays closed to other sites.
     const closed = await hub.app.inject({ method: 'OPTIONS', url: '/v1/members', headers: { origin: 'https://shop.example', 'access-control-request-method': 'GET' } });
     expect(closed.headers['access-control-allow-origin']).toBeUndefined();

@@ -38,8 +38,11 @@ export const messageSchema = z.discriminatedUnion('type', [trackMessage, identif
 export type Message = z.infer<typeof messageSchema>;
 export type MessageType = Message['type'];
 
+/** A message of a batch: checked to be an object here and parsed whole by prepareMessage, so it is not copied key by key first. */
+const batchMessage = z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: 'must be an object (a Segment message)' }).meta({ type: 'object' });
+
 export const batchBody = z.object({
-  batch: z.array(z.record(z.string(), z.unknown())).min(1, { error: 'is empty' }).max(10_000),
+  batch: z.array(batchMessage).min(1, { error: 'is empty' }).max(10_000),
   context: jsonObject.optional(),
   integrations: jsonObject.optional(),
   sentAt: time.optional(),
@@ -82,6 +85,29 @@ export function prepareMessage(
  */
 export function mayHoldNul(json: string): boolean {
   return json.includes('\\u0000');
+}
+
+/** What ingest knows of a request's body from its text as sent: its size in bytes, and whether it may hold a NUL (see mayHoldNul). */
+export interface BodyText {
+  bytes: number;
+  mayHoldNul: boolean;
+}
+
+const bodyTexts = new WeakMap<object, BodyText>();
+
+/** Notes a request's body text as it is parsed, so that the checks of each message need not write it as JSON again (see bodyTextOf). */
+export function noteBodyText(request: object, text: string): void {
+  bodyTexts.set(request, { bytes: Buffer.byteLength(text), mayHoldNul: mayHoldNul(text) });
+}
+
+/**
+ * What was noted of the request's body, if it was parsed from text. Every
+ * message in a body of at most eventSizeLimit bytes is within the limit as
+ * sent; in a body whose text has no `\u0000`, no string holds a NUL (JSON
+ * writes a NUL inside a string only escaped).
+ */
+export function bodyTextOf(request: object): BodyText | undefined {
+  return bodyTexts.get(request);
 }
 
 /** Where a NUL character hides in a message (PostgreSQL stores no text or JSON with one), or nothing. */
