@@ -282,11 +282,11 @@ function planIngest(services: IngestServices, fresh: PreparedMessage[], state: R
     for (const merge of resolution.merges) merges.push({ ...merge, messageId });
     for (const conflict of resolution.conflicts) conflicts.push({ ...conflict, messageId });
 
-    events.push({ ...message.event, messageId, type: message.type, profileId: resolution.profileId, occurredAt });
+    events.push({ name: message.event.name, properties: message.event.properties, context: message.event.context, messageId, type: message.type, profileId: resolution.profileId, occurredAt });
     const change = profileChanges.get(resolution.profileId) ?? { id: resolution.profileId, firstSeen: occurredAt, lastSeen: occurredAt, events: 0, traits: {}, emailEnc: null, phoneEnc: null, nameEnc: null };
     change.events++;
-    if (occurredAt < change.firstSeen) change.firstSeen = occurredAt;
-    if (occurredAt > change.lastSeen) change.lastSeen = occurredAt;
+    if (occurredAt.getTime() < change.firstSeen.getTime()) change.firstSeen = occurredAt;
+    if (occurredAt.getTime() > change.lastSeen.getTime()) change.lastSeen = occurredAt;
     if (message.traits) {
       Object.assign(change.traits, message.traits.traits);
       change.emailEnc = message.traits.emailEnc ?? change.emailEnc;
@@ -311,7 +311,7 @@ function planIngest(services: IngestServices, fresh: PreparedMessage[], state: R
   return {
     fresh,
     created,
-    merges: merges.map((merge) => ({ ...merge, survivor: canonical(merge.survivor) })),
+    merges: merges.map((merge) => ((merge.survivor = canonical(merge.survivor)), merge)),
     conflictMessageIds: conflicts.map((c) => c.messageId),
     write: {
       receivedAt,
@@ -320,7 +320,7 @@ function planIngest(services: IngestServices, fresh: PreparedMessage[], state: R
       identities: newIdentities.map((i) => ({ kind: i.kind, hash: i.hash, valueEnc: services.cipher.encrypt(i.value), profileId: canonical(i.profileId), seenAt: i.seenAt })),
       events: events.map((e) => ((e.profileId = canonical(e.profileId)), e)),
       conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),
-      consentChanges: consentChanges.map((c) => ({ ...c, profileId: canonical(c.profileId) })),
+      consentChanges: consentChanges.map((c) => ((c.profileId = canonical(c.profileId)), c)),
     },
   };
 }
@@ -360,14 +360,15 @@ export function profilesToRead(messages: readonly Pick<PreparedMessage, 'type' |
   return { userIdsOf: [...userIdsOf], consentOf: [...consentOf] };
 }
 
-/** Changes gathered per profile, folded onto the profiles that survived the batch's merges. */
+/** Changes gathered per profile (planIngest's own objects, folded in place) onto the profiles that survived the batch's merges. */
 function foldProfileChanges(changes: store.ProfileUpdate[], canonical: (id: string) => string): store.ProfileUpdate[] {
   const folded = new Map<string, store.ProfileUpdate>();
   for (const change of changes) {
     const id = canonical(change.id);
     const into = folded.get(id);
     if (!into) {
-      folded.set(id, { ...change, id, traits: { ...change.traits } });
+      change.id = id;
+      folded.set(id, change);
       continue;
     }
     into.events += change.events;

@@ -31,11 +31,13 @@ export interface PreparedMessage {
 }
 
 export function prepareForIngest(cipher: PersonalDataCipher, workspaceId: string, { message, messageId, occurredAt }: IngestedMessage): PreparedMessage {
+  const { own, previous } = identifiersIn(message, cipher, workspaceId);
   return {
     messageId,
     occurredAt,
     type: message.type,
-    ...identifiersIn(message, cipher, workspaceId),
+    own,
+    previous,
     event: { name: eventName(message), properties: propertiesOf(message), context: contextToKeep(message.context) },
     traits: message.type === 'identify' ? personalTraitsOf(message.traits ?? {}, cipher) : null,
     consent: consentPreferences(message.context),
@@ -72,6 +74,7 @@ function propertiesOf(message: Message): Record<string, unknown> {
 /** The context minus what identifies a person (their traits and IP address): those live encrypted on the profile, or nowhere. */
 function contextToKeep(context: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!context) return {};
+  if (!('traits' in context) && !('ip' in context)) return context;
   const { traits: _traits, ip: _ip, ...rest } = context;
   return rest;
 }
