@@ -10,7 +10,9 @@ import { canonicalJson } from '../../../src/shared/audit/canonical-json';
 export const eventSizeLimit = 32 * 1024;
 export const batchSizeLimit = 500 * 1024;
 
-const jsonObject = z.record(z.string(), z.unknown());
+/** A JSON object, as a message's context, properties and traits are: checked to be one, not copied key by key (as z.record would) before it is stored whole. */
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const jsonObject = z.custom<Record<string, unknown>>(isObject, { error: 'must be a JSON object' }).meta({ type: 'object' });
 const id = z.union([z.string().min(1).max(256), z.number().transform(String)]);
 const time = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-11-24T10:00:00Z' });
 
@@ -38,8 +40,8 @@ export const messageSchema = z.discriminatedUnion('type', [trackMessage, identif
 export type Message = z.infer<typeof messageSchema>;
 export type MessageType = Message['type'];
 
-/** A message of a batch: checked to be an object here and parsed whole by prepareMessage, so it is not copied key by key first. */
-const batchMessage = z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: 'must be an object (a Segment message)' }).meta({ type: 'object' });
+/** A message of a batch: checked to be an object here and parsed whole by prepareMessage. */
+const batchMessage = z.custom<Record<string, unknown>>(isObject, { error: 'must be an object (a Segment message)' }).meta({ type: 'object' });
 
 export const batchBody = z.object({
   batch: z.array(batchMessage).min(1, { error: 'is empty' }).max(10_000),
