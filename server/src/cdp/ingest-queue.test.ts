@@ -208,8 +208,8 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ name, open }) => 
     const prepared = (await prepareIngest(services(), ws.id, [batch], [before]))!;
     expect(prepared.basis).toBeNull();
     expect(prepared.plan.write.events.map((e) => e.profileId)).toEqual(['p-before']);
-    expect(prepared.plan.write.newProfiles).toEqual([]);
-    expect(prepared.plan.write.profileUpdates.map((p) => p.id)).toEqual(['p-before']);
+    expect([...prepared.plan.created.keys()]).toEqual([]);
+    expect(prepared.plan.write.profiles.map((p) => p.id)).toEqual(['p-before']);
     expect(prepared.plan.write.consentChanges).toEqual([]);
 
     // Written only right after that group, from a state the snapshot could have been: before it, or after it.
@@ -242,7 +242,8 @@ describe.each(hubDatabases)('ingest group commit on $name', ({ name, open }) => 
     });
     const before = await turnTaken;
     const prepared = (await prepareIngest(services(), ws.id, [message('q2')], [before]))!;
-    expect(prepared.plan.write.profileUpdates.map((p) => p.id)).toEqual(firstPlan.plan.write.newProfiles.map((p) => p.id));
+    expect([...prepared.plan.created.keys()]).toEqual([]);
+    expect(prepared.plan.write.profiles.map((p) => p.id)).toEqual([...firstPlan.plan.created.keys()]);
     const resolved: string[] = [];
     const second = ingestBatches(services(), ws.id, [message('q2')], { prepared, onResolved: (how) => resolved.push(how) });
     await new Promise((resolve) => setTimeout(resolve, 200));

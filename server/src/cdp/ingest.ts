@@ -306,8 +306,6 @@ function planIngest(services: IngestServices, fresh: PreparedMessage[], state: R
   }
 
   const canonical = (id: string) => graph.canonical(id);
-  const changes = foldProfileChanges([...profileChanges.values()], canonical);
-  const insertWhole = (change: store.ProfileUpdate) => merges.length === 0 && created.has(change.id);
   return {
     fresh,
     created,
@@ -315,8 +313,7 @@ function planIngest(services: IngestServices, fresh: PreparedMessage[], state: R
     conflictMessageIds: conflicts.map((c) => c.messageId),
     write: {
       receivedAt,
-      newProfiles: changes.filter(insertWhole),
-      profileUpdates: changes.filter((change) => !insertWhole(change)),
+      profiles: foldProfileChanges([...profileChanges.values()], canonical),
       identities: newIdentities.map((i) => ({ kind: i.kind, hash: i.hash, valueEnc: services.cipher.encrypt(i.value), profileId: canonical(i.profileId), seenAt: i.seenAt })),
       events: events.map((e) => ((e.profileId = canonical(e.profileId)), e)),
       conflicts: conflicts.map((c) => ({ id: randomUUID(), profileId: canonical(c.profile), otherProfileId: canonical(c.other), identifierKind: c.via.kind, identifierHash: c.via.hash, messageId: c.messageId, seenAt: receivedAt })),

@@ -173,10 +173,8 @@ export interface ProfileUpdate {
 
 export interface IngestWrite {
   receivedAt: Date;
-  /** Profiles the batch created, stored whole. */
-  newProfiles: ProfileUpdate[];
-  /** Changes to stored profiles: counters added, first/last seen widened, traits combined, personal fields replaced. */
-  profileUpdates: ProfileUpdate[];
+  /** The profiles the batch created or changed, upserted: a new one stored whole; a stored one gets counters added, first/last seen widened, traits combined, personal fields replaced. */
+  profiles: ProfileUpdate[];
   identities: { kind: string; hash: string; valueEnc: string; profileId: string; seenAt: Date }[];
   events: { messageId: string; type: string; name: string | null; profileId: string; properties: Record<string, unknown>; context: Record<string, unknown>; occurredAt: Date }[];
   conflicts: { id: string; profileId: string; otherProfileId: string; identifierKind: string; identifierHash: string; messageId: string; seenAt: Date }[];
@@ -209,7 +207,7 @@ function ingestWrites(workspaceId: string, write: IngestWrite, rows: (json: stri
   const consentColumns = sql`(profile_id text, purpose text, status text, source text, legal_basis text, message_id text, at timestamptz)`;
   return sql`profiles_now as (
       insert into profiles as p (workspace_id, id, first_seen_at, last_seen_at, event_count, traits, email_enc, phone_enc, name_enc)
-      select ${workspaceId}, u.id, u.first_seen, u.last_seen, u.events, u.traits, u.email_enc, u.phone_enc, u.name_enc from jsonb_to_recordset(${rows(profileRows([...write.newProfiles, ...write.profileUpdates]))}) as u${profileColumns}
+      select ${workspaceId}, u.id, u.first_seen, u.last_seen, u.events, u.traits, u.email_enc, u.phone_enc, u.name_enc from jsonb_to_recordset(${rows(profileRows(write.profiles))}) as u${profileColumns}
       on conflict (workspace_id, id) do update set
         first_seen_at = least(p.first_seen_at, excluded.first_seen_at),
         last_seen_at = greatest(p.last_seen_at, excluded.last_seen_at),
