@@ -48,10 +48,11 @@ export function ingestRoutes(app: FastifyInstance, services: HubServices): void 
       const withoutNul = text !== undefined && !text.mayHoldNul;
       const contextWithoutNul = withoutNul || !context || !mayHoldNul(JSON.stringify(context));
       batch.forEach((raw, index) => {
-        const json = small && withoutNul ? '' : JSON.stringify(raw);
-        const size = small ? 0 : Buffer.byteLength(json);
-        if (size > eventSizeLimit) return void problems.push(`batch.${index}: the message is ${size.toLocaleString('en-US')} bytes; the limit is 32 KB`);
-        const prepared = prepareMessage(raw, now, { context, sentAt }, { withoutNul: withoutNul || (contextWithoutNul && !mayHoldNul(json)) });
+        let json: string | undefined;
+        const asJson = () => (json ??= JSON.stringify(raw));
+        const size = small ? undefined : Buffer.byteLength(asJson());
+        if (size !== undefined && size > eventSizeLimit) return void problems.push(`batch.${index}: the message is ${size.toLocaleString('en-US')} bytes; the limit is 32 KB`);
+        const prepared = prepareMessage(raw, now, { context, sentAt }, { withoutNul: withoutNul || (contextWithoutNul && !mayHoldNul(asJson())) });
         if (!prepared.ok) problems.push(...describeIssues(prepared.error).split('\n').map((line) => `batch.${index}.${line}`));
         else messages.push(prepared.value);
       });
